@@ -1,0 +1,308 @@
+"""The client users write against: :class:`MultiMarkets` owns one HTTP session (and later its sockets).
+
+``async with MultiMarkets(...) as client`` opens nothing eagerly and closes everything it owns on exit;
+:meth:`MultiMarkets.call` reaches every platform operation by its bizType.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from enum import IntEnum
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._config import (
+    Environment,
+    ProtocolSettings,
+    RateLimitPolicy,
+    RetryPolicy,
+    Timeouts,
+    resolve_environment,
+)
+from ._http import HTTPSession
+from ._types import NOT_GIVEN, NotGivenOr
+from .errors import ConfigurationError, ProtocolError
+from .models.customer import LoginResult
+from .protocol.operations import Family
+from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
+
+__all__ = ["LoginType", "MultiMarkets"]
+
+logger = logging.getLogger("multimarkets_async")
+
+_LOGIN = "customer.app.CustomerWebApiService.login"
+
+
+class LoginType(IntEnum):
+    """How ``login_name`` identifies the customer (endpoints.md §2.1)."""
+
+    EMAIL = 1
+    PHONE = 2
+    CUSTOMER_NO = 3
+
+
+def _mask(value: str) -> str:
+    return value[:4] + "…" if len(value) > 8 else "…"
+
+
+class MultiMarkets:
+    """An asyncio client of the MultiMarkets platform.
+
+    Choose one way to authenticate:
+
+    * ``api_key`` + ``secret_key``: the Open API, every request signed with SHA1withRSA (bots);
+    * ``token``: an existing Client API login token;
+    * neither: a guest, who may then :meth:`login` with a password.
+
+    ``public_key`` (the company's RSA public key) switches Client API calls to the encrypted-body mode.
+
+    Args:
+        base_url: ``"https://host[:port]"``, a preset name (``"prd"``, ``"pre"``) or an
+            :class:`~multimarkets_async.Environment`. Every family's URL is derived from it.
+        company_id: the white-label company id (``companyId`` header).
+        api_key: Open API key (32 lowercase hex).
+        secret_key: the key's private key, as the platform's base64 PKCS#8 text or PEM.
+        token: an existing login token.
+        public_key: the company public key for the Client API's encrypted-body mode.
+        timeouts: HTTP timeouts; a number sets the read/write timeout.
+        retry: retry policy; an int sets ``max_retries``.
+        rate_limit: client-side throttling policy.
+        settings: the protocol's configurable assumptions.
+        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK).
+        transport: an httpx transport for the SDK's own client (e.g. an aiohttp-backed one, or a mock).
+
+    Raises:
+        ConfigurationError: on an incomplete or contradictory set of credentials, or unreadable keys.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str | Environment,
+        company_id: int,
+        api_key: str | None = None,
+        secret_key: str | bytes | None = None,
+        token: str | None = None,
+        public_key: str | bytes | None = None,
+        timeouts: Timeouts | float | None = None,
+        retry: RetryPolicy | int | None = None,
+        rate_limit: RateLimitPolicy | None = None,
+        settings: ProtocolSettings | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
+            raise ConfigurationError(f"company_id must be a positive integer, got {company_id!r}")
+        if (api_key is None) != (secret_key is None):
+            raise ConfigurationError("api_key and secret_key go together: pass both or neither")
+        if api_key is not None and token is not None:
+            raise ConfigurationError(
+                "pass either api_key/secret_key (Open API) or token (Client API), not both"
+            )
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass either http_client or transport, not both")
+        self.environment = resolve_environment(base_url)
+        self.company_id = company_id
+        if isinstance(timeouts, int | float):
+            timeouts = Timeouts(read=float(timeouts), write=float(timeouts))
+        if isinstance(retry, int):
+            retry = RetryPolicy(max_retries=retry)
+        self.settings = settings or ProtocolSettings()
+        self._api_key = api_key
+        self._session = HTTPSession(
+            environment=self.environment,
+            company_id=company_id,
+            settings=self.settings,
+            timeouts=timeouts or Timeouts(),
+            retry=retry or RetryPolicy(),
+            rate_limit=rate_limit or RateLimitPolicy(),
+            api_key=api_key,
+            signer=OpenApiSigner(secret_key) if secret_key is not None else None,
+            encryptor=(
+                BodyEncryptor(public_key, chunk_size=self.settings.enc_chunk_size)
+                if public_key is not None
+                else None
+            ),
+            http_client=http_client,
+            transport=transport,
+        )
+        self._session.token = token
+        self._login_body: dict[str, object] | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        if self._api_key is not None:
+            auth = f"open_api, api_key={_mask(self._api_key)!r}"
+        elif self._session.token:
+            auth = "token"
+        else:
+            auth = "guest"
+        state = ", closed" if self._closed else ""
+        return f"<MultiMarkets {self.environment.name} company_id={self.company_id} auth={auth}{state}>"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._closed:
+            raise RuntimeError("this MultiMarkets client is closed and cannot be reopened; create a new one")
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client's connections. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._session.aclose()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` has been called."""
+        return self._closed
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether calls carry credentials (an API key signature or a login token)."""
+        return self._api_key is not None or bool(self._session.token)
+
+    @property
+    def clock_offset_ms(self) -> int:
+        """Measured server clock minus local clock, in ms (0 until :meth:`sync_clock` ran)."""
+        return self._session.clock_offset.offset_ms
+
+    @property
+    def locked_until(self) -> float | None:
+        """Epoch seconds until which the API key is locked out after an HTTP 418, if it is."""
+        return self._session.locked_until
+
+    # -- operations ------------------------------------------------------------------------------
+
+    async def call(
+        self,
+        biz_type: str,
+        body: Mapping[str, object] | None = None,
+        *,
+        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
+        version: NotGivenOr[str | None] = NOT_GIVEN,
+        group: NotGivenOr[str | None] = NOT_GIVEN,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> Any:
+        """Call any platform operation by its bizType and return the envelope's ``data``.
+
+        This is the escape hatch that reaches every operation of the Client and Open APIs. The
+        ``version``/``group`` headers, the URL path, signing, retries and idempotency keys are derived
+        from the bizType; pass them explicitly only to override.
+
+        Args:
+            biz_type: e.g. ``"config.app.AppSymbolDubboService.getSymbolBaseList"``.
+            body: the operation's JSON body; leave out optional fields rather than sending ``None``.
+            idempotency_key: override the ``idempotency-key`` (order calls get a fresh one by default;
+                ``None`` sends none, which also disables retrying them).
+            version: override the ``version`` header (``None`` sends none).
+            group: override the ``group`` header (``None`` sends none).
+            timeout: read timeout for this call in seconds (``None`` waits forever).
+
+        Raises:
+            APIError: the platform refused the call (a subclass names why).
+            OrderStateUnknownError: an order call got no answer; reconcile before retrying.
+            TransportError: the network failed.
+            RuntimeError: the client is closed.
+        """
+        return await self._session.request(
+            biz_type, body, idempotency_key=idempotency_key, version=version, group=group, timeout=timeout
+        )
+
+    async def server_time(self) -> int:
+        """The server's clock, in epoch milliseconds (``/thirdExt/now``)."""
+        data = await self._session.request("thirdExt/now", None, family=Family.CLIENT)
+        if not isinstance(data, int) or isinstance(data, bool):
+            raise ProtocolError(f"server time is not an integer: {data!r}")
+        return data
+
+    async def sync_clock(self) -> int:
+        """Measure the offset between the server clock and ours and use it from now on.
+
+        The SDK also does this by itself whenever the server answers "outside the time window".
+
+        Returns:
+            The offset in milliseconds (server minus local).
+        """
+        return await self._session.sync_clock()
+
+    async def login(
+        self,
+        *,
+        login_name: str,
+        password: str,
+        login_type: LoginType = LoginType.EMAIL,
+        phone_area: str | None = None,
+        device: int = 9,
+        captcha: str | None = None,
+    ) -> LoginResult:
+        """Log in with a password and keep the token for later calls.
+
+        The password is sent as its MD5 hash, as the platform requires; neither is stored in clear.
+        When the server later reports the session expired, the client logs in again once by itself.
+
+        Args:
+            login_name: e-mail, phone number or customer number, as ``login_type`` says.
+            password: the plain password.
+            login_type: how ``login_name`` identifies the customer.
+            phone_area: dialling prefix, for phone logins.
+            device: the device code (9 = other).
+            captcha: a reCAPTCHA token, for companies that require one.
+
+        Raises:
+            ConfigurationError: the client signs with an API key (the Open API has no login).
+            LoginFailedError: wrong credentials, or the account is locked.
+        """
+        if self._api_key is not None:
+            raise ConfigurationError(
+                "this client authenticates with an API key; login() is for Client API users"
+            )
+        body: dict[str, object] = {
+            "type": int(login_type),
+            "loginName": login_name,
+            "loginPwd": md5_password(password),
+            "device": device,
+            "isThird": False,
+        }
+        if phone_area is not None:
+            body["phoneArea"] = phone_area
+        result = await self._login(body, captcha)
+        self._login_body = body
+        self._session.reauthenticate = self._relogin
+        return result
+
+    async def _login(self, body: Mapping[str, object], captcha: str | None = None) -> LoginResult:
+        data = await self._session.request(_LOGIN, body, family=Family.CLIENT, token=None, captcha=captcha)
+        if not isinstance(data, dict):
+            raise ProtocolError("the login answer carries no profile object")
+        result = LoginResult.model_validate(data)
+        self._session.token = result.token.get_secret_value()
+        logger.info("logged in as customer %s", result.customer_no)
+        return result
+
+    async def _relogin(self) -> None:
+        if self._login_body is not None:
+            logger.info("session expired; logging in again")
+            await self._login(self._login_body)
+
+    async def logout(self) -> None:
+        """End the login session (``/logout``) and forget the token."""
+        if self._session.token:
+            try:
+                await self._session.request("logout", None, family=Family.CLIENT)
+            finally:
+                self._session.token = None
+                self._login_body = None
+                self._session.reauthenticate = None

@@ -1,0 +1,228 @@
+"""Client configuration: environments, credentials-free settings and policies, frozen and validated.
+
+Every protocol point the vendor leaves open (an "Assumption" in the protocol reference) is a named field
+here with the documented default, so it can be changed without touching protocol code. The settings
+objects are plain frozen dataclasses: cheap to copy with :func:`dataclasses.replace`, hashable, and
+validated once at construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "PRD",
+    "PRE",
+    "Environment",
+    "ProtocolSettings",
+    "RateLimitPolicy",
+    "RetryPolicy",
+    "Timeouts",
+    "resolve_environment",
+]
+
+
+def _ws_scheme(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return ("wss" if scheme == "https" else "ws") + "://" + rest
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Where each API family and socket of one MultiMarkets deployment lives.
+
+    Build one from a single base URL with :meth:`from_base_url` (the layout every documented
+    deployment and the simulator share), or use the presets :data:`PRD` and :data:`PRE`.
+    """
+
+    client_url: str
+    """Client API base, ``{base}/api``: login, registration and ``/global/{bizType}`` calls."""
+    open_api_url: str
+    """Open API base, ``{base}/openapi-c``: the same operations signed with an API key."""
+    manager_url: str
+    """Manager (Business) API base, ``{base}/openapi-b``."""
+    bridge_url: str
+    """Bridge API base, ``{base}/webhook`` (unrelated to the Webhook API, which calls *you*)."""
+    quote_ws_url: str
+    """Market-data socket base, ``{ws base}/apiQuote`` (``/quote``, ``/quote_guest`` are appended)."""
+    msg_ws_url: str
+    """Message-push socket URL template, ``{ws base}/openapi-c/openMsg/{appId}``."""
+    manager_push_ws_url: str
+    """Manager data-push socket, ``{ws base}/openapi-b/ws``."""
+    rpc_ws_url: str
+    """Client RPC socket (header/body frames), ``{ws base}/api/ws`` (Assumption ``rpc_ws_url``)."""
+    name: str = "custom"
+    """A label for logs and reprs."""
+
+    @classmethod
+    def from_base_url(cls, base_url: str, *, name: str = "custom") -> Environment:
+        """Derive every family's URL from ``scheme://host[:port]``.
+
+        Raises:
+            ConfigurationError: if ``base_url`` is not an absolute http(s) URL without a path.
+        """
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigurationError(f"base_url must look like 'https://host[:port]', got {base_url!r}")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ConfigurationError(
+                f"base_url must not carry a path or query (the SDK adds /api, /openapi-c, ...): {base_url!r}"
+            )
+        base = f"{parts.scheme}://{parts.netloc}"
+        ws = _ws_scheme(base)
+        return cls(
+            client_url=f"{base}/api",
+            open_api_url=f"{base}/openapi-c",
+            manager_url=f"{base}/openapi-b",
+            bridge_url=f"{base}/webhook",
+            quote_ws_url=f"{ws}/apiQuote",
+            msg_ws_url=f"{ws}/openapi-c/openMsg/{{appId}}",
+            manager_push_ws_url=f"{ws}/openapi-b/ws",
+            rpc_ws_url=f"{ws}/api/ws",
+            name=name,
+        )
+
+
+PRD = Environment.from_base_url("https://api.multimarkets.org", name="prd")
+"""Production. The socket hosts are not documented for PRD; they follow the PRD HTTP host
+(Assumption ``environment.prd.*_ws_url``)."""
+
+PRE = Environment(
+    client_url="https://prewppc-3.cmfbl.com/api",
+    open_api_url="https://prewppc-3.cmfbl.com/openapi-c",
+    # Every working vendor sample uses pre-api-test (Assumption ``manager_base_url``).
+    manager_url="https://pre-api-test.cmfbl.com/openapi-b",
+    bridge_url="https://pre-api-test.cmfbl.com/webhook",
+    quote_ws_url="wss://prewppc-3.cmfbl.com/apiQuote",
+    msg_ws_url="wss://pre-api-test.cmfbl.com/openapi-c/openMsg/{appId}",
+    manager_push_ws_url="wss://pre-api-test.cmfbl.com/openapi-b/ws",
+    rpc_ws_url="wss://prewppc-3.cmfbl.com/api/ws",
+    name="pre",
+)
+"""The vendor's test environment (PRE)."""
+
+_PRESETS = {"prd": PRD, "pre": PRE}
+
+
+def resolve_environment(base_url: str | Environment) -> Environment:
+    """Turn ``"prd"``, ``"pre"``, a base URL or an :class:`Environment` into an :class:`Environment`."""
+    if isinstance(base_url, Environment):
+        return base_url
+    preset = _PRESETS.get(base_url.strip().lower())
+    return preset if preset is not None else Environment.from_base_url(base_url)
+
+
+def _positive(name: str, value: float | None, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if value is None or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """HTTP timeouts in seconds.
+
+    The server gives up after 15 s; the default read timeout of 20 s leaves network margin
+    (Assumption ``http_timeout``).
+    """
+
+    connect: float = 5.0
+    """Time to open a TCP/TLS connection."""
+    read: float = 20.0
+    """Time to wait for the answer once the request is sent."""
+    write: float = 20.0
+    """Time to send the request."""
+    pool: float = 5.0
+    """Time to wait for a free pooled connection."""
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "write", "pool"):
+            _positive(f"Timeouts.{name}", getattr(self, name))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how the HTTP session retries.
+
+    Retries use capped, jittered exponential backoff and honour ``Retry-After``. Only calls that are
+    safe to repeat are retried after the request may have reached the server: reads, and order calls
+    carrying an ``idempotency-key``. A 418 lockout is never retried.
+    """
+
+    max_retries: int = 2
+    """Extra attempts after the first (0 disables retries)."""
+    initial_delay: float = 0.5
+    """Upper bound of the first backoff delay, in seconds."""
+    max_delay: float = 8.0
+    """Cap of any backoff delay, in seconds."""
+    multiplier: float = 2.0
+    """Growth factor of the delay bound per attempt."""
+    max_retry_after: float = 60.0
+    """The longest server-requested wait (429 ``Retry-After``/``x-ratelimit-reset``) the SDK sleeps through;
+    a longer one is raised as :class:`~multimarkets_async.RateLimitedError` instead."""
+    default_rate_limit_wait: float = 60.0
+    """Wait after a 429 that names no reset time (http.md §7.2)."""
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ConfigurationError(f"RetryPolicy.max_retries must be >= 0, got {self.max_retries!r}")
+        _positive("RetryPolicy.initial_delay", self.initial_delay)
+        _positive("RetryPolicy.max_delay", self.max_delay)
+        if self.multiplier < 1:
+            raise ConfigurationError(f"RetryPolicy.multiplier must be >= 1, got {self.multiplier!r}")
+        if self.max_retry_after < 0 or self.default_rate_limit_wait < 0:
+            raise ConfigurationError("RetryPolicy waits must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitPolicy:
+    """Client-side throttling that follows the documented limits.
+
+    The Open API and Bridge API allow 100 requests per minute per key; past that the server answers 429
+    and then locks the key out with 418 (Assumption ``open_api_rate_per_min``). The SDK spends that budget
+    itself so a busy bot waits a little instead of being locked out for five minutes.
+    """
+
+    open_api_per_minute: int | None = 100
+    """Requests per rolling minute per API key; ``None`` disables client-side throttling."""
+    respect_ratelimit_headers: bool = True
+    """Follow the Client/Manager ``x-ratelimit-*`` headers: when an endpoint's budget is spent, wait for
+    its window to pass before calling it again."""
+
+    def __post_init__(self) -> None:
+        _positive("RateLimitPolicy.open_api_per_minute", self.open_api_per_minute, allow_none=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolSettings:
+    """The protocol's open points, each behind the setting name of the protocol reference (README §6)."""
+
+    default_lang: str = "en-US"
+    """``lang`` header sent on every request (Assumption ``default_lang``)."""
+    recv_window_ms: int = 5000
+    """``recvWindow`` header on signed requests (Assumption ``recv_window_ms``)."""
+    success_codes: frozenset[str] = field(default_factory=lambda: frozenset({"0"}))
+    """Envelope codes that mean success (Assumption ``success_codes``)."""
+    envelope_message_keys: tuple[str, ...] = ("msg", "message")
+    """Where the envelope's text is read, in order (Assumption ``open_api_envelope_message_key``)."""
+    biz_type_fallback: bool = True
+    """On an unknown-operation error, retry once under the operation's older description name
+    (Assumption ``bizType_fallback``)."""
+    ratelimit_remaining_headers: tuple[str, ...] = ("x-ratelimit-remairing", "x-ratelimit-remaining")
+    """Header spellings read for the remaining budget; the vendor docs misspell it
+    (Assumption ``ratelimit_remaining_header``)."""
+    enc_chunk_size: int = 100
+    """Piece size of the encrypted-body mode (Assumption ``enc_chunk_size``)."""
+    send_idempotency_key: bool = True
+    """Send a fresh ``idempotency-key`` (kept across the SDK's own retries) on every order-changing call."""
+
+    def __post_init__(self) -> None:
+        _positive("ProtocolSettings.recv_window_ms", self.recv_window_ms)
+        if not 1 <= self.enc_chunk_size <= 117:
+            raise ConfigurationError("ProtocolSettings.enc_chunk_size must be 1..117 (RSA-1024 PKCS#1 v1.5)")
+        if not self.success_codes:
+            raise ConfigurationError("ProtocolSettings.success_codes must not be empty")

@@ -1,0 +1,438 @@
+"""The HTTP session: the only module that imports httpx.
+
+One pooled :class:`httpx.AsyncClient` per client. Signing and body encryption are :class:`httpx.Auth`
+flows; the retry loop, client-side rate limiting, the 418 lockout guard, clock resynchronisation and
+re-authentication live in :meth:`HTTPSession.request`. httpx's exceptions are translated here, once,
+into the SDK's :mod:`~multimarkets_async.errors` (always ``raise ... from exc``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import NoReturn
+
+import anyio
+import httpx
+
+from ._config import Environment, ProtocolSettings, RateLimitPolicy, RetryPolicy, Timeouts
+from ._types import NOT_GIVEN, NotGivenOr
+from ._version import __version__
+from .errors import (
+    ConnectError,
+    LockedOutError,
+    MultiMarketsError,
+    OrderStateUnknownError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    SessionExpiredError,
+    TimeWindowError,
+    TransportError,
+    UnknownOperationError,
+    http_status_error,
+)
+from .protocol.backoff import Failure, backoff_delay, parse_retry_after, retry_decision
+from .protocol.envelope import decode_envelope, encode_body, envelope_error, make_trace, request_headers
+from .protocol.operations import Family, Operation, fallback_biz_type, operation_for
+from .protocol.signing import BodyEncryptor, OpenApiSigner
+from .protocol.throttle import ClockOffset, EndpointBudgets, SlidingWindowLimiter, read_ratelimit_headers
+
+__all__ = ["EncryptedBodyAuth", "HTTPSession", "OpenApiAuth", "map_httpx_exception"]
+
+logger = logging.getLogger("multimarkets_async.http")
+
+# The first 418 locks the key out for 5 minutes, each further one 5 more (Assumption ``lockout_schedule``).
+_LOCKOUT_STEP_S = 300.0
+
+# httpx exception -> (how the attempt failed, the SDK class). Looked up along the MRO, most specific first.
+_HTTPX_ERRORS: tuple[tuple[type[httpx.HTTPError], Failure, type[TransportError]], ...] = (
+    (httpx.ConnectTimeout, Failure.NOT_SENT, ConnectError),
+    (httpx.ConnectError, Failure.NOT_SENT, ConnectError),
+    (httpx.PoolTimeout, Failure.NOT_SENT, RequestTimeoutError),
+    (httpx.UnsupportedProtocol, Failure.FATAL, TransportError),
+    (httpx.LocalProtocolError, Failure.FATAL, TransportError),
+    (httpx.ProxyError, Failure.FATAL, TransportError),
+    (httpx.DecodingError, Failure.FATAL, TransportError),
+    (httpx.TooManyRedirects, Failure.FATAL, TransportError),
+    (httpx.TimeoutException, Failure.NO_ANSWER, RequestTimeoutError),
+    (httpx.RemoteProtocolError, Failure.NO_ANSWER, TransportError),
+    (httpx.NetworkError, Failure.NO_ANSWER, TransportError),
+    (httpx.HTTPError, Failure.NO_ANSWER, TransportError),
+)
+
+
+def map_httpx_exception(exc: httpx.HTTPError) -> tuple[Failure, TransportError]:
+    """Translate an httpx exception into how the attempt failed and the SDK error to raise."""
+    for cls, failure, sdk_cls in _HTTPX_ERRORS:
+        if isinstance(exc, cls):
+            # httpx messages name the URL at most; never the headers.
+            return failure, sdk_cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    raise AssertionError("unreachable: httpx.HTTPError is the last row")  # pragma: no cover
+
+
+class OpenApiAuth(httpx.Auth):
+    """Scheme A: ``signature`` = SHA1withRSA over the canonical body plus the ``timestamp`` header."""
+
+    def __init__(self, signer: OpenApiSigner) -> None:
+        self._signer = signer
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        body = json.loads(request.content) if request.content else {}
+        request.headers["signature"] = self._signer.sign(body, int(request.headers["timestamp"]))
+        yield request
+
+
+class EncryptedBodyAuth(httpx.Auth):
+    """Scheme B: the body becomes ``{"data": "<RSA pieces>"}`` with the MD5 signature inside."""
+
+    def __init__(self, encryptor: BodyEncryptor) -> None:
+        self._encryptor = encryptor
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        body = json.loads(request.content) if request.content else {}
+        sealed = self._encryptor.encrypt(body, int(request.headers["timestamp"]))
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+        yield httpx.Request(request.method, request.url, headers=headers, content=encode_body(sealed))
+
+
+@dataclass(slots=True)
+class _Call:
+    """The state of one logical call across its attempts."""
+
+    operation: Operation
+    family: Family
+    body: bytes
+    idempotency_key: str | None
+    version: str | None
+    group: str | None
+    token: str | None
+    timeout: httpx.Timeout | None
+    captcha: str | None = None
+    resynced: bool = False
+    reauthenticated: bool = False
+    fell_back: bool = False
+
+
+class HTTPSession:
+    """Sends operations to one environment with the configured credentials and policies."""
+
+    def __init__(
+        self,
+        *,
+        environment: Environment,
+        company_id: int,
+        settings: ProtocolSettings,
+        timeouts: Timeouts,
+        retry: RetryPolicy,
+        rate_limit: RateLimitPolicy,
+        api_key: str | None = None,
+        signer: OpenApiSigner | None = None,
+        encryptor: BodyEncryptor | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self.environment = environment
+        self.company_id = company_id
+        self.settings = settings
+        self.retry = retry
+        self.token: str | None = None
+        """The login (or company) token sent on Client calls; set by login."""
+        self.reauthenticate: Callable[[], Awaitable[None]] | None = None
+        """Called once when the server says the session expired, before the call is retried."""
+        self.clock_offset = ClockOffset()
+        self.locked_until: float | None = None
+        """Epoch seconds until which the key is locked out after a 418."""
+        self._lockouts = 0
+        self._api_key = api_key
+        self._open_auth = OpenApiAuth(signer) if signer is not None else None
+        self._encrypt_auth = EncryptedBodyAuth(encryptor) if encryptor is not None else None
+        self._clock = clock
+        self._rand = rand
+        self._new_id = new_id
+        self._limiter = (
+            SlidingWindowLimiter(rate_limit.open_api_per_minute)
+            if signer is not None and rate_limit.open_api_per_minute
+            else None
+        )
+        self._budgets = EndpointBudgets() if rate_limit.respect_ratelimit_headers else None
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(
+                connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+            ),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+            headers={"User-Agent": f"multimarkets-async/{__version__}", "Accept": "application/json"},
+        )
+        self._closed = False
+
+    @property
+    def signs_requests(self) -> bool:
+        """Whether ``/global`` operations go to the Open API with an apiKey signature."""
+        return self._open_auth is not None
+
+    def now_ms(self) -> int:
+        """The current time on the server's clock, in ms, as far as it has been measured."""
+        return self.clock_offset.server_ms(int(self._clock() * 1000))
+
+    async def aclose(self) -> None:
+        """Close the pooled connections (only when the session created the httpx client)."""
+        self._closed = True
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def sync_clock(self) -> int:
+        """Measure the server clock with ``/thirdExt/now`` and return the new offset in ms."""
+        sent = int(self._clock() * 1000)
+        data = await self.request("thirdExt/now", None, family=Family.CLIENT, _sync=False)
+        received = int(self._clock() * 1000)
+        if not isinstance(data, int) or isinstance(data, bool):
+            raise MultiMarketsError(f"server time is not an integer: {data!r}")
+        offset = self.clock_offset.update(sent, received, data)
+        logger.debug("clock offset %d ms (round trip %s ms)", offset, self.clock_offset.round_trip_ms)
+        return offset
+
+    def _family_for(self, operation: Operation) -> Family:
+        if self._open_auth is not None and operation.path.startswith("/global/"):
+            return Family.OPEN
+        return Family.CLIENT
+
+    def _url(self, family: Family, path: str) -> str:
+        base = {
+            Family.CLIENT: self.environment.client_url,
+            Family.OPEN: self.environment.open_api_url,
+            Family.MANAGER: self.environment.manager_url,
+            Family.BRIDGE: self.environment.bridge_url,
+        }[family]
+        return base + path
+
+    async def request(
+        self,
+        biz_type: str,
+        body: Mapping[str, object] | None,
+        *,
+        family: Family | None = None,
+        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
+        version: NotGivenOr[str | None] = NOT_GIVEN,
+        group: NotGivenOr[str | None] = NOT_GIVEN,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+        token: NotGivenOr[str | None] = NOT_GIVEN,
+        captcha: str | None = None,
+        _sync: bool = True,
+    ) -> object:
+        """Send one operation and return the envelope's ``data``.
+
+        Raises:
+            RuntimeError: if the session is closed.
+            MultiMarketsError: a typed error for every failure (see :mod:`multimarkets_async.errors`).
+        """
+        if self._closed:
+            raise RuntimeError("this client is closed; create a new one (or use 'async with')")
+        operation = operation_for(biz_type)
+        chosen = family or self._family_for(operation)
+        if idempotency_key is NOT_GIVEN:
+            idempotency_key = (
+                self._new_id() if operation.changes_orders and self.settings.send_idempotency_key else None
+            )
+        call = _Call(
+            operation=operation,
+            family=chosen,
+            body=encode_body(body),
+            idempotency_key=idempotency_key,
+            version=operation.version if version is NOT_GIVEN else version,
+            group=operation.group if group is NOT_GIVEN else group,
+            token=(self.token if token is NOT_GIVEN else token) if chosen is not Family.OPEN else None,
+            timeout=None if timeout is NOT_GIVEN else httpx.Timeout(timeout),
+            captcha=captcha,
+        )
+        return await self._run(call, allow_resync=_sync)
+
+    async def _run(self, call: _Call, *, allow_resync: bool) -> object:
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(call)
+            except _AttemptFailed as failed:
+                error = failed.error
+                if isinstance(error, TimeWindowError) and allow_resync and not call.resynced:
+                    call.resynced = True
+                    await self.sync_clock()
+                    continue
+                if (
+                    isinstance(error, SessionExpiredError)
+                    and self.reauthenticate
+                    and not call.reauthenticated
+                ):
+                    call.reauthenticated = True
+                    await self.reauthenticate()
+                    call.token = self.token
+                    continue
+                if isinstance(error, UnknownOperationError) and not call.fell_back:
+                    alias = fallback_biz_type(call.operation.biz_type)
+                    if alias and self.settings.biz_type_fallback:
+                        call.fell_back = True
+                        call.operation = operation_for(alias)
+                        continue
+                repeatable = call.operation.safe_to_repeat or call.idempotency_key is not None
+                decision = retry_decision(
+                    failed.failure,
+                    attempt=attempt,
+                    max_retries=self.retry.max_retries,
+                    repeatable=repeatable,
+                    backoff=backoff_delay(
+                        attempt,
+                        initial=self.retry.initial_delay,
+                        maximum=self.retry.max_delay,
+                        multiplier=self.retry.multiplier,
+                        rand=self._rand(),
+                    ),
+                    retry_after=failed.retry_after,
+                    max_retry_after=self.retry.max_retry_after,
+                )
+                if not decision.retry:
+                    raise self._final_error(call, failed) from failed.error.__cause__
+                logger.info(
+                    "retrying %s in %.2f s (%s, attempt %d)",
+                    call.operation.biz_type,
+                    decision.delay,
+                    decision.reason,
+                    attempt + 1,
+                )
+                attempt += 1
+                await anyio.sleep(decision.delay)
+
+    def _final_error(self, call: _Call, failed: _AttemptFailed) -> MultiMarketsError:
+        if failed.failure is Failure.NO_ANSWER and call.operation.changes_orders:
+            return OrderStateUnknownError(
+                f"no answer to {call.operation.biz_type}: {failed.error.message}",
+                biz_type=call.operation.biz_type,
+                body=json.loads(call.body),
+                idempotency_key=call.idempotency_key,
+                trace=failed.trace,
+            )
+        return failed.error
+
+    async def _throttle(self, call: _Call, endpoint: str) -> None:
+        now = self._clock()
+        if self.locked_until is not None and call.family in (Family.OPEN, Family.BRIDGE):
+            if now < self.locked_until:
+                left = self.locked_until - now
+                raise LockedOutError(
+                    f"the API key is locked out after HTTP 418 for another {left:.0f} s; not sending",
+                    status_code=418,
+                    retry_after=left,
+                    locked_until=self.locked_until,
+                )
+            self.locked_until = None
+        wait = 0.0
+        if self._limiter is not None and call.family in (Family.OPEN, Family.BRIDGE):
+            wait = self._limiter.reserve(now)
+        if self._budgets is not None:
+            wait = max(wait, self._budgets.wait_for(endpoint, now))
+        if wait > 0:
+            logger.debug("client-side rate limit: waiting %.2f s before %s", wait, endpoint)
+            await anyio.sleep(wait)
+
+    async def _attempt(self, call: _Call) -> object:
+        path = call.operation.path
+        await self._throttle(call, path)
+        encrypted = self._encrypt_auth is not None and call.family is Family.CLIENT
+        now_ms = self.now_ms()
+        trace = make_trace(self._new_id(), now_ms, encrypted=encrypted)
+        signed = call.family in (Family.OPEN, Family.BRIDGE)
+        headers = request_headers(
+            company_id=self.company_id,
+            trace=trace,
+            timestamp_ms=now_ms,
+            lang=self.settings.default_lang,
+            version=call.version,
+            group=call.group,
+            token=call.token,
+            api_key=self._api_key if signed else None,
+            recv_window_ms=self.settings.recv_window_ms if signed else None,
+            idempotency_key=call.idempotency_key,
+            captcha=call.captcha,
+        )
+        auth: httpx.Auth | None = self._open_auth if signed else (self._encrypt_auth if encrypted else None)
+        url = self._url(call.family, path)
+        logger.debug("POST %s trace=%s", url, trace)
+        try:
+            response = await self._client.post(
+                url,
+                content=call.body,
+                headers=headers,
+                auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                timeout=call.timeout if call.timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.HTTPError as exc:
+            failure, error = map_httpx_exception(exc)
+            error.__cause__ = exc
+            error.trace = trace
+            raise _AttemptFailed(failure, error, trace=trace) from exc
+        return self._read(call, response, trace)
+
+    def _read(self, call: _Call, response: httpx.Response, trace: str) -> object:
+        now = self._clock()
+        status = response.status_code
+        if self._budgets is not None and call.family in (Family.CLIENT, Family.MANAGER):
+            _limit, remaining, reset = read_ratelimit_headers(
+                response.headers, self.settings.ratelimit_remaining_headers
+            )
+            self._budgets.observe(call.operation.path, remaining, reset, now)
+        if status != 200:
+            self._raise_for_status(response, trace, now)
+        envelope = decode_envelope(response.content, message_keys=self.settings.envelope_message_keys)
+        if envelope.is_success(self.settings.success_codes):
+            return envelope.data
+        error = envelope_error(envelope, status_code=status)
+        if isinstance(error, RateLimitError):
+            raise _AttemptFailed(Failure.RATE_LIMITED, error, trace=trace)
+        if isinstance(error, ServerError):
+            raise _AttemptFailed(Failure.SERVER, error, trace=trace)
+        raise _AttemptFailed(Failure.FATAL, error, trace=trace)
+
+    def _raise_for_status(self, response: httpx.Response, trace: str, now: float) -> NoReturn:
+        status = response.status_code
+        # No body format is documented for 403/418/429: never parse them as an envelope.
+        body = response.text[:200]
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now_epoch=now)
+        if status == 418:
+            self._lockouts += 1
+            wait = retry_after if retry_after is not None else _LOCKOUT_STEP_S * self._lockouts
+            self.locked_until = now + wait
+            error = http_status_error(418, body, retry_after=wait, locked_until=self.locked_until)
+            error.trace = trace
+            raise _AttemptFailed(Failure.FATAL, error, trace=trace)
+        if status == 429:
+            if retry_after is None:
+                _limit, _remaining, reset = read_ratelimit_headers(response.headers, ())
+                retry_after = reset if reset is not None else self.retry.default_rate_limit_wait
+            error = http_status_error(429, body, retry_after=retry_after)
+            error.trace = trace
+            raise _AttemptFailed(Failure.RATE_LIMITED, error, trace=trace, retry_after=retry_after)
+        error = http_status_error(status, body, retry_after=retry_after)
+        error.trace = trace
+        failure = Failure.SERVER if status >= 500 else Failure.FATAL
+        raise _AttemptFailed(failure, error, trace=trace, retry_after=retry_after if status >= 500 else None)
+
+
+class _AttemptFailed(Exception):
+    """Internal: one attempt failed; carries how, and the SDK error to raise if it is final."""
+
+    def __init__(
+        self, failure: Failure, error: MultiMarketsError, *, trace: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(failure.value)
+        self.failure = failure
+        self.error = error
+        self.trace = trace
+        self.retry_after = retry_after

@@ -1,0 +1,145 @@
+"""Operation metadata: for a bizType, its URL path, ``version``/``group`` headers and retry safety.
+
+The gateway routes on (bizType, version, group), so the SDK sends ``version``/``group`` only where the
+operation declares them (Assumption ``send_version_group``, http.md §2.3). Rather than a hand-typed list
+of hundreds of operations, the documented rules are applied by prefix, with explicit overrides for the
+documented exceptions. Whether a call is safe to repeat decides whether the HTTP session may retry it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Final
+
+__all__ = [
+    "Family",
+    "Operation",
+    "fallback_biz_type",
+    "operation_for",
+]
+
+
+class Family(StrEnum):
+    """The API families an integrator calls (README §1)."""
+
+    CLIENT = "client"
+    """Client API: a login token, or a guest."""
+    OPEN = "open"
+    """Open API: apiKey + SHA1withRSA signature."""
+    MANAGER = "manager"
+    """Manager (Business) API: a company token."""
+    BRIDGE = "bridge"
+    """Bridge API: apiKey + signature, at ``/webhook/global``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """What the SDK knows about one operation."""
+
+    biz_type: str
+    """The bizType as written in the URL path."""
+    path: str
+    """Path below the family's base URL, e.g. ``/global/<bizType>``."""
+    version: str | None = None
+    """``version`` header, or ``None`` to send none."""
+    group: str | None = None
+    """``group`` header, or ``None`` to send none."""
+    guest: bool = False
+    """Callable without a token (reference data, server time, login)."""
+    safe_to_repeat: bool = False
+    """A read: the SDK may retry it after the request may have reached the server."""
+    changes_orders: bool = False
+    """Places, changes or cancels orders or positions: sent with an ``idempotency-key`` and never
+    retried without one."""
+
+
+# http.md §2.3: version/group by prefix.
+_VERSION_GROUP: Final[tuple[tuple[str, str | None, str | None], ...]] = (
+    ("tradeapi.app.", "0.0.1", "tradeApi"),
+    ("customer.app.", "0.0.1", None),
+    ("fund.app.", "0.0.1", None),
+    ("message.app.", "0.0.1", None),
+    ("report.app.", "0.0.1", None),
+    ("config.app.", None, None),
+)
+
+# Documented exceptions to the prefix rules (endpoints.md §4.2).
+_VERSION_OVERRIDES: Final[dict[str, str | None]] = {
+    "config.app.AppSymbolDubboService.getSymbolDetail": "0.0.2",
+}
+
+# Paths outside /global (http.md §1.1).
+_SPECIAL_PATHS: Final[dict[str, str]] = {
+    "customer.app.CustomerWebApiService.login": "/login/customer.app.CustomerWebApiService.login",
+    "customer.app.CustomerWebApiService.register": "/register/customer.app.CustomerWebApiService.register",
+    "logout": "/logout",
+    "thirdExt/now": "/thirdExt/now",
+    "thirdExt/switchAccount": "/thirdExt/switchAccount",
+    "thirdExt/randomKey": "/global/thirdExt/randomKey",
+}
+
+_GUEST_PREFIXES: Final = ("config.app.",)
+_GUEST_OPERATIONS: Final = frozenset(
+    {
+        "customer.app.CustomerWebApiService.login",
+        "customer.app.CustomerWebApiService.register",
+        "message.app.VerificationApiService.verifyCodeSend",
+        "thirdExt/now",
+    }
+)
+
+# A method name that only reads. Matched on the last dotted segment.
+_READ_METHOD = re.compile(
+    r"^(query|get|find|list|page|search|preview|calculate|check|detail|select|count|optional|wallet)",
+    re.IGNORECASE,
+)
+_ORDER_METHOD = re.compile(r"(order|position|close|cancel|leverage|margin|stoploss|profit)", re.IGNORECASE)
+_ALIAS = re.compile(r"^(tradeapi\.app\.)(?:CfdMM|CfdWBW|CrossLever|Stock)(\w*ApiService\.)")
+
+
+def _method_name(biz_type: str) -> str:
+    return biz_type.rsplit(".", 1)[-1].rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=1024)
+def operation_for(biz_type: str) -> Operation:
+    """The metadata of ``biz_type`` from the documented rules.
+
+    Args:
+        biz_type: the operation name as used in the URL, e.g.
+            ``"tradeapi.app.OrderApiService.addMarketOrder"``; the special paths ``"logout"``,
+            ``"thirdExt/now"``, ``"thirdExt/switchAccount"`` and ``"thirdExt/randomKey"`` are accepted too.
+    """
+    version: str | None = None
+    group: str | None = None
+    for prefix, prefix_version, prefix_group in _VERSION_GROUP:
+        if biz_type.startswith(prefix):
+            version, group = prefix_version, prefix_group
+            break
+    if biz_type in _VERSION_OVERRIDES:
+        version = _VERSION_OVERRIDES[biz_type]
+    method = _method_name(biz_type)
+    reads = bool(_READ_METHOD.match(method)) or biz_type in ("thirdExt/now", "getMsgPushToken")
+    changes_orders = biz_type.startswith("tradeapi.") and not reads and bool(_ORDER_METHOD.search(method))
+    return Operation(
+        biz_type=biz_type,
+        path=_SPECIAL_PATHS.get(biz_type, f"/global/{biz_type}"),
+        version=version,
+        group=group,
+        guest=biz_type in _GUEST_OPERATIONS or biz_type.startswith(_GUEST_PREFIXES),
+        safe_to_repeat=reads,
+        changes_orders=changes_orders,
+    )
+
+
+def fallback_biz_type(biz_type: str) -> str | None:
+    """The older description name of an operation whose path uses a ``CfdMM``/``CfdWBW``/... service.
+
+    ``tradeapi.app.CfdMMOrderApiService.addMarketOrder`` -> ``tradeapi.app.OrderApiService.addMarketOrder``
+    (http.md §1.1, Assumption ``bizType_fallback``); ``None`` when there is no alias.
+    """
+    alias = _ALIAS.sub(r"\1\2", biz_type)
+    return alias if alias != biz_type else None

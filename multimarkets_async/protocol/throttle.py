@@ -1,0 +1,128 @@
+"""Client-side rate limiting and clock-offset state, as pure objects that take the time as an argument.
+
+* :class:`SlidingWindowLimiter` spends the Open API's documented 100 requests per minute per key
+  before the server has to answer 429 (and then lock the key out with 418).
+* :class:`EndpointBudgets` follows the Client/Manager ``x-ratelimit-*`` headers per endpoint.
+* :class:`ClockOffset` keeps the measured difference between the server clock and ours.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+__all__ = ["ClockOffset", "EndpointBudgets", "SlidingWindowLimiter", "read_ratelimit_headers"]
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` events in any ``window`` seconds.
+
+    :meth:`reserve` books a slot and returns how long the caller must wait before using it, so
+    concurrent callers queue fairly without a lock (each reservation is final).
+    """
+
+    __slots__ = ("_slots", "limit", "window")
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be >= 1 and window > 0")
+        self.limit = limit
+        self.window = window
+        self._slots: deque[float] = deque()
+
+    def reserve(self, now: float) -> float:
+        """Book the next free slot; return the seconds to wait until it (0 when free now)."""
+        slots = self._slots
+        while slots and slots[0] <= now - self.window:
+            slots.popleft()
+        if len(slots) < self.limit:
+            slots.append(now)
+            return 0.0
+        # The slot frees when the request `limit` places back leaves the window.
+        start = slots[-self.limit] + self.window
+        slots.append(start)
+        return start - now
+
+
+def read_ratelimit_headers(
+    headers: Mapping[str, str], remaining_names: tuple[str, ...]
+) -> tuple[int | None, int | None, float | None]:
+    """``(limit, remaining, reset seconds)`` from ``x-ratelimit-*`` headers; ``None`` where absent or bad."""
+
+    def _int(name: str) -> int | None:
+        value = headers.get(name)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+    remaining = None
+    for name in remaining_names:
+        remaining = _int(name)
+        if remaining is not None:
+            break
+    reset_text = headers.get("x-ratelimit-reset")
+    try:
+        reset = float(reset_text) if reset_text is not None else None
+    except ValueError:
+        reset = None
+    return _int("x-ratelimit-limit"), remaining, reset
+
+
+class EndpointBudgets:
+    """Per-endpoint call budgets learned from ``x-ratelimit-*`` headers (http.md §7.2).
+
+    ``x-ratelimit-reset`` is the window length in seconds, not a timestamp; when an endpoint reports
+    no calls left, it is closed until a full window has passed since that answer.
+    """
+
+    __slots__ = ("_closed_until",)
+
+    def __init__(self) -> None:
+        self._closed_until: dict[str, float] = {}
+
+    def observe(self, endpoint: str, remaining: int | None, reset: float | None, now: float) -> None:
+        """Record an answer's headers for ``endpoint``."""
+        if remaining is not None and remaining <= 0:
+            self._closed_until[endpoint] = now + (reset if reset is not None else 60.0)
+        else:
+            self._closed_until.pop(endpoint, None)
+
+    def wait_for(self, endpoint: str, now: float) -> float:
+        """Seconds to wait before ``endpoint`` may be called again (0 when open)."""
+        until = self._closed_until.get(endpoint)
+        if until is None:
+            return 0.0
+        if until <= now:
+            del self._closed_until[endpoint]
+            return 0.0
+        return until - now
+
+
+class ClockOffset:
+    """The server clock minus ours, measured from server-time round trips (http.md §10).
+
+    The server's stamp is taken to fall at the midpoint of the round trip.
+    """
+
+    __slots__ = ("offset_ms", "round_trip_ms", "synced")
+
+    def __init__(self) -> None:
+        self.offset_ms = 0
+        """Add this to local epoch milliseconds to get server time."""
+        self.round_trip_ms: int | None = None
+        """The round trip of the last measurement."""
+        self.synced = False
+        """Whether a measurement has been taken."""
+
+    def update(self, sent_ms: int, received_ms: int, server_ms: int) -> int:
+        """Record one measurement and return the new offset."""
+        midpoint = (sent_ms + received_ms) // 2
+        self.offset_ms = server_ms - midpoint
+        self.round_trip_ms = max(0, received_ms - sent_ms)
+        self.synced = True
+        return self.offset_ms
+
+    def server_ms(self, local_ms: int) -> int:
+        """Local epoch milliseconds translated to the server's clock."""
+        return local_ms + self.offset_ms
