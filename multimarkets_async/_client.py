@@ -1,7 +1,8 @@
-"""The client users write against: :class:`MultiMarkets` owns one HTTP session (and later its sockets).
+"""The client users write against: :class:`MultiMarkets` owns one HTTP session and its sockets.
 
-``async with MultiMarkets(...) as client`` opens nothing eagerly and closes everything it owns on exit;
-:meth:`MultiMarkets.call` reaches every platform operation by its bizType.
+``async with MultiMarkets(...) as client`` opens no connection eagerly; it owns the task group every
+socket task runs in, and closes everything on exit. :meth:`MultiMarkets.call` reaches every platform
+operation by its bizType; ``client.quotes`` and ``client.messages`` stream.
 """
 
 from __future__ import annotations
@@ -12,22 +13,28 @@ from enum import IntEnum
 from types import TracebackType
 from typing import Any, Self
 
+import anyio
 import httpx
+from anyio.abc import TaskGroup
 
 from ._config import (
     Environment,
     ProtocolSettings,
     RateLimitPolicy,
+    ReconnectPolicy,
     RetryPolicy,
+    StreamSettings,
     Timeouts,
     resolve_environment,
 )
 from ._http import HTTPSession
 from ._types import NOT_GIVEN, NotGivenOr
+from ._ws import SocketBackend
 from .errors import ConfigurationError, ProtocolError
 from .models.customer import LoginResult
 from .protocol.operations import Family
 from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
+from .resources import ClientCore, Messages, Quotes, Symbols
 
 __all__ = ["LoginType", "MultiMarkets"]
 
@@ -71,8 +78,11 @@ class MultiMarkets:
         retry: retry policy; an int sets ``max_retries``.
         rate_limit: client-side throttling policy.
         settings: the protocol's configurable assumptions.
+        streams: socket heartbeats, timeouts and buffers.
+        reconnect: socket reconnect policy.
         http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK).
         transport: an httpx transport for the SDK's own client (e.g. an aiohttp-backed one, or a mock).
+        socket_backend: the socket library behind every stream (``websockets`` by default).
 
     Raises:
         ConfigurationError: on an incomplete or contradictory set of credentials, or unreadable keys.
@@ -91,8 +101,11 @@ class MultiMarkets:
         retry: RetryPolicy | int | None = None,
         rate_limit: RateLimitPolicy | None = None,
         settings: ProtocolSettings | None = None,
+        streams: StreamSettings | None = None,
+        reconnect: ReconnectPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        socket_backend: SocketBackend | None = None,
     ) -> None:
         if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
             raise ConfigurationError(f"company_id must be a positive integer, got {company_id!r}")
@@ -130,6 +143,23 @@ class MultiMarkets:
             transport=transport,
         )
         self._session.token = token
+        self._core = ClientCore(
+            environment=self.environment,
+            company_id=company_id,
+            settings=self.settings,
+            streams=streams or StreamSettings(),
+            reconnect=reconnect or ReconnectPolicy(),
+            http=self._session,
+            api_key=api_key,
+            backend=socket_backend,
+        )
+        self.symbols = Symbols(self._core)
+        """The product catalogue and symbol-name resolution."""
+        self.quotes = Quotes(self._core, self.symbols)
+        """Market data streams and K-lines (the quote socket)."""
+        self.messages = Messages(self._core)
+        """Private account pushes (the message socket)."""
+        self._task_group: TaskGroup | None = None
         self._login_body: dict[str, object] | None = None
         self._closed = False
 
@@ -148,18 +178,38 @@ class MultiMarkets:
     async def __aenter__(self) -> Self:
         if self._closed:
             raise RuntimeError("this MultiMarkets client is closed and cannot be reopened; create a new one")
+        if self._task_group is not None:
+            raise RuntimeError("this MultiMarkets client is already entered; use one 'async with' per client")
+        # The sockets' background tasks live in this task group, owned by the caller's 'async with'.
+        task_group = anyio.create_task_group()
+        await task_group.__aenter__()
+        self._task_group = self._core.task_group = task_group
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self.aclose()
+        task_group, self._task_group = self._task_group, None
+        self._core.task_group = None
+        try:
+            self.quotes.close()
+            self.messages.close()
+            if task_group is not None:
+                task_group.cancel_scope.cancel()
+                await task_group.__aexit__(None, None, None)
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client's connections. Safe to call twice."""
+        """Close the client's connections. Safe to call twice.
+
+        Streams run only inside ``async with``; leaving it stops them before this is called.
+        """
         if self._closed:
             return
         self._closed = True
+        self.quotes.close()
+        self.messages.close()
         await self._session.aclose()
 
     @property
@@ -289,6 +339,7 @@ class MultiMarkets:
             raise ProtocolError("the login answer carries no profile object")
         result = LoginResult.model_validate(data)
         self._session.token = result.token.get_secret_value()
+        self._core.customer_group_id = result.customer_group_id
         logger.info("logged in as customer %s", result.customer_no)
         return result
 

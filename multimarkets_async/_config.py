@@ -19,7 +19,9 @@ __all__ = [
     "Environment",
     "ProtocolSettings",
     "RateLimitPolicy",
+    "ReconnectPolicy",
     "RetryPolicy",
+    "StreamSettings",
     "Timeouts",
     "resolve_environment",
 ]
@@ -226,3 +228,75 @@ class ProtocolSettings:
             raise ConfigurationError("ProtocolSettings.enc_chunk_size must be 1..117 (RSA-1024 PKCS#1 v1.5)")
         if not self.success_codes:
             raise ConfigurationError("ProtocolSettings.success_codes must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """How a socket reconnects: capped, jittered exponential backoff that resets after a healthy period.
+
+    The platform's status page says sockets may drop during maintenance and clients "can reconnect
+    immediately"; the defaults back off from 0.5 s doubling to 30 s (websockets.md §5).
+    """
+
+    initial_delay: float = 0.5
+    """Upper bound of the first delay, in seconds."""
+    max_delay: float = 30.0
+    """Cap of any delay, in seconds."""
+    multiplier: float = 2.0
+    """Growth factor of the delay bound per failed attempt."""
+    healthy_after: float = 30.0
+    """A connection that stayed up this long resets the backoff."""
+    max_attempts: int | None = None
+    """Give up after this many failed attempts in a row; ``None`` retries forever."""
+    open_timeout: float = 10.0
+    """Time allowed for a socket handshake."""
+
+    def __post_init__(self) -> None:
+        _positive("ReconnectPolicy.initial_delay", self.initial_delay)
+        _positive("ReconnectPolicy.max_delay", self.max_delay)
+        _positive("ReconnectPolicy.open_timeout", self.open_timeout)
+        _positive("ReconnectPolicy.max_attempts", self.max_attempts, allow_none=True)
+        if self.multiplier < 1 or self.healthy_after < 0:
+            raise ConfigurationError("ReconnectPolicy.multiplier must be >= 1 and healthy_after >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamSettings:
+    """Heartbeats, timeouts and buffers of the sockets (websockets.md), each overridable."""
+
+    quote_ping_interval: float = 10.0
+    """Market-data heartbeat (14008) period; the server drops a client silent for 30 s."""
+    quote_dead_after: float = 30.0
+    """Seconds without any frame after which the quote socket is dead (Assumption ``quote_pong_required``)."""
+    msg_ping_interval: float = 15.0
+    """Message-push ``ping`` period (Assumption ``msg_ws_ping_interval``)."""
+    msg_dead_after: float = 60.0
+    """Seconds without any frame after which the message socket is dead."""
+    request_timeout: float = 30.0
+    """Seconds to wait for a socket request's reply (http.md §6.2)."""
+    quote_calls_per_second: int = 50
+    """Documented request limit per quote connection."""
+    max_products_per_connection: int = 100
+    """Documented subscription limit per quote connection and command (Assumption
+    ``quote_max_products_scope``); past it, another connection is opened."""
+    market_buffer: int = 1024
+    """Events a market-data subscription holds for a slow consumer (keep-latest per symbol)."""
+    private_buffer: int = 10_000
+    """Messages a private subscription holds before it fails loudly (never drops)."""
+    quote_token: bool = True
+    """Use the login token on ``/quote`` when the client has one, else ``/quote_guest``
+    (Assumption ``quote_ws_token``)."""
+    device: int = 1
+    """``device`` code sent on the message socket (1 = H5, as in the docs' examples)."""
+
+    def __post_init__(self) -> None:
+        for name in (
+            "quote_ping_interval",
+            "quote_dead_after",
+            "msg_ping_interval",
+            "msg_dead_after",
+            "request_timeout",
+        ):
+            _positive(f"StreamSettings.{name}", getattr(self, name))
+        if self.market_buffer < 1 or self.private_buffer < 1 or self.max_products_per_connection < 1:
+            raise ConfigurationError("StreamSettings buffers and limits must be >= 1")

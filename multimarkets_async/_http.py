@@ -345,14 +345,17 @@ class HTTPSession:
     async def _attempt(self, call: _Call) -> object:
         path = call.operation.path
         await self._throttle(call, path)
-        encrypted = self._encrypt_auth is not None and call.family is Family.CLIENT
+        # The encrypted-body MD5 covers the timestamp, so calls sent without one (server time) go plain.
+        encrypted = (
+            self._encrypt_auth is not None and call.family is Family.CLIENT and call.operation.timestamp
+        )
         now_ms = self.now_ms()
         trace = make_trace(self._new_id(), now_ms, encrypted=encrypted)
         signed = call.family in (Family.OPEN, Family.BRIDGE)
         headers = request_headers(
             company_id=self.company_id,
             trace=trace,
-            timestamp_ms=now_ms,
+            timestamp_ms=now_ms if call.operation.timestamp or signed else None,
             lang=self.settings.default_lang,
             version=call.version,
             group=call.group,

@@ -6,6 +6,7 @@ Every error the SDK raises on purpose derives from `MultiMarketsError`::
     ├── ConfigurationError          bad settings or key material given to the SDK (also a ValueError)
     ├── TransportError              network failure or timeout (raised ``from`` the I/O library's error)
     │   ├── ConnectError
+    │   │   └── HandshakeError      a socket upgrade refused by the server (``status_code``)
     │   └── RequestTimeoutError
     ├── OrderStateUnknownError      an order-changing request got no answer: reconcile before acting again
     ├── HTTPStatusError             HTTP status other than 200 (``status_code``, ``body``)
@@ -14,6 +15,9 @@ Every error the SDK raises on purpose derives from `MultiMarketsError`::
     │   ├── WAFBlockedError         403
     │   └── ServerUnavailableError  5xx
     ├── ProtocolError               unparseable envelope, bad socket frame, decompression failure
+    ├── StreamError                 a subscription cannot go on
+    │   ├── SlowConsumerError       a never-drop subscription's consumer fell too far behind
+    │   └── SessionEndedError       the server ended the push session (token refused, forced logout)
     └── APIError                    envelope ``code`` != "0", or a market-data ``ret`` != 200
         ├── AuthenticationError
         │   ├── SessionExpiredError     GATEWAY_CODE_001/005/017/101: log in again, retry once
@@ -54,6 +58,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "HTTPStatusError",
+    "HandshakeError",
     "LockedOutError",
     "LoginFailedError",
     "MultiMarketsError",
@@ -65,8 +70,11 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "ServerUnavailableError",
+    "SessionEndedError",
     "SessionExpiredError",
     "SignatureError",
+    "SlowConsumerError",
+    "StreamError",
     "TimeWindowError",
     "TradingRuleError",
     "TransportError",
@@ -171,6 +179,10 @@ class ConnectError(TransportError):
     """The connection could not be established."""
 
 
+class HandshakeError(ConnectError):
+    """The server refused a WebSocket upgrade (``status_code`` holds its HTTP status)."""
+
+
 class RequestTimeoutError(TransportError):
     """No answer arrived in time (named so as not to shadow the builtin ``TimeoutError``)."""
 
@@ -270,6 +282,18 @@ class ServerUnavailableError(HTTPStatusError):
 
 class ProtocolError(MultiMarketsError):
     """The server's answer could not be understood: bad envelope, bad frame, bad compression."""
+
+
+class StreamError(MultiMarketsError):
+    """A subscription cannot go on; raised from its iterator, never delivered as data."""
+
+
+class SlowConsumerError(StreamError):
+    """A subscription that never drops messages (private pushes) fell too far behind its consumer."""
+
+
+class SessionEndedError(StreamError):
+    """The server ended the push session: token refused, forced logout, or a login elsewhere."""
 
 
 class APIError(MultiMarketsError):

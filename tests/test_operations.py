@@ -67,3 +67,8 @@ def test_fallback_names() -> None:
     )
     assert fallback_biz_type("tradeapi.app.OrderApiService.addMarketOrder") is None
     assert fallback_biz_type("config.app.AppSymbolDubboService.getSymbolBaseList") is None
+
+
+def test_server_time_is_asked_without_a_timestamp() -> None:
+    assert not operation_for("thirdExt/now").timestamp
+    assert operation_for("getMsgPushToken").timestamp

@@ -54,6 +54,9 @@ class Operation:
     changes_orders: bool = False
     """Places, changes or cancels orders or positions: sent with an ``idempotency-key`` and never
     retried without one."""
+    timestamp: bool = True
+    """Send the ``timestamp`` header (Assumption ``always_send_timestamp``); not on the server-time
+    call, whose documented headers are only ``companyId``, ``trace`` and ``lang``."""
 
 
 # http.md §2.3: version/group by prefix.
@@ -132,6 +135,7 @@ def operation_for(biz_type: str) -> Operation:
         guest=biz_type in _GUEST_OPERATIONS or biz_type.startswith(_GUEST_PREFIXES),
         safe_to_repeat=reads,
         changes_orders=changes_orders,
+        timestamp=biz_type != "thirdExt/now",
     )
 
 

@@ -1,0 +1,532 @@
+"""The WebSocket connection manager: the only module that imports websockets.
+
+One engine serves every socket dialect. For each connection it runs, in a task group owned by
+:meth:`ConnectionManager.run`: one reader task, one heartbeat task, and the reconnect loop around them.
+What differs per dialect (frames, heartbeat, correlation) comes from a sans-I/O :class:`Dialect`;
+what to send after (re)connecting (login, the *desired* subscriptions) comes from the ``on_open``
+hook, so a reconnect replays exactly what subscribers currently want.
+
+Bytes move through a small :class:`SocketBackend` interface (connect, send text, receive, close) so a
+faster socket library can be offered as an optional backend. websockets' exceptions are translated
+into the SDK's at that seam (:func:`map_websockets_exception`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import anyio
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+
+from ._config import ReconnectPolicy
+from ._heartbeat import HeartbeatState, run_heartbeat
+from .errors import (
+    ConfigurationError,
+    ConnectError,
+    HandshakeError,
+    MultiMarketsError,
+    ProtocolError,
+    RequestTimeoutError,
+    SessionEndedError,
+    TransportError,
+)
+from .protocol.backoff import backoff_delay
+from .protocol.dialects import Dialect, Inbound
+from .protocol.throttle import SlidingWindowLimiter
+
+__all__ = [
+    "ConnectionManager",
+    "ConnectionState",
+    "ConnectionStats",
+    "SocketBackend",
+    "SocketConnection",
+    "WebsocketsBackend",
+    "is_fatal",
+    "map_websockets_exception",
+]
+
+logger = logging.getLogger("multimarkets_async.ws")
+
+
+# -- the byte-moving seam ------------------------------------------------------------------------
+
+
+class SocketConnection(Protocol):
+    """One open socket, as the manager needs it."""
+
+    async def send(self, text: str) -> None:
+        """Send a text frame."""
+
+    async def recv(self) -> str | bytes:
+        """Receive the next data frame; raise :class:`TransportError` when the socket closes."""
+
+    async def close(self) -> None:
+        """Close the socket (idempotent)."""
+
+
+class SocketBackend(Protocol):
+    """Opens sockets. The default is :class:`WebsocketsBackend`."""
+
+    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
+        """Open a socket to ``url`` with extra handshake ``headers``."""
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # a half-built exception must not break the translation
+        text = ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
+    """Translate a websockets (or socket-level) exception into the SDK's tree."""
+    if isinstance(exc, websockets.exceptions.InvalidStatus):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        return HandshakeError(
+            f"the server refused the WebSocket upgrade with HTTP {status}", status_code=status
+        )
+    if isinstance(exc, websockets.exceptions.InvalidURI):
+        return ConfigurationError(f"invalid WebSocket URL ({_describe(exc)})")
+    if isinstance(exc, websockets.exceptions.InvalidHandshake):
+        return HandshakeError(f"WebSocket handshake failed: {type(exc).__name__}")
+    if isinstance(exc, websockets.exceptions.ConnectionClosed):
+        return TransportError(f"the WebSocket closed ({_describe(exc)})")
+    if isinstance(exc, websockets.exceptions.PayloadTooBig):
+        return ProtocolError(f"a WebSocket frame was too big ({_describe(exc)})")
+    if isinstance(exc, TimeoutError):
+        return RequestTimeoutError("the WebSocket did not open in time")
+    if isinstance(exc, OSError):
+        return ConnectError(f"could not connect: {exc.strerror or type(exc).__name__}")
+    return TransportError(f"WebSocket failure ({_describe(exc)})")
+
+
+class _WebsocketsConnection:
+    __slots__ = ("_ws",)
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self._ws = ws
+
+    async def send(self, text: str) -> None:
+        try:
+            await self._ws.send(text)
+        except websockets.exceptions.WebSocketException as exc:
+            raise map_websockets_exception(exc) from exc
+
+    async def recv(self) -> str | bytes:
+        try:
+            return await self._ws.recv()
+        except (websockets.exceptions.WebSocketException, OSError) as exc:
+            raise map_websockets_exception(exc) from exc
+
+    async def close(self) -> None:
+        with contextlib.suppress(websockets.exceptions.WebSocketException, OSError):  # already gone
+            await self._ws.close()
+
+
+class WebsocketsBackend:
+    """The default backend, on the ``websockets`` library (asyncio implementation)."""
+
+    def __init__(self, *, max_size: int | None = 16 * 1024 * 1024) -> None:
+        self._max_size = max_size
+
+    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
+        try:
+            ws = await ws_connect(
+                url,
+                additional_headers=dict(headers),
+                open_timeout=open_timeout,
+                ping_interval=None,  # each dialect has its own heartbeat (_heartbeat.py)
+                compression=None,
+                max_size=self._max_size,
+                proxy=None,
+                user_agent_header="multimarkets-async",
+            )
+        except (websockets.exceptions.WebSocketException, OSError, TimeoutError) as exc:
+            raise map_websockets_exception(exc) from exc
+        return _WebsocketsConnection(ws)
+
+
+# -- the manager ---------------------------------------------------------------------------------
+
+
+class ConnectionState(StrEnum):
+    """Where a managed connection is in its life."""
+
+    CONNECTING = "connecting"
+    OPEN = "open"
+    RECONNECTING = "reconnecting"
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class ConnectionStats:
+    """Counters and measurements of one managed connection."""
+
+    connects: int = 0
+    """Successful connections, the first one included."""
+    reconnects: int = 0
+    """Connections after the first."""
+    messages: int = 0
+    """Frames received."""
+    malformed: int = 0
+    """Frames that did not parse (logged and skipped; the reader goes on)."""
+    latency: float | None = None
+    """Round trip of the last answered heartbeat, in seconds."""
+    last_error: str | None = None
+    """Why the last connection ended."""
+    down_since: float | None = field(default=None, repr=False)
+
+
+def is_fatal(error: BaseException) -> bool:
+    """The reconnect loop's retry-or-give-up classifier."""
+    if isinstance(error, ConfigurationError | SessionEndedError):
+        return True
+    if isinstance(error, HandshakeError):
+        # 401/403/404: credentials or URL are wrong; retrying will not help. 5xx, 429: retry.
+        return error.status_code is not None and error.status_code in (400, 401, 403, 404)
+    return not isinstance(error, TransportError | ProtocolError | TimeoutError)
+
+
+class _Waiter:
+    __slots__ = ("error", "event", "value")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.value: object = None
+        self.error: BaseException | None = None
+
+
+OpenHook = Callable[["ConnectionManager", bool], Awaitable[None]]
+
+
+class ConnectionManager:
+    """Keeps one logical socket alive and correlates its requests and replies.
+
+    Args:
+        name: a label for logs.
+        dialect: the sans-I/O frame codec and heartbeat of this socket kind.
+        target: returns ``(url, handshake headers)`` for each (re)connect; the place to refresh tokens.
+        on_open: called after each connect, before the connection counts as open, with
+            ``reconnect=True`` after the first; it sends the login and replays the desired subscriptions.
+        on_events: receives the typed events of every frame; must not block.
+        on_state: told about every state change (to deliver in-band connection events).
+        policy: reconnect backoff and limits.
+        backend: the socket library; :class:`WebsocketsBackend` by default.
+        calls_per_second: documented per-connection request limit, or ``None``.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        dialect: Dialect,
+        target: Callable[[], Awaitable[tuple[str, Mapping[str, str]]]],
+        on_open: OpenHook,
+        on_events: Callable[[Sequence[object]], None],
+        on_state: Callable[[ConnectionState, BaseException | None], None] | None = None,
+        policy: ReconnectPolicy | None = None,
+        backend: SocketBackend | None = None,
+        calls_per_second: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.name = name
+        self.dialect = dialect
+        self.policy = policy or ReconnectPolicy()
+        self.state = ConnectionState.CONNECTING
+        self.stats = ConnectionStats()
+        self._target = target
+        self._on_open = on_open
+        self._on_events = on_events
+        self._on_state = on_state
+        self._backend: SocketBackend = backend or WebsocketsBackend()
+        self._limiter = SlidingWindowLimiter(calls_per_second, 1.0) if calls_per_second else None
+        self._clock = clock
+        self._rand = rand
+        self._conn: SocketConnection | None = None
+        self._waiters: dict[Hashable, _Waiter] = {}
+        self._seq = 0
+        self._open = anyio.Event()
+        self._heartbeat: HeartbeatState | None = None
+
+    def __repr__(self) -> str:
+        return f"<ConnectionManager {self.name} {self.state.value} reconnects={self.stats.reconnects}>"
+
+    def next_seq(self) -> int:
+        """A fresh request sequence number for this connection (a counter from 1)."""
+        self._seq += 1
+        return self._seq
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the connection is up and its subscriptions replayed."""
+        return self.state is ConnectionState.OPEN
+
+    def _set_state(self, state: ConnectionState, error: BaseException | None = None) -> None:
+        if state is self.state:
+            return
+        self.state = state
+        if state is ConnectionState.OPEN:
+            self._open.set()
+        elif self._open.is_set():
+            self._open = anyio.Event()
+        if self._on_state is not None:
+            try:
+                self._on_state(state, error)
+            except Exception:  # a hook must not break the connection
+                logger.exception("%s: state hook failed", self.name)
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        """Send a frame on the current connection, within the per-connection call limit.
+
+        Raises:
+            TransportError: if there is no connection right now.
+        """
+        conn = self._conn
+        if conn is None:
+            raise TransportError(f"{self.name}: not connected")
+        if self._limiter is not None:
+            wait = self._limiter.reserve(self._clock())
+            if wait > 0:
+                await anyio.sleep(wait)
+        await conn.send(text)
+
+    async def request(
+        self, encode: Callable[[int], tuple[str, Hashable]], *, timeout: float, wait_open: bool = False
+    ) -> object:
+        """Send a request and wait for the reply with the same correlation id.
+
+        Args:
+            encode: builds ``(frame, correlation id)`` from a fresh sequence number.
+            timeout: seconds to wait for the reply (and for the connection, with ``wait_open``).
+            wait_open: wait for the connection to be open first instead of failing at once.
+
+        Raises:
+            RequestTimeoutError: no reply in time.
+            TransportError: the connection dropped before the reply.
+            MultiMarketsError: the reply reported an error.
+        """
+        if wait_open and self._conn is None:
+            await self.wait_open(timeout)
+        frame, correlation = encode(self.next_seq())
+        waiter = self._waiters[correlation] = _Waiter()
+        try:
+            await self.send(frame)
+            with anyio.move_on_after(timeout):
+                await waiter.event.wait()
+        finally:
+            self._waiters.pop(correlation, None)
+        if not waiter.event.is_set():
+            raise RequestTimeoutError(f"{self.name}: no reply within {timeout:g} s")
+        if waiter.error is not None:
+            raise waiter.error
+        return waiter.value
+
+    async def wait_open(self, timeout: float) -> None:
+        """Wait until the connection is open.
+
+        Raises:
+            RequestTimeoutError: it did not open in time.
+        """
+        with anyio.move_on_after(timeout):
+            await self._open.wait()
+            return
+        raise RequestTimeoutError(f"{self.name}: not connected within {timeout:g} s")
+
+    async def drop(self) -> None:
+        """Close the current socket; the reconnect loop opens a new one."""
+        conn = self._conn
+        if conn is not None:
+            with anyio.CancelScope(shield=True):
+                await conn.close()
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """Connect, keep the connection alive, and reconnect until cancelled.
+
+        Signals ``task_status.started()`` once the first connection is open. A fatal error before
+        that is raised (so the caller of ``TaskGroup.start`` sees it); after it, the error ends the
+        loop through ``on_state(CLOSED, error)``.
+        """
+        attempt = 0
+        started = False
+        try:
+            while True:
+                try:
+                    url, headers = await self._target()
+                    conn = await self._backend.connect(
+                        url, headers=headers, open_timeout=self.policy.open_timeout
+                    )
+                except MultiMarketsError as exc:
+                    if is_fatal(exc) or (
+                        self.policy.max_attempts is not None and attempt + 1 >= self.policy.max_attempts
+                    ):
+                        if not started:
+                            raise
+                        self._set_state(ConnectionState.CLOSED, exc)
+                        return
+                    await self._backoff(attempt, exc)
+                    attempt += 1
+                    continue
+                connected_at = self._clock()
+                error, opened = await self._serve(
+                    conn, reconnect=started, first_open=task_status if not started else None
+                )
+                started = started or opened
+                if is_fatal(error):
+                    self._set_state(ConnectionState.CLOSED, error)
+                    return
+                if self._clock() - connected_at >= self.policy.healthy_after:
+                    attempt = 0  # a healthy connection resets the backoff
+                await self._backoff(attempt, error)
+                attempt += 1
+        finally:
+            self._conn = None
+            self._fail_waiters(TransportError(f"{self.name}: closed"))
+            if self.state is not ConnectionState.CLOSED:
+                self._set_state(ConnectionState.CLOSED)
+
+    async def _backoff(self, attempt: int, error: BaseException) -> None:
+        self.stats.last_error = str(error)
+        self._set_state(ConnectionState.RECONNECTING, error)
+        delay = backoff_delay(
+            attempt,
+            initial=self.policy.initial_delay,
+            maximum=self.policy.max_delay,
+            multiplier=self.policy.multiplier,
+            rand=self._rand(),
+        )
+        logger.info("%s: reconnecting in %.2f s (%s)", self.name, delay, error)
+        await anyio.sleep(delay)
+
+    async def _serve(
+        self, conn: SocketConnection, *, reconnect: bool, first_open: anyio.abc.TaskStatus[None] | None
+    ) -> tuple[BaseException, bool]:
+        """Run one connection until it ends; return why it ended and whether it had opened.
+
+        Raises:
+            MultiMarketsError: a fatal error before the first connection ever opened.
+        """
+        self.stats.connects += 1
+        if reconnect:
+            self.stats.reconnects += 1
+        ended: list[BaseException] = []
+        opened = False
+        heartbeat = self._heartbeat = HeartbeatState(
+            interval=self.dialect.ping_interval, dead_after=self.dialect.dead_after, now=self._clock()
+        )
+        self._conn = conn
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._read, conn, heartbeat, ended, tg.cancel_scope)
+                tg.start_soon(
+                    functools.partial(
+                        run_heartbeat,
+                        heartbeat,
+                        send_ping=self._send_ping,
+                        on_dead=self._dead,
+                        clock=self._clock,
+                        name=self.name,
+                    )
+                )
+                try:
+                    await self._on_open(self, reconnect)
+                except MultiMarketsError as exc:
+                    ended.append(exc)
+                    tg.cancel_scope.cancel()
+                else:
+                    logger.info("%s: open%s", self.name, " again" if reconnect else "")
+                    self._set_state(ConnectionState.OPEN)
+                    opened = True
+                    if first_open is not None:
+                        first_open.started()
+        finally:
+            self._conn = None
+            self._heartbeat = None
+            with anyio.CancelScope(shield=True):
+                await conn.close()
+        error = ended[0] if ended else TransportError(f"{self.name}: connection lost")
+        self._fail_waiters(TransportError(f"{self.name}: connection lost ({error})"))
+        if first_open is not None and not opened and is_fatal(error):
+            raise error
+        return error, opened
+
+    async def _send_ping(self) -> object:
+        frame, ping_id = self.dialect.encode_ping(self.next_seq())
+        await self.send(frame)
+        return ping_id
+
+    async def _dead(self) -> None:
+        self.stats.last_error = "heartbeat: peer silent"
+        await self.drop()
+
+    async def _read(
+        self,
+        conn: SocketConnection,
+        heartbeat: HeartbeatState,
+        ended: list[BaseException],
+        scope: anyio.CancelScope,
+    ) -> None:
+        decode = self.dialect.decode
+        clock = self._clock
+        stats = self.stats
+        try:
+            while True:
+                frame = await conn.recv()
+                heartbeat.last_received = clock()
+                stats.messages += 1
+                try:
+                    inbound = decode(frame)
+                except ProtocolError as exc:
+                    stats.malformed += 1
+                    logger.warning("%s: skipping a malformed frame: %s", self.name, exc)
+                    continue
+                if inbound.events:
+                    self._deliver(inbound.events)
+                if inbound.correlation is not None:
+                    self._resolve(inbound)
+                if inbound.pong:
+                    latency = heartbeat.pong(heartbeat.last_received, inbound.pong_id)
+                    if latency is not None:
+                        stats.latency = latency
+                if inbound.session_error is not None:
+                    ended.append(inbound.session_error)
+                    return
+        except MultiMarketsError as exc:
+            ended.append(exc)
+        finally:
+            scope.cancel()
+
+    def _deliver(self, events: Sequence[object]) -> None:
+        try:
+            self._on_events(events)
+        except Exception:  # a subscriber's problem must never kill the reader
+            logger.exception("%s: event delivery failed", self.name)
+
+    def _resolve(self, inbound: Inbound) -> None:
+        waiter = self._waiters.pop(inbound.correlation, None) if inbound.correlation is not None else None
+        if waiter is None:
+            return
+        waiter.value = inbound.reply
+        waiter.error = inbound.error
+        waiter.event.set()
+
+    def _fail_waiters(self, error: BaseException) -> None:
+        waiters, self._waiters = self._waiters, {}
+        for waiter in waiters.values():
+            waiter.error = error
+            waiter.event.set()

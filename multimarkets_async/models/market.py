@@ -1,0 +1,236 @@
+"""Typed market-data events of the quote socket: tickers, trades, depth books, 24 h stats, K-line bars.
+
+These are built once per market-data message, so they are plain frozen, slotted dataclasses rather
+than pydantic models: the parser in :mod:`multimarkets_async.protocol.quote` has already checked
+every field. Prices and sizes are :class:`~decimal.Decimal`; every time is an ``int`` in
+milliseconds since the epoch, normalised from the wire's mixed units (websockets.md §2.8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import IntEnum
+
+__all__ = [
+    "DepthBook",
+    "DepthLevel",
+    "Kline",
+    "KlineType",
+    "Rolling24h",
+    "SymbolKey",
+    "Tick",
+    "Trade",
+    "TradeDirection",
+]
+
+
+class KlineType(IntEnum):
+    """Bar length of a K-line query (``kline_type`` of 14012/14014)."""
+
+    MIN_1 = 1
+    MIN_5 = 2
+    MIN_15 = 3
+    MIN_30 = 4
+    HOUR_1 = 5
+    HOUR_2 = 6
+    HOUR_4 = 7
+    DAY_1 = 8
+    WEEK_1 = 9
+    MONTH_1 = 10
+
+
+class TradeDirection(IntEnum):
+    """Aggressor side of a public trade (``trade_direction``). Unknown wire values map to ``UNKNOWN``."""
+
+    UNKNOWN = 0
+    BUY = 1
+    SELL = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolKey:
+    """The identity of one subscribable product; the key users pass to subscribe and look up."""
+
+    symbol_id: int
+    """Product id (``symbol_id``/``symbolId``)."""
+    trade_type: int
+    """Account family: 1 full-margin contract, 2 isolated contract, 3 leverage, 5 spot, 6 stock."""
+    trade_mode: int
+    """Dealing mode, the product's ``dealMode``: 1 MM, 2 butterfly MM, 3 matching, 4 aggregation (0 too)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """One ticker update: a ``p(`` push or one ``tick_list`` entry of the 14001 snapshot."""
+
+    symbol_id: int
+    """Product id."""
+    trade_type: int
+    """Account family of the product."""
+    trade_mode: int
+    """Dealing mode; ``0`` when the legacy 9-field ``p(`` form left it out."""
+    seq: int
+    """Quote sequence number: opaque, increasing per product."""
+    time: int
+    """Tick time, milliseconds since the epoch (normalised, websockets.md §2.8)."""
+    price: Decimal
+    """Last trade price."""
+    bid: Decimal
+    """Best bid price."""
+    ask: Decimal
+    """Best ask price."""
+    bid_volume: Decimal
+    """Volume at the best bid."""
+    ask_volume: Decimal
+    """Volume at the best ask."""
+    open: Decimal | None = None
+    """Open of the latest daily candle (snapshot only; ``None`` in pushes)."""
+    high: Decimal | None = None
+    """High of the latest daily candle (snapshot only)."""
+    low: Decimal | None = None
+    """Low of the latest daily candle (snapshot only)."""
+    close: Decimal | None = None
+    """Close of the latest daily candle (snapshot only)."""
+    yesterday_close: Decimal | None = None
+    """Previous day's close (snapshot only)."""
+    price_digits: int | None = None
+    """Decimal places of the product's price (snapshot only)."""
+
+    @property
+    def key(self) -> SymbolKey:
+        """The product this tick belongs to."""
+        return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One public trade: a ``pt(`` push or one ``trade_info`` entry of the 14011 snapshot."""
+
+    symbol_id: int
+    """Product id."""
+    trade_type: int
+    """Account family of the product."""
+    trade_mode: int
+    """Dealing mode of the product."""
+    seq: int | None
+    """Quote sequence number of the push; ``None`` for snapshot trades, which carry none."""
+    time: int
+    """Trade time, milliseconds since the epoch (normalised)."""
+    price: Decimal
+    """Trade price."""
+    volume: Decimal
+    """Traded volume."""
+    direction: TradeDirection
+    """Aggressor side."""
+
+    @property
+    def key(self) -> SymbolKey:
+        """The product this trade belongs to."""
+        return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+
+@dataclass(frozen=True, slots=True)
+class DepthLevel:
+    """One price level of an order book side."""
+
+    price: Decimal
+    """Level price."""
+    volume: Decimal
+    """Volume resting at that price."""
+
+
+@dataclass(frozen=True, slots=True)
+class DepthBook:
+    """A full order-book snapshot of the subscribed levels (a ``pd(`` push or the 14011 snapshot).
+
+    Every push replaces the previous book; it is never a delta.
+    """
+
+    symbol_id: int
+    """Product id."""
+    trade_type: int
+    """Account family of the product."""
+    trade_mode: int
+    """Dealing mode of the product."""
+    seq: int
+    """Quote sequence number."""
+    time: int
+    """Book time, milliseconds since the epoch (normalised)."""
+    bids: tuple[DepthLevel, ...]
+    """Bid levels, best (highest) first; may be empty."""
+    asks: tuple[DepthLevel, ...]
+    """Ask levels, best (lowest) first; may be empty."""
+    price_digits: int | None = None
+    """Decimal places of the product's price (snapshot only)."""
+
+    @property
+    def key(self) -> SymbolKey:
+        """The product this book belongs to."""
+        return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Rolling24h:
+    """Rolling 24-hour statistics of one product (a ``pr(`` push or the 14017 snapshot). No seq, no time."""
+
+    symbol_id: int
+    """Product id."""
+    trade_type: int
+    """Account family of the product."""
+    trade_mode: int
+    """Dealing mode of the product."""
+    last_price: Decimal
+    """Latest price (``rolling_last_price``)."""
+    first_price: Decimal
+    """Price 24 hours ago (``rolling_first_price``)."""
+    high_price: Decimal
+    """Highest price over the window (``rolling_high_price``)."""
+    low_price: Decimal
+    """Lowest price over the window (``rolling_low_price``)."""
+    volume: Decimal
+    """Traded volume over the window (``rolling_transactions_number``)."""
+    amount: Decimal
+    """Turnover over the window (``rolling_amount``)."""
+
+    @property
+    def key(self) -> SymbolKey:
+        """The product these statistics belong to."""
+        return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Kline:
+    """One K-line bar of a 14013 or 14015 reply."""
+
+    symbol_id: int
+    """Product id."""
+    trade_type: int
+    """Account family of the product."""
+    trade_mode: int
+    """Dealing mode; ``0`` when the reply left it out (14015 entries do)."""
+    kline_type: int | None
+    """Bar length (see :class:`KlineType`); ``None`` when the reply left it out."""
+    time: int
+    """Bar time, milliseconds since the epoch (the wire sends seconds)."""
+    open: Decimal
+    """Open price."""
+    high: Decimal
+    """High price."""
+    low: Decimal
+    """Low price."""
+    close: Decimal
+    """Close price."""
+    volume: Decimal
+    """Traded volume of the bar (``transactions_number``)."""
+    last_tick_time: int | None
+    """Time of the bar's last tick, milliseconds (normalised: the wire's unit is inconsistent)."""
+    last_tick_seq: int | None
+    """Quote sequence number of the bar's last tick."""
+    price_digits: int | None = None
+    """Decimal places of the product's price, when the reply gives it."""
+
+    @property
+    def key(self) -> SymbolKey:
+        """The product this bar belongs to."""
+        return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)

@@ -1,0 +1,196 @@
+"""Socket dialects as the connection manager sees them: heartbeat frames, correlation and events.
+
+Each dialect wraps one sans-I/O codec (:mod:`.quote`, :mod:`.messages`, the header/body frames of
+:mod:`.envelope`) behind the same small interface, so one connection manager serves them all:
+``encode_ping(seq)`` returns the heartbeat frame and its correlation id, and ``decode(frame)``
+returns an :class:`Inbound` saying which typed events the frame carried, which request it answers,
+whether it is a pong, and whether the server ended the session. Time and ids are injected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from ..errors import MultiMarketsError, SessionEndedError
+from ..models.push import DisconnectEvent, ForcedLogoutEvent, PongEvent, SubscribeAck, SubscribeFailed
+from . import messages, quote
+from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelope_error
+
+__all__ = ["Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """What one received frame means to the connection manager."""
+
+    events: tuple[object, ...] = ()
+    """Typed events for subscribers (pushes, and the snapshots inside subscribe replies)."""
+    correlation: Hashable | None = None
+    """The id of the request this frame answers, if any."""
+    reply: object = None
+    """The reply value handed to the waiting request."""
+    error: MultiMarketsError | None = None
+    """The error handed to the waiting request instead of ``reply``."""
+    pong: bool = False
+    """Whether the frame answers a heartbeat."""
+    pong_id: Hashable | None = None
+    """Which heartbeat it answers, where the dialect says."""
+    session_error: MultiMarketsError | None = None
+    """Set when the server ended the session: the connection is over and will not be retried."""
+
+
+_NOTHING: Final = Inbound()
+
+
+class Dialect(Protocol):
+    """The per-dialect part of a managed connection."""
+
+    ping_interval: float
+    """Seconds between heartbeats."""
+    dead_after: float
+    """Seconds of silence after which the connection is dead."""
+
+    def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
+        """The heartbeat frame for sequence number ``seq`` and the id its pong will carry."""
+        ...
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        """Classify and parse a received frame; raise only ``ProtocolError``."""
+        ...
+
+
+class QuoteDialect:
+    """The market-data socket: ``cmd_id`` requests correlated on ``seq_id``, text pushes, 14008 heartbeat."""
+
+    __slots__ = ("_time_unit", "dead_after", "new_ext", "ping_interval")
+
+    def __init__(
+        self,
+        *,
+        new_ext: Callable[[], str],
+        ping_interval: float = quote.QUOTE_HEARTBEAT_INTERVAL,
+        dead_after: float = quote.QUOTE_IDLE_TIMEOUT,
+        quote_time_unit: quote.QuoteTimeUnit = quote.QUOTE_TIME_UNIT,
+    ) -> None:
+        self.new_ext = new_ext
+        self.ping_interval = ping_interval
+        self.dead_after = dead_after
+        self._time_unit = quote_time_unit
+
+    def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
+        return quote.encode_heartbeat(seq, self.new_ext()), seq
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
+        reply = parsed.reply
+        if reply is None:
+            return Inbound(events=parsed.events) if parsed.events else _NOTHING
+        if reply.cmd_id == quote.QuoteCmd.HEARTBEAT_REPLY:
+            return Inbound(pong=True, pong_id=reply.seq_id)
+        return Inbound(events=parsed.events, correlation=reply.seq_id, reply=parsed, error=reply.error)
+
+
+class MessageDialect:
+    """The message-push socket: ``head``/``msgType`` frames, ``msgCode`` events and ``f(``/``g(`` pushes."""
+
+    __slots__ = ("dead_after", "new_trace", "now_ms", "ping_interval", "session")
+
+    def __init__(
+        self,
+        *,
+        new_trace: Callable[[], str],
+        now_ms: Callable[[], int],
+        ping_interval: float = messages.MSG_WS_PING_INTERVAL,
+        dead_after: float = messages.MSG_WS_IDLE_TIMEOUT,
+    ) -> None:
+        self.new_trace = new_trace
+        self.now_ms = now_ms
+        self.ping_interval = ping_interval
+        self.dead_after = dead_after
+        self.session: messages.MsgSession | None = None
+        """Token, language and device repeated in every frame; set at login."""
+
+    def _session(self) -> messages.MsgSession:
+        if self.session is None:
+            raise RuntimeError("the message socket sends frames only after login")
+        return self.session
+
+    def encode_login(self, seq: int) -> str:
+        """The ``login`` frame."""
+        return messages.encode_login(self._session(), seq, self.new_trace(), self.now_ms())
+
+    def encode_subscribe(self, seq: int, trade_types: list[int]) -> str:
+        """The ``subscribe_asset`` frame for ``trade_types``."""
+        return messages.encode_subscribe_asset(
+            self._session(), seq, self.new_trace(), self.now_ms(), trade_types=trade_types
+        )
+
+    def encode_cancel(self, seq: int, trade_types: list[int]) -> str:
+        """The ``cancel_subscribe_asset`` frame for ``trade_types``."""
+        return messages.encode_cancel_subscribe_asset(
+            self._session(), seq, self.new_trace(), self.now_ms(), trade_types=trade_types
+        )
+
+    def encode_logout(self, seq: int) -> str:
+        """The ``logout`` frame."""
+        return messages.encode_logout(self._session(), seq, self.new_trace(), self.now_ms())
+
+    def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
+        return messages.encode_ping(self._session(), seq, self.new_trace(), self.now_ms()), seq
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        event = messages.decode_message(frame)
+        if event is None:
+            return _NOTHING
+        if isinstance(event, PongEvent):
+            return Inbound(pong=True, pong_id=event.seq_id)
+        if isinstance(event, SubscribeAck):
+            return Inbound(correlation=event.seq_id, reply=event) if event.seq_id is not None else _NOTHING
+        if isinstance(event, SubscribeFailed | ForcedLogoutEvent | DisconnectEvent):
+            reason = {
+                SubscribeFailed: "the server refused the push token (subscribe_fail)",
+                ForcedLogoutEvent: "the server forced a logout (UserForceLogoutRet)",
+                DisconnectEvent: "the session was taken over by a login elsewhere (disconnect)",
+            }[type(event)]
+            error = SessionEndedError(f"message socket: {reason}", trace=event.trace)
+            return Inbound(events=(event,), correlation=event.seq_id, error=error, session_error=error)
+        return Inbound(events=(event,))
+
+
+class RpcDialect:
+    """The Client RPC socket: ``{header, body}`` requests correlated on ``trace``, ``bizType`` ping/pong."""
+
+    __slots__ = ("dead_after", "lang", "new_trace", "now_ms", "ping_interval", "token")
+
+    def __init__(
+        self,
+        *,
+        new_trace: Callable[[], str],
+        now_ms: Callable[[], int],
+        lang: str = "en-US",
+        token: str | None = None,
+        ping_interval: float = 10.0,
+        dead_after: float = 30.0,
+    ) -> None:
+        self.new_trace = new_trace
+        self.now_ms = now_ms
+        self.lang = lang
+        self.token = token
+        self.ping_interval = ping_interval
+        self.dead_after = dead_after
+
+    def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
+        trace = self.new_trace()
+        return encode_socket_ping(
+            trace=trace, timestamp_ms=self.now_ms(), lang=self.lang, token=self.token
+        ), trace
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        reply = decode_socket_frame(frame)
+        if not isinstance(reply, Envelope):
+            return Inbound(pong=True, pong_id=reply.trace)
+        if reply.is_success():
+            return Inbound(correlation=reply.trace, reply=reply.data)
+        return Inbound(correlation=reply.trace, error=envelope_error(reply))

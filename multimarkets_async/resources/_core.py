@@ -1,0 +1,91 @@
+"""What every resource shares: the client's settings, its HTTP session and the task group for sockets."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from anyio import TASK_STATUS_IGNORED
+from anyio.abc import TaskGroup, TaskStatus
+
+from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSettings
+from .._http import HTTPSession
+from .._subscriptions import Subscription
+from .._ws import ConnectionManager, SocketBackend
+
+__all__ = ["ClientCore", "new_trace", "supervise"]
+
+logger = logging.getLogger("multimarkets_async.ws")
+
+
+def new_trace(now_ms: int, *, prefix: str = "") -> str:
+    """A ``uuid4-ms`` trace, as the vendor's clients build them (at most 52 characters)."""
+    return f"{prefix}{uuid.uuid4()}-{now_ms}"
+
+
+@dataclass(slots=True)
+class ClientCore:
+    """The parts of a client that resources use."""
+
+    environment: Environment
+    company_id: int
+    settings: ProtocolSettings
+    streams: StreamSettings
+    reconnect: ReconnectPolicy
+    http: HTTPSession
+    api_key: str | None = None
+    backend: SocketBackend | None = None
+    customer_group_id: int | None = None
+    """The customer's group, once known (login, or customer info)."""
+    task_group: TaskGroup | None = field(default=None, repr=False)
+    """Owned by the client's ``async with``; every socket task runs in it."""
+
+    def require_task_group(self) -> TaskGroup:
+        """The client's task group.
+
+        Raises:
+            RuntimeError: the client was not entered with ``async with`` (or is closed).
+        """
+        if self.task_group is None:
+            raise RuntimeError(
+                "streams run in the client's background tasks: use 'async with MultiMarkets(...) as client:' "
+                "before opening a subscription"
+            )
+        return self.task_group
+
+
+class _Started:
+    """Wraps a task status to remember whether the task reported itself started."""
+
+    def __init__(self, inner: TaskStatus[None]) -> None:
+        self.inner = inner
+        self.done = False
+
+    def started(self, value: None = None) -> None:
+        self.done = True
+        self.inner.started(value)
+
+
+async def supervise(
+    manager: ConnectionManager,
+    subscriptions: Callable[[], Sequence[Subscription[object]]],
+    *,
+    task_status: TaskStatus[None] = TASK_STATUS_IGNORED,
+) -> None:
+    """Run ``manager`` in the client's task group.
+
+    Before the first connection opens, an error goes to whoever started it (the subscriber entering
+    ``async with``). After that, anything unexpected ends the connection's subscriptions with that
+    error instead of crashing the client's task group into an ``ExceptionGroup``.
+    """
+    status = _Started(task_status)
+    try:
+        await manager.run(task_status=status)
+    except Exception as exc:
+        if not status.done:
+            raise
+        logger.exception("%s stopped unexpectedly", manager.name)
+        for subscription in subscriptions():
+            subscription.fail(exc)

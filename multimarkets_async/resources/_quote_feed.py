@@ -1,0 +1,265 @@
+"""The market-data feed: quote-socket connections shared by every ticker, market and 24 h subscriber.
+
+Each subscribe command (14000, 14010, 14016) *replaces* the previous one on its connection, so the
+feed keeps the merged, desired key list per channel and connection, and re-sends it whenever a
+subscriber joins or leaves, and after every reconnect. A connection carries at most
+``max_products_per_connection`` products per command; past that the feed opens another connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from .._subscriptions import Subscription, SubscriptionRegistry
+from .._ws import ConnectionManager, ConnectionState
+from ..errors import TransportError
+from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
+from ..models.stream import ConnectionEvent, ConnectionEventKind
+from ..protocol import quote
+from ..protocol.dialects import QuoteDialect
+from ._core import ClientCore, supervise
+
+__all__ = ["MARKET", "ROLLING", "TICKER", "MarketParams", "QuoteFeed"]
+
+logger = logging.getLogger("multimarkets_async.quotes")
+
+TICKER: Final = "ticker"
+MARKET: Final = "market"
+ROLLING: Final = "rolling"
+_CHANNEL_OF: Final[dict[type, str]] = {Tick: TICKER, DepthBook: MARKET, Trade: MARKET, Rolling24h: ROLLING}
+_CANCEL_OF: Final = {
+    TICKER: quote.CancelType.TICKER,
+    MARKET: quote.CancelType.MARKET,
+    ROLLING: quote.CancelType.ROLLING,
+}
+
+Key = tuple[int, int, int]
+Encoder = Callable[[int], tuple[str, Hashable]]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketParams:
+    """Per-product parameters of a market (depth and trades) subscription."""
+
+    depth_level: int
+    merge_accuracy: str
+    trade_info_count: int
+
+
+class _QuoteConnection:
+    """One quote socket, its desired subscriptions, and the subscribers it feeds."""
+
+    def __init__(self, feed: QuoteFeed, index: int) -> None:
+        core = feed.core
+        self.feed = feed
+        self.registry: SubscriptionRegistry[Key] = SubscriptionRegistry()
+        self.market_params: dict[Key, MarketParams] = {}
+        self.rolling_speed = 1000
+        self.started = False
+        self._outage = False
+        self.manager = ConnectionManager(
+            name=f"quote#{index}",
+            dialect=QuoteDialect(
+                new_ext=lambda: f"{uuid.uuid4()}-{core.http.now_ms()}",
+                ping_interval=core.streams.quote_ping_interval,
+                dead_after=core.streams.quote_dead_after,
+            ),
+            target=feed.target,
+            on_open=self._on_open,
+            on_events=self._on_events,
+            on_state=self._on_state,
+            policy=core.reconnect,
+            backend=core.backend,
+            calls_per_second=core.streams.quote_calls_per_second,
+        )
+
+    # -- the reader's hot path ---------------------------------------------------------------------
+
+    def _on_events(self, events: Sequence[object]) -> None:
+        subscribers = self.registry.subscribers
+        for event in events:
+            channel = _CHANNEL_OF.get(type(event))
+            if channel is None:
+                continue
+            key = (event.symbol_id, event.trade_type, event.trade_mode)  # type: ignore[attr-defined]
+            for subscription in subscribers(channel, key):
+                subscription.push(event)
+
+    # -- connection life -----------------------------------------------------------------------------
+
+    async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
+        for channel in (TICKER, MARKET, ROLLING):
+            if self.registry.count(channel):
+                await self.send(channel)
+        if reconnect:
+            self._outage = False
+            self._notify(ConnectionEventKind.RECONNECTED, None)
+
+    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
+        if state is ConnectionState.RECONNECTING and not self._outage and self.started:
+            self._outage = True
+            self._notify(ConnectionEventKind.DISCONNECTED, error)
+        elif state is ConnectionState.CLOSED and error is not None:
+            for subscription in self.registry.all_subscriptions():
+                subscription.fail(error)
+
+    def _notify(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
+        event = ConnectionEvent(
+            kind=kind,
+            connection=self.manager.name,
+            reconnects=self.manager.stats.reconnects,
+            reason=str(error) if error is not None else None,
+        )
+        for subscription in self.registry.all_subscriptions():
+            if subscription in self.feed.wants_connection_events:
+                subscription.push(event)
+
+    # -- sending the merged lists ----------------------------------------------------------------------
+
+    def _frame(self, channel: str, seq: int) -> str:
+        keys = self.registry.merged(channel)
+        ext = f"{uuid.uuid4()}-{self.feed.core.http.now_ms()}"
+        if not keys:
+            return quote.encode_cancel(_CANCEL_OF[channel], seq, ext)
+        symbols = [SymbolKey(*key) for key in keys]
+        if channel == TICKER:
+            return quote.encode_ticker_subscribe(symbols, seq, ext)
+        if channel == ROLLING:
+            return quote.encode_rolling_subscribe(symbols, seq, ext, update_speed=self.rolling_speed)
+        params = [self.market_params[key] for key in keys]
+        return quote.encode_market_subscribe(
+            symbols,
+            seq_id=seq,
+            ext=ext,
+            depth_level=max(p.depth_level for p in params),
+            merge_accuracy=params[0].merge_accuracy,
+            trade_info_count=max(p.trade_info_count for p in params),
+        )
+
+    async def send(self, channel: str) -> None:
+        """Send ``channel``'s merged list (or its cancel when empty) and wait for the reply."""
+        timeout = self.feed.core.streams.request_timeout
+        await self.manager.request(lambda seq: (self._frame(channel, seq), seq), timeout=timeout)
+
+    async def update(self, channel: str) -> None:
+        """Re-send ``channel``'s list now if connected; otherwise the next connect replays it."""
+        if self.manager.is_open:
+            try:
+                await self.send(channel)
+            except TransportError:
+                logger.debug("%s: update deferred to the reconnect", self.manager.name)
+
+
+class QuoteFeed:
+    """Every quote connection of one client."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self.core = core
+        self.connections: list[_QuoteConnection] = []
+        self.wants_connection_events: set[Subscription[object]] = set()
+
+    async def target(self) -> tuple[str, dict[str, str]]:
+        """The quote URL: ``/quote?token=`` with a login token, else ``/quote_guest``."""
+        base = self.core.environment.quote_ws_url
+        token = self.core.http.token
+        if token and self.core.streams.quote_token:
+            return f"{base}/quote?token={token}", {}
+        return f"{base}/quote_guest", {}
+
+    def _allocate(self, channel: str, keys: Sequence[Key]) -> dict[_QuoteConnection, list[Key]]:
+        limit = self.core.streams.max_products_per_connection
+        plan: dict[_QuoteConnection, list[Key]] = {}
+        for key in keys:
+            home = next((c for c in self.connections if c.registry.subscribers(channel, key)), None)
+            if home is None:
+                home = next(
+                    (c for c in self.connections if c.registry.count(channel) + len(plan.get(c, ())) < limit),
+                    None,
+                )
+            if home is None:
+                home = _QuoteConnection(self, len(self.connections) + 1)
+                self.connections.append(home)
+            plan.setdefault(home, []).append(key)
+        return plan
+
+    async def subscribe(
+        self,
+        channel: str,
+        subscription: Subscription[object],
+        keys: Sequence[SymbolKey],
+        *,
+        market: MarketParams | None = None,
+        rolling_speed: int | None = None,
+        connection_events: bool = False,
+    ) -> None:
+        """Add ``subscription`` for ``keys`` on ``channel``, connecting or re-sending as needed."""
+        task_group = self.core.require_task_group()
+        if connection_events:
+            self.wants_connection_events.add(subscription)
+        plan = self._allocate(channel, [(k.symbol_id, k.trade_type, k.trade_mode) for k in keys])
+        try:
+            for connection, conn_keys in plan.items():
+                if market is not None:
+                    for key in conn_keys:
+                        connection.market_params.setdefault(key, market)
+                if rolling_speed is not None:
+                    connection.rolling_speed = rolling_speed
+                changed = connection.registry.add(channel, subscription, conn_keys)
+                if not connection.started:
+                    connection.started = True
+                    try:
+                        await task_group.start(
+                            functools.partial(
+                                supervise, connection.manager, connection.registry.all_subscriptions
+                            )
+                        )
+                    except BaseException:
+                        connection.started = False
+                        self.connections.remove(connection)
+                        raise
+                elif changed:
+                    await connection.update(channel)
+        except BaseException:
+            await self.unsubscribe(subscription)
+            raise
+
+    async def unsubscribe(self, subscription: Subscription[object]) -> None:
+        """Remove ``subscription`` and re-send the lists it changed."""
+        self.wants_connection_events.discard(subscription)
+        for connection in list(self.connections):
+            for channel in connection.registry.remove(subscription):
+                stale = [
+                    k for k in connection.market_params if not connection.registry.subscribers(MARKET, k)
+                ]
+                for key in stale:
+                    del connection.market_params[key]
+                await connection.update(channel)
+
+    async def request(self, encode: Encoder, *, timeout: float) -> quote.QuoteFrame:
+        """Send a one-off request (K-lines) on the first connection, opening it if needed."""
+        if not self.connections:
+            self.connections.append(_QuoteConnection(self, 1))
+        connection = self.connections[0]
+        if not connection.started:
+            connection.started = True
+            try:
+                await self.core.require_task_group().start(
+                    functools.partial(supervise, connection.manager, connection.registry.all_subscriptions)
+                )
+            except BaseException:
+                connection.started = False
+                raise
+        reply = await connection.manager.request(encode, timeout=timeout, wait_open=True)
+        assert isinstance(reply, quote.QuoteFrame)
+        return reply
+
+    def close(self) -> None:
+        """End every subscription (the client is closing)."""
+        for connection in self.connections:
+            for subscription in connection.registry.all_subscriptions():
+                subscription.close()

@@ -1,0 +1,74 @@
+"""``client.messages``: private account pushes (order fills, refresh hints, P&L) as an async iterator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._subscriptions import OverflowPolicy, Subscription
+from ..errors import ValidationError
+from ..models.push import AccountUpdate, MessageEvent
+from ..models.stream import ConnectionEvent
+from ._core import ClientCore
+from ._message_feed import MessageFeed
+
+__all__ = ["Messages"]
+
+PrivateEvent = MessageEvent | AccountUpdate | ConnectionEvent
+
+
+class Messages:
+    """The message-push socket::
+
+        async with client.messages.subscribe(trade_types=[2]) as events:
+            async for event in events:
+                if isinstance(event, mm.TradeEvent):
+                    print(event.order_id, event.deal_price)
+
+    Messages are never dropped: if the consumer falls ``maxsize`` messages behind, the subscription
+    fails with :class:`~multimarkets_async.SlowConsumerError` after delivering what it holds.
+    """
+
+    def __init__(self, core: ClientCore) -> None:
+        self._core = core
+        self._feed = MessageFeed(core)
+
+    @property
+    def connection(self) -> object:
+        """The message connection manager, for its ``state`` and ``stats``."""
+        return self._feed.manager
+
+    def subscribe(
+        self,
+        *,
+        trade_types: Sequence[int] = (1, 2),
+        connection_events: bool = False,
+        maxsize: int | None = None,
+    ) -> Subscription[PrivateEvent]:
+        """Follow the account families in ``trade_types`` (1 full-margin, 2 isolated, 5 spot, 6 stock).
+
+        Entering fetches a push token over HTTP (API-key clients) or uses the login token, opens the
+        socket, logs in and subscribes. After a reconnect it does all of it again, with a fresh token.
+        """
+        types = [int(t) for t in trade_types]
+        if not types or any(t not in (1, 2, 3, 5, 6) for t in types):
+            raise ValidationError(f"trade_types must be among 1, 2, 3, 5, 6; got {list(trade_types)!r}")
+
+        async def enter(subscription: Subscription[object]) -> None:
+            await self._feed.subscribe(subscription, types, connection_events=connection_events)
+
+        async def leave(subscription: Subscription[object]) -> None:
+            await self._feed.unsubscribe(subscription)
+
+        subscription: Subscription[object] = Subscription(
+            name="messages",
+            policy=OverflowPolicy.FAIL,
+            maxsize=maxsize or self._core.streams.private_buffer,
+            key=lambda event: None,
+            on_enter=enter,
+            on_exit=leave,
+        )
+        return subscription  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """End every message subscription (the client is closing)."""
+        self._feed.close()

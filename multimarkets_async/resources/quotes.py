@@ -1,0 +1,213 @@
+"""``client.quotes``: market data as async iterators (tickers, depth and trades, 24 h statistics) and
+K-line queries, over the market-data socket."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Hashable, Sequence
+from decimal import Decimal
+
+from .._subscriptions import OverflowPolicy, Subscription
+from ..errors import ValidationError
+from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
+from ..models.stream import ConnectionEvent
+from ..protocol import quote
+from ._core import ClientCore
+from ._quote_feed import MARKET, ROLLING, TICKER, MarketParams, QuoteFeed
+from .symbols import SymbolLike, Symbols
+
+__all__ = ["Quotes"]
+
+TickerEvent = Tick | ConnectionEvent
+MarketEvent = DepthBook | Trade | ConnectionEvent
+RollingEvent = Rolling24h | ConnectionEvent
+
+
+def _coalesce_key(event: object) -> Hashable | None:
+    """Keep-latest key: one waiting tick/book/24 h record per product; trades and connection events queue."""
+    if isinstance(event, Tick | DepthBook | Rolling24h):
+        return (type(event), event.symbol_id, event.trade_type, event.trade_mode)
+    return None
+
+
+class Quotes:
+    """Market data. Every subscription is an async context manager and an async iterator::
+
+        async with client.quotes.tickers(["EURUSD"]) as ticks:
+            async for tick in ticks:
+                print(tick.symbol_id, tick.bid, tick.ask)
+
+    Subscriptions share the client's quote connections; leaving one unsubscribes. A slow consumer
+    sees the latest tick or book per product (what was replaced is counted in ``stats.replaced``).
+    """
+
+    def __init__(self, core: ClientCore, symbols: Symbols) -> None:
+        self._core = core
+        self._symbols = symbols
+        self._feed = QuoteFeed(core)
+
+    @property
+    def connections(self) -> list[object]:
+        """The quote connection managers, for their ``state`` and ``stats`` (reconnects, latency)."""
+        return [connection.manager for connection in self._feed.connections]
+
+    def _subscription(self, name: str, enter: object, maxsize: int | None) -> Subscription[object]:
+        async def on_exit(subscription: Subscription[object]) -> None:
+            await self._feed.unsubscribe(subscription)
+
+        return Subscription(
+            name=name,
+            policy=OverflowPolicy.KEEP_LATEST,
+            maxsize=maxsize or self._core.streams.market_buffer,
+            key=_coalesce_key,
+            on_enter=enter,  # type: ignore[arg-type]
+            on_exit=on_exit,
+        )
+
+    def tickers(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        trade_type: int | None = None,
+        connection_events: bool = False,
+        maxsize: int | None = None,
+    ) -> Subscription[TickerEvent]:
+        """Stream best bid/ask and last price (14000 and ``p(`` pushes), starting with a snapshot.
+
+        Args:
+            symbols: :class:`SymbolKey` values or product names (``symbolCode``).
+            trade_type: chooses among products listed under several tradeTypes, for names.
+            connection_events: also yield :class:`ConnectionEvent` when the socket drops and recovers.
+            maxsize: events held for a slow consumer (default ``StreamSettings.market_buffer``).
+        """
+
+        async def enter(subscription: Subscription[object]) -> None:
+            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            await self._feed.subscribe(TICKER, subscription, keys, connection_events=connection_events)
+
+        return self._subscription("tickers", enter, maxsize)  # type: ignore[return-value]
+
+    def market(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        depth_level: int = 10,
+        merge_accuracy: str | Decimal | None = None,
+        trade_info_count: int = 20,
+        trade_type: int | None = None,
+        connection_events: bool = False,
+        maxsize: int | None = None,
+    ) -> Subscription[MarketEvent]:
+        """Stream order-book snapshots and trades (14010, ``pd(`` and ``pt(`` pushes).
+
+        Args:
+            symbols: :class:`SymbolKey` values or product names.
+            depth_level: book levels per side (1-10 as the vendor's client uses them).
+            merge_accuracy: price bucket for merging levels (``"0.001"``); by default the product's tick
+                size from its ``symbolDigits``.
+            trade_info_count: recent trades in the first snapshot.
+            trade_type: chooses among products listed under several tradeTypes, for names.
+            connection_events: also yield :class:`ConnectionEvent` on drops and recoveries.
+            maxsize: events held for a slow consumer.
+        """
+        if not 1 <= depth_level <= 100 or trade_info_count < 0:
+            raise ValidationError("depth_level must be 1..100 and trade_info_count >= 0")
+
+        async def enter(subscription: Subscription[object]) -> None:
+            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            accuracy = merge_accuracy
+            if accuracy is None:
+                digits = await self._symbols.digits(keys[0]) if self._core.task_group else None
+                accuracy = format(Decimal(1).scaleb(-(digits if digits is not None else 8)), "f")
+            params = MarketParams(depth_level, str(accuracy), trade_info_count)
+            await self._feed.subscribe(
+                MARKET, subscription, keys, market=params, connection_events=connection_events
+            )
+
+        return self._subscription("market", enter, maxsize)  # type: ignore[return-value]
+
+    def rolling_24h(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        update_speed: int = 1000,
+        trade_type: int | None = None,
+        connection_events: bool = False,
+        maxsize: int | None = None,
+    ) -> Subscription[RollingEvent]:
+        """Stream rolling 24-hour statistics (14016 and ``pr(`` pushes).
+
+        Args:
+            symbols: :class:`SymbolKey` values or product names.
+            update_speed: push interval in ms, as the vendor's client sends it.
+            trade_type: chooses among products listed under several tradeTypes, for names.
+            connection_events: also yield :class:`ConnectionEvent` on drops and recoveries.
+            maxsize: events held for a slow consumer.
+        """
+
+        async def enter(subscription: Subscription[object]) -> None:
+            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            await self._feed.subscribe(
+                ROLLING, subscription, keys, rolling_speed=update_speed, connection_events=connection_events
+            )
+
+        return self._subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
+
+    async def klines(
+        self,
+        symbol: SymbolLike,
+        *,
+        kline_type: KlineType | int = KlineType.MIN_1,
+        count: int = 100,
+        end: int | None = None,
+        trade_type: int | None = None,
+    ) -> list[Kline]:
+        """Historical bars of one product (14012), oldest first, the still-open bar included when ``end``
+        is ``None``.
+
+        Args:
+            symbol: a :class:`SymbolKey` or a product name.
+            kline_type: bar size.
+            count: number of bars, 1..1000.
+            end: epoch seconds of the last bar wanted; ``None`` for the latest.
+            trade_type: chooses among products listed under several tradeTypes, for names.
+        """
+        (key,) = await self._symbols.resolve([symbol], trade_type=trade_type)
+        query = quote.KlineQuery(key, int(kline_type), count, end)
+        frame = await self._feed.request(
+            functools.partial(_encode_kline, query), timeout=self._core.streams.request_timeout
+        )
+        return [event for event in frame.events if isinstance(event, Kline)]
+
+    async def batch_klines(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        kline_type: KlineType | int = KlineType.MIN_1,
+        count: int = 100,
+        end: int | None = None,
+        trade_type: int | None = None,
+    ) -> dict[SymbolKey, list[Kline]]:
+        """Historical bars of up to 100 products in one request (14014)."""
+        keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+        queries = [quote.KlineQuery(key, int(kline_type), count, end) for key in keys]
+        frame = await self._feed.request(
+            functools.partial(_encode_batch, queries), timeout=self._core.streams.request_timeout
+        )
+        bars: dict[SymbolKey, list[Kline]] = {key: [] for key in keys}
+        for event in frame.events:
+            if isinstance(event, Kline):
+                bars.setdefault(event.key, []).append(event)
+        return bars
+
+    def close(self) -> None:
+        """End every quote subscription (the client is closing)."""
+        self._feed.close()
+
+
+def _encode_kline(query: quote.KlineQuery, seq: int) -> tuple[str, Hashable]:
+    return quote.encode_kline_request(query, seq, f"kline-{seq}"), seq
+
+
+def _encode_batch(queries: list[quote.KlineQuery], seq: int) -> tuple[str, Hashable]:
+    return quote.encode_batch_kline_request(queries, seq, f"batch-kline-{seq}"), seq
