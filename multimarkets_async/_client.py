@@ -11,10 +11,9 @@ import logging
 from collections.abc import Mapping
 from enum import IntEnum
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import anyio
-import httpx
 from anyio.abc import TaskGroup
 
 from ._config import (
@@ -35,6 +34,9 @@ from .models.customer import LoginResult
 from .protocol.operations import Family
 from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
 from .resources import ClientCore, Messages, Quotes, Symbols
+
+if TYPE_CHECKING:  # the only runtime importer of httpx is _http
+    import httpx
 
 __all__ = ["LoginType", "MultiMarkets"]
 

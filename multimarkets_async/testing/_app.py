@@ -1,0 +1,229 @@
+"""The simulator's ASGI app: Starlette routes for each API family and the request pipeline.
+
+Every HTTP request goes through one pipeline: record it, apply arrival faults, admit it through the
+family's gateway, honour ``idempotency-key`` (http.md 9), apply processing delays, run the operation,
+cache the answer, apply after-processing drops, answer. Socket endpoints of later parts are added as
+more routes of the same app (``extra_routes``), so they share the server, the port and the state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from ._faults import FailFault, StatusFault
+from ._gateway import FAMILIES, Admitted, Incoming
+from ._handlers import Call
+from ._limits import IN_FLIGHT, CachedAnswer
+from ._messages import SimError, gateway_error
+from ._state import SimState
+from ._wire import (
+    HTTPReply,
+    RecordedHeaders,
+    RecordedRequest,
+    envelope_bytes,
+    error_envelope,
+    success_envelope,
+)
+
+__all__ = ["Dropper", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+Dropper = Callable[[Scope], bool]
+"""Closes the TCP connection a request arrived on, without a response; False if it cannot."""
+
+_JSON = "application/json"
+
+
+class _DropConnection(Response):
+    """Send nothing: close the connection and wait until the server notices."""
+
+    def __init__(self, drop: Dropper) -> None:
+        super().__init__()
+        self._drop = drop
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._drop(scope):
+            logger.warning("simulator: could not drop the connection; answering 500 instead")
+            return
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+class _Pipeline:
+    def __init__(self, state: SimState, drop: Dropper) -> None:
+        self._state = state
+        self._drop = drop
+
+    def endpoint(
+        self, family: str, route: str, fixed_biz_type: str | None = None
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            biz_type = fixed_biz_type or str(request.path_params["biz_type"])
+            return await self.handle(request, family, route, biz_type)
+
+        return endpoint
+
+    async def handle(self, request: Request, family: str, route: str, biz_type: str) -> Response:
+        state = self._state
+        started = time.perf_counter()
+        raw = await request.body()
+        headers = RecordedHeaders(request.headers.items())
+        record = RecordedRequest(
+            request.method, request.url.path, headers, _json_or_none(raw), biz_type, family, state.now_ms()
+        )
+        state.requests.append(record)
+        client = request.client
+        inc = Incoming(
+            family, route, biz_type, request.url.path, headers, raw, client.host if client else "", record
+        )
+        trace = headers.get("trace", "")
+        lang = headers.get("lang") or state.config.default_lang
+
+        def envelope(env: dict[str, Any]) -> Response:
+            record.status, record.code = 200, str(env["code"])
+            return Response(envelope_bytes(env), 200, headers=dict(inc.response_headers), media_type=_JSON)
+
+        def failure(error: SimError) -> dict[str, Any]:
+            tm = int((time.perf_counter() - started) * 1000)
+            return error_envelope(
+                error,
+                biz_type=biz_type,
+                trace=trace,
+                lang=lang,
+                tm=tm,
+                emit_message_key=state.config.emit_message_key,
+            )
+
+        # Faults acting on arrival: nothing executes, nothing is cached.
+        taken = state.faults._take(("status", "fail", "drop"), biz_type, family)
+        if taken is not None:
+            _, payload = taken
+            if isinstance(payload, StatusFault):
+                record.status = payload.status
+                return Response(payload.body, payload.status, headers=dict(payload.headers))
+            if isinstance(payload, FailFault):
+                error = SimError(
+                    payload.code, payload.biz_code, msg_params=payload.msg_params, msg=payload.msg
+                )
+                return envelope(failure(error))
+            return _DropConnection(self._drop)
+
+        try:
+            admitted = FAMILIES[family](state, inc)
+        except SimError as error:
+            return envelope(failure(error))
+        except HTTPReply as reply:
+            record.status = reply.status
+            return Response(reply.body, reply.status, headers=dict(reply.headers))
+
+        idem_key = None
+        if idem := headers.get("idempotency-key"):
+            # The cache key of http.md 9: (key, bizType, version, group, companyId).
+            version, group = headers.get("version", ""), headers.get("group", "")
+            idem_key = (idem, admitted.op.biz_type, version, group, admitted.company_id)
+            found = state.idempotency.lookup(idem_key, state.now_ms())
+            if found is IN_FLIGHT:
+                return envelope(failure(gateway_error("018")))
+            if isinstance(found, CachedAnswer):
+                record.status, record.code = found.status, _code_of(found.body)
+                return Response(
+                    found.body, found.status, headers=dict(inc.response_headers), media_type=_JSON
+                )
+            state.idempotency.begin(idem_key)
+
+        try:
+            body = await self._execute(
+                admitted, inc=inc, failure=failure, trace=trace, lang=lang, started=started
+            )
+            if idem_key is not None:
+                state.idempotency.complete(idem_key, 200, (), body, state.now_ms())
+        finally:
+            if idem_key is not None:
+                state.idempotency.abandon(idem_key)  # no-op once completed
+
+        if state.faults._take(("drop_after",), biz_type, family) is not None:
+            record.code = _code_of(body)
+            return _DropConnection(self._drop)
+        record.status, record.code = 200, _code_of(body)
+        return Response(body, 200, headers=dict(inc.response_headers), media_type=_JSON)
+
+    async def _execute(
+        self,
+        admitted: Admitted,
+        *,
+        inc: Incoming,
+        failure: Callable[[SimError], dict[str, Any]],
+        trace: str,
+        lang: str,
+        started: float,
+    ) -> bytes:
+        state = self._state
+        await state.faults._apply_delay(inc.biz_type, inc.family)
+        call = Call(
+            state,
+            admitted.body,
+            admitted.customer_id,
+            inc.family,
+            inc.biz_type,
+            state.now_ms(),
+            admitted.token,
+        )
+        try:
+            data = admitted.op.handler(call)
+        except SimError as error:
+            return envelope_bytes(failure(error))
+        tm = int((time.perf_counter() - started) * 1000)
+        env = success_envelope(
+            data, trace=trace, lang=lang, tm=tm, emit_message_key=state.config.emit_message_key
+        )
+        return envelope_bytes(env)
+
+
+def _code_of(body: bytes) -> str | None:
+    parsed = _json_or_none(body)
+    return str(parsed.get("code")) if isinstance(parsed, dict) and "code" in parsed else None
+
+
+def create_app(state: SimState, drop: Dropper, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """Build the simulator's Starlette app.
+
+    Args:
+        state: the simulator's state, shared by every route.
+        drop: closes a request's connection without answering (provided by the server runner).
+        extra_routes: more routes on the same server (the socket endpoints of later parts).
+
+    Returns:
+        The ASGI app: ``/api/...`` (Client API) and ``/openapi-c/global/...`` (Open API).
+    """
+    pipeline = _Pipeline(state, drop)
+    client_routes = [
+        Route("/login/{biz_type:path}", pipeline.endpoint("client", "login"), methods=["POST"]),
+        Route("/global/{biz_type:path}", pipeline.endpoint("client", "global"), methods=["POST"]),
+        Route("/logout", pipeline.endpoint("client", "logout", "logout"), methods=["POST"]),
+        Route("/thirdExt/now", pipeline.endpoint("client", "now", "thirdExt/now"), methods=["POST"]),
+    ]
+    open_routes = [Route("/global/{biz_type:path}", pipeline.endpoint("open", "global"), methods=["POST"])]
+    routes: list[BaseRoute] = [
+        *extra_routes,
+        Mount("/api", routes=client_routes),
+        Mount("/openapi-c", routes=open_routes),
+    ]
+    return Starlette(routes=routes)

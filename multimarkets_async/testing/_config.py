@@ -1,0 +1,115 @@
+"""The simulator's settings: one frozen dataclass, every protocol Assumption behind a named field.
+
+Each field that implements an **Assumption** of the protocol reference names the setting it stands for
+in the assumption registry (protocol README section 6), so a reader can trace the behaviour back to the
+documented choice and change it without touching the protocol code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["SimulatorConfig"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimulatorConfig:
+    """How the simulator behaves. Every default is the documented (or assumed) platform behaviour.
+
+    Attributes:
+        seed: seeds every random choice (price walk, tokens, API key), so two runs with the same seed
+            produce the same prices and identifiers.
+        host: interface the HTTP server binds to; always loopback by default.
+        port: TCP port; 0 picks a free ephemeral port.
+        company_id: the white-label company id (``companyId`` header); the vendor's test company is 439.
+        login_name: e-mail login name (login ``type`` 1) of the seeded customer.
+        password: the seeded customer's plain password (the wire carries its MD5, http.md 11).
+        initial_balance: starting balance of each seeded trading account, in account currency.
+        open_api_rate_per_min: Assumption ``open_api_rate_per_min``: requests per API key per 60 s
+            window before HTTP 429 (http.md 7.1).
+        client_rate_limit: Client API requests per (companyId, token or IP, path) per window before
+            HTTP 429; also the ``x-ratelimit-limit`` header (Assumption ``ratelimit_remaining_header``,
+            http.md 7.2).
+        rate_window_s: length of both fixed rate-limit windows, in seconds (documented: one minute).
+        lockout_first_s: Assumption ``lockout_schedule``: the first 418 locks the key for 5 minutes.
+        lockout_step_s: Assumption ``lockout_schedule``: every further 418 adds 5 minutes (5, 10, 15 ...).
+        lockout_reset_s: Assumption ``lockout_schedule``: the schedule restarts after this long without
+            a lockout (one full lockout-free minute).
+        recv_window_ms: Assumption ``recv_window_ms``: Open API time window when no ``recvWindow``
+            header is sent (signing.md 2.6).
+        max_clock_ahead_ms: Assumption ``max_clock_ahead_ms``: how far an Open API ``timestamp`` may
+            run ahead of the server clock (signing.md 2.6).
+        client_timestamp_tolerance_ms: Client API ``timestamp`` skew that gives ``GATEWAY_CODE_014``.
+            Not documented: the simulator checks it only when the header is present.
+        strict_version_group: Assumption ``send_version_group``: when true, the ``version``/``group``
+            headers must match the operation's metadata, else ``GATEWAY_CODE_010`` (http.md 2.3).
+        require_encryption: Assumption ``encrypt_client_body`` (strict mode): reject plain Client API
+            bodies with ``GATEWAY_CODE_015`` (signing.md 3.1).
+        captcha_token: when set, login needs the header ``captcha`` equal to it, else ``F999999``
+            (http.md 11).
+        idempotency_ttl_s: how long an ``idempotency-key`` answer is replayed (http.md 9: 24 hours).
+        emit_message_key: Assumption ``open_api_envelope_message_key``: also write ``message`` next to
+            ``msg`` in every envelope (http.md 4.2).
+        default_lang: language of ``msg`` when the request has no ``lang`` header (http.md 2.1:
+            the server default ``zh-CN``).
+        tick_interval_s: when set, prices take one random-walk step every so many seconds in the
+            background; ``None`` (the default) moves prices only on ``Simulator.tick()``, which keeps
+            tests deterministic.
+        graceful_shutdown_s: how long shutdown waits for requests still being answered.
+        clock_ms: the base clock in epoch milliseconds (wall time when ``None``); the server clock is
+            this plus ``Simulator.server_clock_offset_ms``. Inject a callable to drive time windows,
+            rate windows and lockouts in tests without sleeping.
+    """
+
+    seed: int = 7
+    host: str = "127.0.0.1"
+    port: int = 0
+    company_id: int = 439
+    login_name: str = "trader@example.com"
+    password: str = "a123456"  # noqa: S105 - the vendor's published example password (http.md 11)
+    initial_balance: str = "10000"
+    open_api_rate_per_min: int = 100
+    client_rate_limit: int = 300
+    rate_window_s: int = 60
+    lockout_first_s: int = 300
+    lockout_step_s: int = 300
+    lockout_reset_s: int = 60
+    recv_window_ms: int = 5000
+    max_clock_ahead_ms: int = 1000
+    client_timestamp_tolerance_ms: int = 60_000
+    strict_version_group: bool = False
+    require_encryption: bool = False
+    captcha_token: str | None = dataclasses.field(default=None, repr=False)
+    idempotency_ttl_s: int = 24 * 3600
+    emit_message_key: bool = False
+    default_lang: str = "zh-CN"
+    tick_interval_s: float | None = None
+    graceful_shutdown_s: int = 2
+    clock_ms: Callable[[], int] | None = dataclasses.field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        positive = {
+            "open_api_rate_per_min": self.open_api_rate_per_min,
+            "client_rate_limit": self.client_rate_limit,
+            "rate_window_s": self.rate_window_s,
+            "lockout_first_s": self.lockout_first_s,
+            "idempotency_ttl_s": self.idempotency_ttl_s,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise ValueError(f"SimulatorConfig.{name} must be positive, got {value!r}")
+        for name, value in {
+            "lockout_step_s": self.lockout_step_s,
+            "lockout_reset_s": self.lockout_reset_s,
+            "recv_window_ms": self.recv_window_ms,
+            "max_clock_ahead_ms": self.max_clock_ahead_ms,
+            "client_timestamp_tolerance_ms": self.client_timestamp_tolerance_ms,
+        }.items():
+            if value < 0:
+                raise ValueError(f"SimulatorConfig.{name} must not be negative, got {value!r}")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"SimulatorConfig.port must be 0..65535, got {self.port!r}")
+        if self.tick_interval_s is not None and self.tick_interval_s <= 0:
+            raise ValueError("SimulatorConfig.tick_interval_s must be positive or None")

@@ -1,0 +1,262 @@
+"""The simulator's gateway: admit a request of one API family, or refuse it as the platform would.
+
+Per family it checks headers (looked up case-insensitively), authenticates (login token or apiKey and
+signature), applies the time window and the rate limits, decodes the body (decrypting scheme B bodies)
+and resolves the operation. The result is an :class:`Admitted` request, or a :class:`SimError`
+(envelope error, HTTP 200) or :class:`HTTPReply` (429/418) raised.
+
+Check order, Client API: rate limit (429), ``companyId`` (003), ``trace`` (004), operation (002),
+strict version/group (010), token (001 missing, 005 unknown or expired), ``timestamp`` (014), body
+(006 empty, 015 unreadable or failed decryption), captcha (F999999).
+
+Check order, Open API: ``companyId`` (003), ``trace`` (004), ``apiKey`` (00012003), rate limit and
+lockout (429/418), ``timestamp``/``recvWindow`` (00012002), body (006, 015), ``signature`` (00012001),
+operation (002), strict version/group (010). A ``token`` header is ignored.
+
+Families are looked up in :data:`FAMILIES`; the Manager and Bridge families plug in there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import errors
+from ..protocol import signing
+from ._handlers import Operation, find_operation
+from ._messages import GATEWAY, SimError, gateway_error
+from ._state import SimState
+from ._wire import HTTPReply, RecordedHeaders, RecordedRequest
+
+__all__ = ["FAMILIES", "LOGIN_BIZ_TYPE", "Admitted", "Incoming"]
+
+LOGIN_BIZ_TYPE = "customer.app.CustomerWebApiService.login"
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_ENCRYPTED_TRACE_PREFIX = "x-"
+
+
+@dataclass(slots=True)
+class Incoming:
+    """A request as it arrived, plus the response headers the gateway decided on.
+
+    Attributes:
+        family: ``"client"`` or ``"open"``.
+        route: path kind within the family (``"login"``, ``"global"``, ``"logout"``, ``"now"``).
+        biz_type: the operation from the path.
+        path: the URL path.
+        headers: request headers.
+        raw_body: the body bytes.
+        client_host: the peer address (rate-limit key when there is no token).
+        record: the request's record, updated with the decrypted body.
+        response_headers: headers to send whatever the outcome (rate-limit headers).
+    """
+
+    family: str
+    route: str
+    biz_type: str
+    path: str
+    headers: RecordedHeaders
+    raw_body: bytes
+    client_host: str
+    record: RecordedRequest
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A request the gateway let through.
+
+    Attributes:
+        op: the operation.
+        body: the business body.
+        customer_id: the authenticated customer, or ``None`` on a guest call.
+        company_id: the ``companyId`` header.
+        token: the Client login token sent, if any.
+    """
+
+    op: Operation
+    body: dict[str, Any]
+    customer_id: int | None
+    company_id: int
+    token: str | None
+
+
+# ---------------------------------------------------------------------------- shared checks
+
+
+def _company(state: SimState, headers: RecordedHeaders) -> int:
+    text = headers.get("companyid", "").strip()
+    if not text:
+        raise gateway_error("003")
+    if text != str(state.config.company_id):
+        raise gateway_error("015")  # another company's id, or not a number
+    return state.config.company_id
+
+
+def _trace(headers: RecordedHeaders) -> str:
+    trace = headers.get("trace", "")
+    if not trace:
+        raise gateway_error("004")
+    return trace
+
+
+def _operation(route: str, biz_type: str, family: str) -> Operation:
+    op = find_operation(route, biz_type, family)
+    if op is None:
+        raise gateway_error("002")
+    return op
+
+
+def _strict_version_group(state: SimState, op: Operation, headers: RecordedHeaders) -> None:
+    """Assumption ``send_version_group``: in strict mode the headers must match the operation."""
+    if not state.config.strict_version_group:
+        return
+    version, group = headers.get("version", ""), headers.get("group", "")
+    if (version != op.version and version not in op.alt_versions) or group != op.group:
+        raise gateway_error("010")
+
+
+def _json_object(raw: bytes, *, allow_empty: bool) -> dict[str, Any]:
+    """Parse the body as JSON whatever the content type; ``{}`` for an allowed empty body."""
+    if not raw.strip():
+        if allow_empty:
+            return {}
+        raise gateway_error("006")
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise gateway_error("015") from None
+    if not isinstance(parsed, dict):
+        raise gateway_error("015")
+    return parsed
+
+
+# ---------------------------------------------------------------------------- Client API
+
+
+def _client_timestamp(state: SimState, headers: RecordedHeaders, now_ms: int) -> int | None:
+    """``GATEWAY_CODE_014`` when a ``timestamp`` header is present and off by more than the tolerance.
+
+    The docs give no rule for the Client API; the simulator checks only a header that is present.
+    """
+    text = headers.get("timestamp")
+    if text is None:
+        return None
+    if not _DIGITS.fullmatch(text.strip()):
+        raise gateway_error("015")
+    timestamp = int(text)
+    if abs(now_ms - timestamp) > state.config.client_timestamp_tolerance_ms:
+        raise gateway_error("014")
+    return timestamp
+
+
+def _client_body(state: SimState, op: Operation, inc: Incoming, timestamp: int | None) -> dict[str, Any]:
+    """Plain JSON, or the scheme B ``{"data": ...}`` form when the trace starts with ``x-``.
+
+    Any decryption problem answers ``GATEWAY_CODE_015``: the ciphertext does not decrypt, the MD5
+    signature does not match, or the body's ``timestamp`` differs from the header's (signing.md 3.2).
+    """
+    parsed = _json_object(inc.raw_body, allow_empty=op.allow_empty_body)
+    encrypted = inc.headers.get("trace", "").startswith(_ENCRYPTED_TRACE_PREFIX)
+    if not encrypted:
+        if state.config.require_encryption and not op.allow_empty_body:
+            raise gateway_error("015")
+        return parsed
+    if not parsed and op.allow_empty_body:
+        return parsed
+    data = parsed.get("data")
+    if set(parsed) != {"data"} or not isinstance(data, str):
+        raise gateway_error("015")
+    try:
+        payload = signing.decrypt_body(data, state.company_private_key)
+    except errors.ProtocolError:
+        raise gateway_error("015") from None
+    if not signing.verify_md5_signature(payload):
+        raise gateway_error("015")
+    if timestamp is None or payload.get("timestamp") != timestamp:
+        raise gateway_error("015")
+    business = {k: v for k, v in payload.items() if k not in ("signature", "timestamp")}
+    inc.record.decrypted_body = business
+    return business
+
+
+def admit_client(state: SimState, inc: Incoming) -> Admitted:
+    """Admit a Client API request (login token auth; see the module docstring for the order)."""
+    now = state.now_ms()
+    headers = inc.headers
+    token = headers.get("token") or None
+    verdict = state.client_limiter.hit(
+        (headers.get("companyid", ""), token or inc.client_host, inc.path), now
+    )
+    inc.response_headers.extend(verdict.headers())
+    if not verdict.allowed:
+        raise HTTPReply(verdict.status, tuple(inc.response_headers))
+    company_id = _company(state, headers)
+    _trace(headers)
+    op = _operation(inc.route, inc.biz_type, "client")
+    _strict_version_group(state, op, headers)
+    customer_id = None
+    if op.access == "login":
+        if token is None:
+            raise gateway_error("001")
+        session = state.sessions.lookup(token)
+        if session is None or session.expired:
+            raise gateway_error("005")
+        customer_id = session.customer_id
+    timestamp = _client_timestamp(state, headers, now)
+    body = _client_body(state, op, inc, timestamp)
+    captcha = state.config.captcha_token
+    if op.biz_type == LOGIN_BIZ_TYPE and captcha is not None and headers.get("captcha") != captcha:
+        raise SimError("F999999", GATEWAY)
+    return Admitted(op, body, customer_id, company_id, token)
+
+
+# ---------------------------------------------------------------------------- Open API
+
+
+def _open_error(code: str) -> SimError:
+    return SimError(code, "")
+
+
+def admit_open(state: SimState, inc: Incoming) -> Admitted:
+    """Admit an Open API request (apiKey + SHA1withRSA; see the module docstring for the order)."""
+    now = state.now_ms()
+    headers = inc.headers
+    company_id = _company(state, headers)
+    _trace(headers)
+    key_text = headers.get("apikey", "")
+    api_key = state.api_keys.get(key_text)
+    if api_key is None:
+        raise _open_error("00012003")
+    verdict = state.open_limiter.hit(key_text, now)
+    inc.response_headers.extend(verdict.headers())
+    if not verdict.allowed:
+        raise HTTPReply(verdict.status, tuple(inc.response_headers))
+    # Time window (signing.md 2.6; Assumptions recv_window_ms, max_clock_ahead_ms).
+    ts_text, window_text = headers.get("timestamp", "").strip(), headers.get("recvwindow")
+    if not _DIGITS.fullmatch(ts_text):
+        raise _open_error("00012002")
+    if window_text is not None and not _DIGITS.fullmatch(window_text.strip()):
+        raise _open_error("00012002")
+    timestamp = int(ts_text)
+    recv_window = int(window_text) if window_text is not None else state.config.recv_window_ms
+    if now - timestamp > recv_window or timestamp - now > state.config.max_clock_ahead_ms:
+        raise _open_error("00012002")
+    body = _json_object(inc.raw_body, allow_empty=False)
+    signature = headers.get("signature", "")
+    public_key = state.api_public_keys[key_text]
+    if not signature or not signing.verify_open_api_signature(public_key, body, timestamp, signature):
+        raise _open_error("00012001")
+    op = _operation("global", inc.biz_type, "open")
+    _strict_version_group(state, op, headers)
+    return Admitted(op, body, api_key.customer_id, company_id, None)
+
+
+FAMILIES: dict[str, Callable[[SimState, Incoming], Admitted]] = {
+    "client": admit_client,
+    "open": admit_open,
+}
+"""Family name -> admission function. Later families (``"manager"``, ``"bridge"``) are added here."""

@@ -1,0 +1,341 @@
+"""The :class:`Simulator`: the simulated platform served by uvicorn on 127.0.0.1, inside your event loop.
+
+``async with Simulator() as sim:`` binds a loopback socket (an ephemeral port by default), starts
+uvicorn on it in a task group the simulator owns, and returns once the server accepts connections.
+Leaving the block stops the server gracefully: pending fault delays end, open connections close, the
+socket is closed and no task is left behind. uvicorn runs on asyncio, so the simulator needs asyncio
+(anyio's asyncio backend included).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import socket
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+import anyio
+import anyio.abc
+import uvicorn
+from starlette.routing import BaseRoute
+from starlette.types import Scope
+
+from ._app import create_app
+from ._book import Order
+from ._config import SimulatorConfig
+from ._exchange import Exchange
+from ._faults import Faults
+from ._market import Quote
+from ._state import SimState
+from ._wire import RecordedRequest
+
+__all__ = ["Simulator"]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without signal handlers (the host process owns them) and with a readiness callback."""
+
+    def __init__(self, config: uvicorn.Config, task_status: anyio.abc.TaskStatus[None]) -> None:
+        super().__init__(config)
+        self._task_status = task_status
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the host process keeps its own SIGINT/SIGTERM handlers
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self._task_status.started()
+
+    def drop(self, scope: Scope) -> bool:
+        """Abort the TCP connection ``scope`` arrived on; False if it is not found."""
+        client = scope.get("client")
+        if client is None:
+            return False
+        for connection in list(self.server_state.connections):
+            if getattr(connection, "client", None) == tuple(client):
+                transport = getattr(connection, "transport", None)
+                if transport is not None:
+                    transport.abort()
+                    return True
+        return False
+
+
+class Simulator:
+    """The simulated MultiMarkets platform on 127.0.0.1, for tests, demos and bot development.
+
+    Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/logout``,
+    ``/thirdExt/now``, ``/global/{bizType}``) and the Open API at ``{base_url}/openapi-c/global/{bizType}``
+    (Assumption: the Open prefix serves nothing else). Other paths answer a plain 404.
+
+    Seeded data (fixed ids; prices move with the seed): customer 1176, ``customerNo`` "86001175",
+    group 1, e-mail login ``trader@example.com`` / ``a123456``; USDT accounts 1031001 (tradeType 1),
+    1031002 (tradeType 2) and 1031005 (tradeType 5), 10000 each, 4 decimals; products EURUSD 1001
+    (5 digits), XAUUSD 1002 (2), BTCUSDT 1003 (2), ETHUSDT 1004 (2, tradeType 2 only) and
+    DOGE/USDT-BN-TG 1061 (4, spot tradeType 5, listed but not tradable).
+
+    Choices where the docs are silent (each behind a :class:`SimulatorConfig` field where it can vary):
+
+    * every business error is HTTP 200 with the standard envelope, ``data`` = the bizType; 429 and 418
+      have an empty body;
+    * ``GATEWAY_CODE_014`` only when a Client ``timestamp`` header is present and more than
+      ``client_timestamp_tolerance_ms`` (60 s) away from the server clock;
+    * ``GATEWAY_CODE_015`` for a ``companyId`` other than the simulator's, a body that is not a JSON
+      object, and every encrypted-body failure (no ``{"data"}`` form, undecryptable, MD5 mismatch,
+      body ``timestamp`` different from the header's); ``GATEWAY_CODE_006`` for an empty body;
+    * ``x-ratelimit-reset`` is the whole seconds left in the current window (60 at its start);
+      the Open API sends the same headers for its per-key window; 429/418 add ``Retry-After``;
+    * an idempotent replay returns the first answer byte for byte (its ``trace`` included);
+      gateway refusals are not cached, business errors are;
+    * login with a verification code instead of ``loginPwd`` is refused as a wrong password.
+
+    Args:
+        config: the settings; :class:`SimulatorConfig` defaults when ``None``.
+        **overrides: :class:`SimulatorConfig` fields to replace, e.g. ``Simulator(seed=3)``.
+
+    Example:
+        >>> async with Simulator() as sim:
+        ...     client = MultiMarkets(base_url=sim.base_url, company_id=sim.company_id,
+        ...                           api_key=sim.api_key, secret_key=sim.secret_key)
+    """
+
+    def __init__(self, config: SimulatorConfig | None = None, /, **overrides: Any) -> None:
+        base = config if config is not None else SimulatorConfig()
+        self.config: SimulatorConfig = dataclasses.replace(base, **overrides) if overrides else base
+        self._state = SimState(self.config)
+        self._routes: list[BaseRoute] = []
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self._server: _Server | None = None
+        self._closing: anyio.Event | None = None
+        self._port: int | None = None
+        self._used = False
+        self._tick_event: anyio.Event | None = None
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._port is not None else "not running"
+        return f"Simulator({where}, company_id={self.company_id})"
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Simulator:
+        if self._used:
+            raise RuntimeError("a Simulator can be entered only once; create a new one")
+        self._used = True
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind((self.config.host, self.config.port))
+        except OSError:
+            sock.close()
+            raise
+        self._port = sock.getsockname()[1]
+        self._closing = anyio.Event()
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        try:
+            await self._task_group.start(self._serve, sock)
+            if self.config.tick_interval_s is not None:
+                self._task_group.start_soon(self._ticker, self.config.tick_interval_s)
+        except BaseException:
+            await self._shutdown()
+            raise
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        # Order matters: wake every waiter first so the graceful shutdown is not held up by them.
+        self._state.faults._close()
+        if self._closing is not None:
+            self._closing.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        task_group, self._task_group = self._task_group, None
+        try:
+            if task_group is not None:
+                # The body's own exception is not handed to the task group: it would come back wrapped
+                # in an ExceptionGroup. The children end by themselves (should_exit, the closing event).
+                await task_group.__aexit__(None, None, None)
+        except BaseExceptionGroup as group:
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
+        finally:
+            self._server = None
+
+    async def _serve(self, sock: socket.socket, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        try:
+            app = create_app(self._state, self._drop, extra_routes=self._routes)
+            config = uvicorn.Config(
+                app,
+                lifespan="off",
+                log_level="warning",
+                log_config=None,
+                access_log=False,
+                http="h11",
+                ws="auto",
+                server_header=False,
+                timeout_graceful_shutdown=self.config.graceful_shutdown_s,
+            )
+            self._server = _Server(config, task_status)
+            # Shielded: uvicorn must run its own shutdown (closing the socket and the connections)
+            # even when the host task is cancelled. _shutdown always sets should_exit, so this ends.
+            with anyio.CancelScope(shield=True):
+                await self._server.serve(sockets=[sock])
+        finally:
+            sock.close()
+
+    async def _ticker(self, interval_s: float) -> None:
+        assert self._closing is not None
+        while not self._closing.is_set():
+            with anyio.move_on_after(interval_s):
+                await self._closing.wait()
+            if not self._closing.is_set():
+                self.tick()
+
+    def _drop(self, scope: Scope) -> bool:
+        return self._server is not None and self._server.drop(scope)
+
+    # ------------------------------------------------------------------ connection facts
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``; the families hang off it (``/api``, ``/openapi-c``).
+
+        Raises:
+            RuntimeError: the simulator is not running.
+        """
+        if self._port is None:
+            raise RuntimeError("the simulator has no address until it is entered with 'async with'")
+        return f"http://{self.config.host}:{self._port}"
+
+    @property
+    def company_id(self) -> int:
+        """The company id (``companyId`` header)."""
+        return self.config.company_id
+
+    @property
+    def api_key(self) -> str:
+        """The seeded customer's Open API key (32 lowercase hex, derived from the seed)."""
+        return self._state.api_key.api_key
+
+    @property
+    def secret_key(self) -> str:
+        """The API key's secret: base64 PKCS#8 RSA-1024 (the published ``sign-demo`` TEST key)."""
+        return self._state.api_key.secret_key
+
+    @property
+    def company_public_key(self) -> str:
+        """The company public key for encrypted Client bodies (the ``trade-h5`` TEST key)."""
+        return self._state.company_public_key
+
+    @property
+    def login_name(self) -> str:
+        """The seeded customer's e-mail login name (login ``type`` 1)."""
+        return self.config.login_name
+
+    @property
+    def password(self) -> str:
+        """The seeded customer's plain password (send its MD5 as ``loginPwd``)."""
+        return self.config.password
+
+    @property
+    def customer_no(self) -> str:
+        """The seeded customer's number (``customerNo``)."""
+        return self._state.exchange.customer.customer_no
+
+    @property
+    def customer_id(self) -> int:
+        """The seeded customer's internal id."""
+        return self._state.exchange.customer.customer_id
+
+    @property
+    def customer_group_id(self) -> int:
+        """The seeded customer's group (``customerGroupId``)."""
+        return self._state.exchange.customer.customer_group_id
+
+    # ------------------------------------------------------------------ state and controls
+
+    @property
+    def exchange(self) -> Exchange:
+        """The in-memory exchange: accounts, positions, orders, products (for assertions)."""
+        return self._state.exchange
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every HTTP request received, in arrival order."""
+        return self._state.requests
+
+    @property
+    def faults(self) -> Faults:
+        """The fault controls."""
+        return self._state.faults
+
+    @property
+    def push_tokens(self) -> dict[str, int]:
+        """Message-push tokens issued by ``getMsgPushToken`` -> customer id."""
+        return self._state.sessions.push_tokens
+
+    @property
+    def server_clock_offset_ms(self) -> int:
+        """Milliseconds added to the base clock to make the server clock (0 by default)."""
+        return self._state.clock.offset_ms
+
+    @server_clock_offset_ms.setter
+    def server_clock_offset_ms(self, value: int) -> None:
+        self._state.clock.offset_ms = int(value)
+
+    def now_ms(self) -> int:
+        """The server clock, in epoch milliseconds."""
+        return self._state.now_ms()
+
+    def expire_tokens(self) -> None:
+        """Expire every issued Client login token: their next use answers ``GATEWAY_CODE_005``."""
+        self._state.sessions.expire_all()
+
+    def tick(self, steps: int = 1) -> tuple[list[Quote], list[Order]]:
+        """Move every price ``steps`` random-walk steps (seeded), firing stop-losses/take-profits.
+
+        Returns:
+            The quotes of the last step, and every closing order the steps caused.
+        """
+        quotes: list[Quote] = []
+        closed: list[Order] = []
+        for _ in range(steps):
+            quotes, fired = self._state.exchange.tick(self._state.rng, self.now_ms())
+            closed.extend(fired)
+        event, self._tick_event = self._tick_event, None
+        if event is not None:
+            event.set()
+        return quotes, closed
+
+    async def wait_tick(self) -> None:
+        """Wait until the next :meth:`tick` (manual or from the ``tick_interval_s`` ticker)."""
+        if self._tick_event is None:
+            self._tick_event = anyio.Event()
+        await self._tick_event.wait()
+
+    def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[Order]]:
+        """Put one product at an exact mid price, then fire the stops it reaches.
+
+        Raises:
+            KeyError: unknown ``symbol_id``.
+        """
+        quote = self._state.exchange.market.set_price(symbol_id, mid, self.now_ms())
+        return quote, self._state.exchange.fire_stops(self.now_ms())
+
+    def add_routes(self, routes: Sequence[BaseRoute]) -> None:
+        """Serve more routes (e.g. socket endpoints) on the same server; call before entering.
+
+        Raises:
+            RuntimeError: the simulator is already running.
+        """
+        if self._used:
+            raise RuntimeError("routes must be added before the simulator starts")
+        self._routes.extend(routes)

@@ -1,0 +1,151 @@
+"""Everything one simulator knows, in one place: clock, exchange, sessions, limits, faults, records.
+
+The HTTP app (and later the socket endpoints) read and change the simulator only through a
+:class:`SimState`, so every transport sees the same tokens, prices and orders.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..protocol import signing
+from ._config import SimulatorConfig
+from ._exchange import Exchange
+from ._faults import Faults
+from ._keys import SIGN_DEMO, TRADE_H5_COMPANY
+from ._limits import FixedWindowLimiter, IdempotencyCache, LockoutLimiter
+from ._wire import RecordedRequest
+
+__all__ = ["ApiKey", "Session", "Sessions", "SimClock", "SimState"]
+
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class SimClock:
+    """The server clock: a base clock in epoch ms plus a settable offset.
+
+    Args:
+        base_ms: the base clock (wall time by default).
+    """
+
+    def __init__(self, base_ms: Callable[[], int] | None = None) -> None:
+        self._base = base_ms or _wall_clock_ms
+        self.offset_ms = 0
+
+    def now_ms(self) -> int:
+        """The server's current time in epoch milliseconds."""
+        return int(self._base()) + self.offset_ms
+
+
+@dataclass(slots=True)
+class Session:
+    """One Client API login: its token, refresh token and owner."""
+
+    customer_id: int
+    r_token: str
+    expired: bool = False
+
+
+class Sessions:
+    """Client login tokens (``<uuid>app``) and message-push tokens (``<uuid>push``).
+
+    Args:
+        rng: the seeded random source tokens are drawn from.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._sessions: dict[str, Session] = {}
+        self.push_tokens: dict[str, int] = {}
+        """Issued message-push tokens -> customer id (for the message socket)."""
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def login(self, customer_id: int) -> tuple[str, str]:
+        """Open a session; return its ``(token, rToken)``."""
+        token = self._uuid() + "app"
+        r_token = f"{self._rng.getrandbits(256):064x}"
+        self._sessions[token] = Session(customer_id, r_token)
+        return token, r_token
+
+    def lookup(self, token: str) -> Session | None:
+        """Return the session of ``token`` (possibly expired), or ``None`` when unknown."""
+        return self._sessions.get(token)
+
+    def logout(self, token: str) -> None:
+        """End the session of ``token``."""
+        self._sessions.pop(token, None)
+
+    def expire_all(self) -> None:
+        """Mark every issued login token expired."""
+        for session in self._sessions.values():
+            session.expired = True
+
+    def issue_push_token(self, customer_id: int) -> str:
+        """Issue a message-push token for ``customer_id``."""
+        token = self._uuid() + "push"
+        self.push_tokens[token] = customer_id
+        return token
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An Open API key: the ``apiKey`` text, its owner and the public key that verifies it."""
+
+    api_key: str
+    customer_id: int
+    secret_key: str
+    public_key: str
+
+
+class SimState:
+    """The whole mutable state of one simulator.
+
+    Args:
+        config: the settings.
+    """
+
+    def __init__(self, config: SimulatorConfig) -> None:
+        self.config = config
+        self.clock = SimClock(config.clock_ms)
+        # Seeded on purpose: a test server's prices and identifiers must be reproducible, not secret.
+        self.rng = random.Random(config.seed)  # noqa: S311
+        now = self.clock.now_ms()
+        self.exchange = Exchange(
+            company_id=config.company_id,
+            login_name=config.login_name,
+            password_md5=signing.md5_password(config.password),
+            initial_balance=config.initial_balance,
+            now_ms=now,
+        )
+        self.sessions = Sessions(random.Random(self.rng.getrandbits(64)))  # noqa: S311
+        key_text = f"{self.rng.getrandbits(128):032x}"
+        self.api_key = ApiKey(
+            key_text, self.exchange.customer.customer_id, SIGN_DEMO.private_key, SIGN_DEMO.public_key
+        )
+        self.api_keys = {key_text: self.api_key}
+        self.api_public_keys = {key_text: signing.load_public_key(SIGN_DEMO.public_key)}
+        self.company_public_key = TRADE_H5_COMPANY.public_key
+        self.company_private_key = signing.load_private_key(TRADE_H5_COMPANY.private_key)
+        self.faults = Faults()
+        self.requests: list[RecordedRequest] = []
+        self.client_limiter = FixedWindowLimiter(config.client_rate_limit, config.rate_window_s)
+        self.open_limiter = LockoutLimiter(
+            config.open_api_rate_per_min,
+            config.rate_window_s,
+            config.lockout_first_s,
+            config.lockout_step_s,
+            config.lockout_reset_s,
+        )
+        self.idempotency = IdempotencyCache(config.idempotency_ttl_s)
+
+    def now_ms(self) -> int:
+        """The server clock."""
+        return self.clock.now_ms()
