@@ -10,8 +10,7 @@ whether it is a pong, and whether the server ended the session. Time and ids are
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from ..errors import MultiMarketsError, SessionEndedError
 from ..models.push import DisconnectEvent, ForcedLogoutEvent, PongEvent, SubscribeAck, SubscribeFailed
@@ -21,9 +20,8 @@ from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelop
 __all__ = ["Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
 
 
-@dataclass(frozen=True, slots=True)
-class Inbound:
-    """What one received frame means to the connection manager."""
+class Inbound(NamedTuple):
+    """What one received frame means to the connection manager (a named tuple: built per frame)."""
 
     events: tuple[object, ...] = ()
     """Typed events for subscribers (pushes, and the snapshots inside subscribe replies)."""

@@ -1,0 +1,57 @@
+"""The public surface is what we mean to export (after httpx's test_exported_members)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import multimarkets_async as mm
+
+EXPECTED = {
+    # client and configuration
+    "MultiMarkets", "LoginType", "Environment", "PRD", "PRE", "ProtocolSettings", "RateLimitPolicy",
+    "ReconnectPolicy", "RetryPolicy", "StreamSettings", "Timeouts", "NOT_GIVEN", "NotGiven", "__version__",
+    # streams
+    "Subscription", "SubscriptionStats", "OverflowPolicy", "ConnectionState", "ConnectionStats",
+    "SocketBackend", "SocketConnection", "ConnectionEvent", "ConnectionEventKind",
+    # models
+    "Account", "CustomerProfile", "LoginResult", "SymbolKey", "Tick", "Trade", "DepthBook", "DepthLevel",
+    "Rolling24h", "Kline", "KlineType", "TradeDirection", "MessageEvent", "TradeEvent", "NoticeEvent",
+    "NoticeUpdateType", "AccountUpdate", "PositionPnlUpdate", "TradeBizType", "DisconnectEvent",
+    "ForcedLogoutEvent", "UnknownMessageEvent",
+    # errors
+    "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
+    "RequestTimeoutError", "OrderStateUnknownError", "HTTPStatusError", "RateLimitedError", "LockedOutError",
+    "WAFBlockedError", "ServerUnavailableError", "ProtocolError", "StreamError", "SlowConsumerError",
+    "SessionEndedError", "APIError", "AuthenticationError", "SessionExpiredError", "LoginFailedError",
+    "SignatureError", "ApiKeyError", "TimeWindowError", "PermissionDeniedError", "RateLimitError",
+    "ValidationError", "UnknownOperationError", "VerificationCodeError", "CaptchaError", "BusinessError",
+    "TradingRuleError", "ServerError",
+}  # fmt: skip
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert set(mm.__all__) == EXPECTED
+    assert len(mm.__all__) == len(set(mm.__all__))
+    for name in mm.__all__:
+        assert hasattr(mm, name), name
+
+
+def test_every_exported_class_and_function_is_documented() -> None:
+    for name in mm.__all__:
+        value = getattr(mm, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), name
+
+
+def test_every_module_states_its_job_and_its_exports() -> None:
+    for info in pkgutil.walk_packages(mm.__path__, prefix="multimarkets_async."):
+        module = importlib.import_module(info.name)
+        assert module.__doc__, f"{info.name} has no docstring"
+        if not info.ispkg and not info.name.endswith(("__main__", "pytest_plugin", "_version")):
+            assert hasattr(module, "__all__"), f"{info.name} has no __all__"
+
+
+def test_testing_is_imported_lazily() -> None:
+    assert mm.testing.Simulator.__name__ == "Simulator"
