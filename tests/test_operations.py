@@ -72,3 +72,10 @@ def test_fallback_names() -> None:
 def test_server_time_is_asked_without_a_timestamp() -> None:
     assert not operation_for("thirdExt/now").timestamp
     assert operation_for("getMsgPushToken").timestamp
+
+
+def test_raw_paths_outside_global() -> None:
+    assert operation_for("/marketPosition").path == "/marketPosition"
+    raw = operation_for("/api/cats-gateway/global/market.app.MarketMakerService.list")
+    assert raw.path == "/global/market.app.MarketMakerService.list"
+    assert raw.version is None

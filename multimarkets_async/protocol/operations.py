@@ -115,7 +115,12 @@ def operation_for(biz_type: str) -> Operation:
         biz_type: the operation name as used in the URL, e.g.
             ``"tradeapi.app.OrderApiService.addMarketOrder"``; the special paths ``"logout"``,
             ``"thirdExt/now"``, ``"thirdExt/switchAccount"`` and ``"thirdExt/randomKey"`` are accepted too.
+            A value starting with ``/`` is taken as a path below the family's base (the few operations
+            outside ``/global``, endpoints.md Appendix A); a leading ``/api/cats-gateway`` is dropped.
     """
+    if biz_type.startswith("/"):
+        path = biz_type.removeprefix("/api/cats-gateway")
+        return Operation(biz_type=path.rsplit("/", 1)[-1], path=path)
     version: str | None = None
     group: str | None = None
     for prefix, prefix_version, prefix_group in _VERSION_GROUP:
