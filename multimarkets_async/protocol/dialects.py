@@ -152,8 +152,9 @@ class MessageDialect:
                 ForcedLogoutEvent: "the server forced a logout (UserForceLogoutRet)",
                 DisconnectEvent: "the session was taken over by a login elsewhere (disconnect)",
             }[type(event)]
+            # The error says it all; the event is not also delivered as data.
             error = SessionEndedError(f"message socket: {reason}", trace=event.trace)
-            return Inbound(events=(event,), correlation=event.seq_id, error=error, session_error=error)
+            return Inbound(correlation=event.seq_id, error=error, session_error=error)
         return Inbound(events=(event,))
 
 

@@ -3,7 +3,10 @@
 >>> from multimarkets_async.testing import Simulator
 >>> async with Simulator() as sim:
 ...     sim.base_url          # "http://127.0.0.1:PORT"; /api (Client API), /openapi-c (Open API)
+...     sim.ws_base_url       # "ws://127.0.0.1:PORT"; /apiQuote/..., /openapi-c/openMsg/{appId}, /api/ws
 ...     sim.faults.http_status_next(503)
+...     sim.socket_faults.drop_all("quote")
+...     await sim.sockets.wait_for(lambda: sim.sockets.quote)
 
 The simulator speaks the documented wire protocol exactly (headers, envelopes, error codes,
 signatures, encrypted bodies, rate limits, idempotency), so an SDK or a bot that gets the protocol
@@ -23,12 +26,18 @@ from ._exchange import Exchange
 from ._faults import FaultHandle, Faults
 from ._keys import SIGN_DEMO, TRADE_H5_COMPANY, TestKeyPair
 from ._market import Quote, Symbol
+from ._socket_faults import GARBAGE_FRAMES, SilenceHandle, SocketFaultHandle, SocketFaults, SocketKind
 from ._wire import RecordedHeaders, RecordedRequest
 
 if TYPE_CHECKING:
+    from ._message_socket import MessageSession
+    from ._quote_socket import QuoteSession
+    from ._rpc_socket import RpcSession
     from ._simulator import Simulator
+    from ._sockets import SocketCounters, SocketRegistry, SocketSession
 
 __all__ = [
+    "GARBAGE_FRAMES",
     "SIGN_DEMO",
     "TRADE_H5_COMPANY",
     "Account",
@@ -36,28 +45,51 @@ __all__ = [
     "Exchange",
     "FaultHandle",
     "Faults",
+    "MessageSession",
     "Order",
     "Position",
     "Quote",
+    "QuoteSession",
     "RecordedHeaders",
     "RecordedRequest",
+    "RpcSession",
+    "SilenceHandle",
     "Simulator",
     "SimulatorConfig",
+    "SocketCounters",
+    "SocketFaultHandle",
+    "SocketFaults",
+    "SocketKind",
+    "SocketRegistry",
+    "SocketSession",
     "Symbol",
     "TestKeyPair",
     "TradingError",
 ]
 
+# Names whose modules need the [sim] extra (starlette, uvicorn), loaded on first use.
+_LAZY = {
+    "Simulator": "._simulator",
+    "MessageSession": "._message_socket",
+    "QuoteSession": "._quote_socket",
+    "RpcSession": "._rpc_socket",
+    "SocketCounters": "._sockets",
+    "SocketRegistry": "._sockets",
+    "SocketSession": "._sockets",
+}
+
 
 def __getattr__(name: str) -> object:
     # The simulator needs starlette and uvicorn (the [sim] extra): import them only when asked for.
-    if name == "Simulator":
+    if name in _LAZY:
+        import importlib
+
         try:
-            from ._simulator import Simulator
+            module = importlib.import_module(_LAZY[name], __name__)
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
             raise ImportError(
-                "multimarkets_async.testing.Simulator needs the [sim] extra: "
+                f"multimarkets_async.testing.{name} needs the [sim] extra: "
                 "pip install 'multimarkets-async[sim]'"
             ) from exc
-        return Simulator
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

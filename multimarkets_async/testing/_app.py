@@ -1,9 +1,10 @@
 """The simulator's ASGI app: Starlette routes for each API family and the request pipeline.
 
-Every HTTP request goes through one pipeline: record it, apply arrival faults, admit it through the
-family's gateway, honour ``idempotency-key`` (http.md 9), apply processing delays, run the operation,
-cache the answer, apply after-processing drops, answer. Socket endpoints of later parts are added as
-more routes of the same app (``extra_routes``), so they share the server, the port and the state.
+Every request (HTTP, or a Client RPC socket frame) goes through one pipeline: record it, apply arrival
+faults, admit it through the family's gateway, honour ``idempotency-key`` (http.md 9), apply processing
+delays, run the operation, cache the answer, apply after-processing drops, answer. The socket
+endpoints are more routes of the same app (``extra_routes``), so they share the server, the port and
+the state.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -35,7 +37,7 @@ from ._wire import (
     success_envelope,
 )
 
-__all__ = ["Dropper", "create_app"]
+__all__ = ["Dropper", "Outcome", "Pipeline", "create_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,33 @@ def _json_or_none(raw: bytes) -> Any:
         return None
 
 
-class _Pipeline:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the pipeline decided for one request, whatever the transport.
+
+    Attributes:
+        status: the HTTP status (200 for every envelope).
+        headers: response headers (rate-limit headers, or a status fault's headers).
+        body: the response body (an envelope when ``envelope`` is true).
+        envelope: whether ``body`` is a JSON envelope.
+        drop: close the connection without answering (``drop_next`` faults).
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    envelope: bool = True
+    drop: bool = False
+
+
+class Pipeline:
+    """The request pipeline shared by the HTTP routes and the Client RPC socket.
+
+    Args:
+        state: the simulator's state.
+        drop: closes an HTTP request's connection without a response.
+    """
+
     def __init__(self, state: SimState, drop: Dropper) -> None:
         self._state = state
         self._drop = drop
@@ -75,6 +103,8 @@ class _Pipeline:
     def endpoint(
         self, family: str, route: str, fixed_biz_type: str | None = None
     ) -> Callable[[Request], Awaitable[Response]]:
+        """An HTTP endpoint for one path kind of ``family``."""
+
         async def endpoint(request: Request) -> Response:
             biz_type = fixed_biz_type or str(request.path_params["biz_type"])
             return await self.handle(request, family, route, biz_type)
@@ -82,24 +112,48 @@ class _Pipeline:
         return endpoint
 
     async def handle(self, request: Request, family: str, route: str, biz_type: str) -> Response:
+        """Answer one HTTP request."""
+        raw = await request.body()
+        client = request.client
+        outcome = await self.process(
+            method=request.method,
+            path=request.url.path,
+            headers=RecordedHeaders(request.headers.items()),
+            raw=raw,
+            client_host=client.host if client else "",
+            family=family,
+            route=route,
+            biz_type=biz_type,
+        )
+        if outcome.drop:
+            return _DropConnection(self._drop)
+        media_type = _JSON if outcome.envelope else None
+        return Response(outcome.body, outcome.status, headers=dict(outcome.headers), media_type=media_type)
+
+    async def process(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: RecordedHeaders,
+        raw: bytes,
+        client_host: str,
+        family: str,
+        route: str,
+        biz_type: str,
+    ) -> Outcome:
+        """Run one request through the pipeline (see the module docstring) and return the outcome."""
         state = self._state
         started = time.perf_counter()
-        raw = await request.body()
-        headers = RecordedHeaders(request.headers.items())
-        record = RecordedRequest(
-            request.method, request.url.path, headers, _json_or_none(raw), biz_type, family, state.now_ms()
-        )
+        record = RecordedRequest(method, path, headers, _json_or_none(raw), biz_type, family, state.now_ms())
         state.requests.append(record)
-        client = request.client
-        inc = Incoming(
-            family, route, biz_type, request.url.path, headers, raw, client.host if client else "", record
-        )
+        inc = Incoming(family, route, biz_type, path, headers, raw, client_host, record)
         trace = headers.get("trace", "")
         lang = headers.get("lang") or state.config.default_lang
 
-        def envelope(env: dict[str, Any]) -> Response:
+        def envelope(env: dict[str, Any]) -> Outcome:
             record.status, record.code = 200, str(env["code"])
-            return Response(envelope_bytes(env), 200, headers=dict(inc.response_headers), media_type=_JSON)
+            return Outcome(200, tuple(inc.response_headers), envelope_bytes(env))
 
         def failure(error: SimError) -> dict[str, Any]:
             tm = int((time.perf_counter() - started) * 1000)
@@ -118,13 +172,13 @@ class _Pipeline:
             _, payload = taken
             if isinstance(payload, StatusFault):
                 record.status = payload.status
-                return Response(payload.body, payload.status, headers=dict(payload.headers))
+                return Outcome(payload.status, payload.headers, payload.body, envelope=False)
             if isinstance(payload, FailFault):
                 error = SimError(
                     payload.code, payload.biz_code, msg_params=payload.msg_params, msg=payload.msg
                 )
                 return envelope(failure(error))
-            return _DropConnection(self._drop)
+            return Outcome(0, (), b"", envelope=False, drop=True)
 
         try:
             admitted = FAMILIES[family](state, inc)
@@ -132,7 +186,7 @@ class _Pipeline:
             return envelope(failure(error))
         except HTTPReply as reply:
             record.status = reply.status
-            return Response(reply.body, reply.status, headers=dict(reply.headers))
+            return Outcome(reply.status, reply.headers, reply.body, envelope=False)
 
         idem_key = None
         if idem := headers.get("idempotency-key"):
@@ -144,9 +198,7 @@ class _Pipeline:
                 return envelope(failure(gateway_error("018")))
             if isinstance(found, CachedAnswer):
                 record.status, record.code = found.status, _code_of(found.body)
-                return Response(
-                    found.body, found.status, headers=dict(inc.response_headers), media_type=_JSON
-                )
+                return Outcome(found.status, tuple(inc.response_headers), found.body)
             state.idempotency.begin(idem_key)
 
         try:
@@ -161,9 +213,9 @@ class _Pipeline:
 
         if state.faults._take(("drop_after",), biz_type, family) is not None:
             record.code = _code_of(body)
-            return _DropConnection(self._drop)
+            return Outcome(0, (), body, drop=True)
         record.status, record.code = 200, _code_of(body)
-        return Response(body, 200, headers=dict(inc.response_headers), media_type=_JSON)
+        return Outcome(200, tuple(inc.response_headers), body)
 
     async def _execute(
         self,
@@ -202,18 +254,25 @@ def _code_of(body: bytes) -> str | None:
     return str(parsed.get("code")) if isinstance(parsed, dict) and "code" in parsed else None
 
 
-def create_app(state: SimState, drop: Dropper, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+def create_app(
+    state: SimState,
+    drop: Dropper,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    pipeline: Pipeline | None = None,
+) -> Starlette:
     """Build the simulator's Starlette app.
 
     Args:
         state: the simulator's state, shared by every route.
         drop: closes a request's connection without answering (provided by the server runner).
-        extra_routes: more routes on the same server (the socket endpoints of later parts).
+        extra_routes: more routes on the same server (the socket endpoints), matched first.
+        pipeline: the request pipeline, when the caller shares it (the RPC socket does).
 
     Returns:
         The ASGI app: ``/api/...`` (Client API) and ``/openapi-c/global/...`` (Open API).
     """
-    pipeline = _Pipeline(state, drop)
+    pipeline = pipeline or Pipeline(state, drop)
     client_routes = [
         Route("/login/{biz_type:path}", pipeline.endpoint("client", "login"), methods=["POST"]),
         Route("/global/{biz_type:path}", pipeline.endpoint("client", "global"), methods=["POST"]),

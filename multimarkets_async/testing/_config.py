@@ -61,6 +61,15 @@ class SimulatorConfig:
         clock_ms: the base clock in epoch milliseconds (wall time when ``None``); the server clock is
             this plus ``Simulator.server_clock_offset_ms``. Inject a callable to drive time windows,
             rate windows and lockouts in tests without sleeping.
+        quote_idle_timeout_s: the market-data socket drops a client that sent no frame for this long
+            (websockets.md 2.4: 30 s without a heartbeat).
+        msg_idle_timeout_s: Assumption (websockets.md 3.4): the message-push socket drops a client that
+            sent no frame for this long.
+        rpc_idle_timeout_s: idle timeout of the Client RPC socket; not documented, so ``None`` (never).
+        quote_max_calls_per_s: commands per second per market-data connection before ``ret`` 202
+            (websockets.md 2.6; Assumption ``quote_limit_error``).
+        socket_queue_size: bound of each socket connection's outgoing queue. A push that finds it full
+            is dropped (and counted) so a slow client never holds up the exchange.
     """
 
     seed: int = 7
@@ -88,6 +97,11 @@ class SimulatorConfig:
     tick_interval_s: float | None = None
     graceful_shutdown_s: int = 2
     clock_ms: Callable[[], int] | None = dataclasses.field(default=None, compare=False)
+    quote_idle_timeout_s: float = 30.0
+    msg_idle_timeout_s: float = 60.0
+    rpc_idle_timeout_s: float | None = None
+    quote_max_calls_per_s: int = 50
+    socket_queue_size: int = 256
 
     def __post_init__(self) -> None:
         positive = {
@@ -96,6 +110,10 @@ class SimulatorConfig:
             "rate_window_s": self.rate_window_s,
             "lockout_first_s": self.lockout_first_s,
             "idempotency_ttl_s": self.idempotency_ttl_s,
+            "quote_idle_timeout_s": self.quote_idle_timeout_s,
+            "msg_idle_timeout_s": self.msg_idle_timeout_s,
+            "quote_max_calls_per_s": self.quote_max_calls_per_s,
+            "socket_queue_size": self.socket_queue_size,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -113,3 +131,5 @@ class SimulatorConfig:
             raise ValueError(f"SimulatorConfig.port must be 0..65535, got {self.port!r}")
         if self.tick_interval_s is not None and self.tick_interval_s <= 0:
             raise ValueError("SimulatorConfig.tick_interval_s must be positive or None")
+        if self.rpc_idle_timeout_s is not None and self.rpc_idle_timeout_s <= 0:
+            raise ValueError("SimulatorConfig.rpc_idle_timeout_s must be positive or None")

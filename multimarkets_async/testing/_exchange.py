@@ -10,6 +10,7 @@ tradeType (errors.md 4).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from ._book import BUY, SELL, Account, Customer, MarketOrder, Order, Position, TradingError
@@ -54,6 +55,8 @@ class Exchange:
         self._next_order = 14460001
         self._next_deal = 13394001
         self._next_position = 2024010100001
+        self.order_listeners: list[Callable[[Order], None]] = []
+        """Called with every executed order (placed, closed, or fired by a stop), after it is booked."""
 
     # ------------------------------------------------------------------ look-ups
 
@@ -289,6 +292,7 @@ class Exchange:
             customer_group_id=self.customer.customer_group_id,
         )
         self.orders[order_id] = order
+        self._executed(order)
         return order
 
     # ------------------------------------------------------------------ helpers
@@ -368,4 +372,9 @@ class Exchange:
             third_party_order=req.third_party_order,
         )
         self.orders[order_id] = order
+        self._executed(order)
         return order
+
+    def _executed(self, order: Order) -> None:
+        for listener in self.order_listeners:
+            listener(order)

@@ -9,10 +9,10 @@ socket is closed and no task is left behind. uvicorn runs on asyncio, so the sim
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import logging
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
@@ -23,46 +23,22 @@ import uvicorn
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
-from ._app import create_app
+from ._app import Pipeline, create_app
 from ._book import Order
 from ._config import SimulatorConfig
 from ._exchange import Exchange
 from ._faults import Faults
 from ._market import Quote
+from ._message_socket import message_routes, publish_order, publish_pnl
+from ._quote_socket import publish_order_trade, publish_quotes, quote_routes
+from ._rpc_socket import rpc_routes
+from ._server import DenialNoise, Server
+from ._socket_faults import SocketFaults
+from ._sockets import SocketRegistry
 from ._state import SimState
 from ._wire import RecordedRequest
 
 __all__ = ["Simulator"]
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without signal handlers (the host process owns them) and with a readiness callback."""
-
-    def __init__(self, config: uvicorn.Config, task_status: anyio.abc.TaskStatus[None]) -> None:
-        super().__init__(config)
-        self._task_status = task_status
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield  # the host process keeps its own SIGINT/SIGTERM handlers
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            self._task_status.started()
-
-    def drop(self, scope: Scope) -> bool:
-        """Abort the TCP connection ``scope`` arrived on; False if it is not found."""
-        client = scope.get("client")
-        if client is None:
-            return False
-        for connection in list(self.server_state.connections):
-            if getattr(connection, "client", None) == tuple(client):
-                transport = getattr(connection, "transport", None)
-                if transport is not None:
-                    transport.abort()
-                    return True
-        return False
 
 
 class Simulator:
@@ -71,6 +47,13 @@ class Simulator:
     Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/logout``,
     ``/thirdExt/now``, ``/global/{bizType}``) and the Open API at ``{base_url}/openapi-c/global/{bizType}``
     (Assumption: the Open prefix serves nothing else). Other paths answer a plain 404.
+
+    Sockets, on the same port (``ws_base_url`` = ``ws://127.0.0.1:PORT``): market data at
+    ``/apiQuote/quote_guest``, ``/apiQuote/quote?token=`` and ``/apiQuote/quote_stock?token=``; message
+    push at ``/openapi-c/openMsg/{appId}``; the Client RPC socket at ``/api/ws``. Prices moved by
+    :meth:`tick`, :meth:`set_price` or the ``tick_interval_s`` ticker are pushed to subscribers, and every
+    executed order is pushed to the account's message sessions. Observe them with :attr:`sockets`
+    (``await sim.sockets.wait_for(predicate)``) and break them with :attr:`socket_faults`.
 
     Seeded data (fixed ids; prices move with the seed): customer 1176, ``customerNo`` "86001175",
     group 1, e-mail login ``trader@example.com`` / ``a123456``; USDT accounts 1031001 (tradeType 1),
@@ -109,11 +92,12 @@ class Simulator:
         self._state = SimState(self.config)
         self._routes: list[BaseRoute] = []
         self._task_group: anyio.abc.TaskGroup | None = None
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._closing: anyio.Event | None = None
         self._port: int | None = None
         self._used = False
         self._tick_event: anyio.Event | None = None
+        self._state.exchange.order_listeners.append(self._on_order)
 
     def __repr__(self) -> str:
         where = self.base_url if self._port is not None else "not running"
@@ -132,6 +116,7 @@ class Simulator:
             sock.close()
             raise
         self._port = sock.getsockname()[1]
+        self._state.sockets._abort_scope = self._drop
         self._closing = anyio.Event()
         self._task_group = anyio.create_task_group()
         await self._task_group.__aenter__()
@@ -150,8 +135,10 @@ class Simulator:
         await self._shutdown()
 
     async def _shutdown(self) -> None:
-        # Order matters: wake every waiter first so the graceful shutdown is not held up by them.
+        # Order matters: wake every waiter first so the graceful shutdown is not held up by them, and
+        # close every socket session so uvicorn finds no connection left to wait for.
         self._state.faults._close()
+        self._state.sockets._shutdown()
         if self._closing is not None:
             self._closing.set()
         if self._server is not None:
@@ -170,8 +157,12 @@ class Simulator:
             self._server = None
 
     async def _serve(self, sock: socket.socket, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        uvicorn_log, noise = logging.getLogger("uvicorn.error"), DenialNoise()
         try:
-            app = create_app(self._state, self._drop, extra_routes=self._routes)
+            state = self._state
+            pipeline = Pipeline(state, self._drop)
+            sockets = [*quote_routes(state), *message_routes(state), *rpc_routes(state, pipeline)]
+            app = create_app(state, self._drop, extra_routes=[*sockets, *self._routes], pipeline=pipeline)
             config = uvicorn.Config(
                 app,
                 lifespan="off",
@@ -183,12 +174,14 @@ class Simulator:
                 server_header=False,
                 timeout_graceful_shutdown=self.config.graceful_shutdown_s,
             )
-            self._server = _Server(config, task_status)
+            self._server = Server(config, task_status)
+            uvicorn_log.addFilter(noise)
             # Shielded: uvicorn must run its own shutdown (closing the socket and the connections)
             # even when the host task is cancelled. _shutdown always sets should_exit, so this ends.
             with anyio.CancelScope(shield=True):
                 await self._server.serve(sockets=[sock])
         finally:
+            uvicorn_log.removeFilter(noise)
             sock.close()
 
     async def _ticker(self, interval_s: float) -> None:
@@ -202,6 +195,14 @@ class Simulator:
     def _drop(self, scope: Scope) -> bool:
         return self._server is not None and self._server.drop(scope)
 
+    def _on_order(self, order: Order) -> None:
+        publish_order_trade(self._state, order)
+        publish_order(self._state, order)
+
+    def _on_prices(self, quotes: list[Quote]) -> None:
+        publish_quotes(self._state, quotes)
+        publish_pnl(self._state)
+
     # ------------------------------------------------------------------ connection facts
 
     @property
@@ -214,6 +215,16 @@ class Simulator:
         if self._port is None:
             raise RuntimeError("the simulator has no address until it is entered with 'async with'")
         return f"http://{self.config.host}:{self._port}"
+
+    @property
+    def ws_base_url(self) -> str:
+        """``ws://127.0.0.1:PORT``: the sockets are ``/apiQuote/quote_guest``, ``/apiQuote/quote?token=``,
+        ``/apiQuote/quote_stock?token=``, ``/openapi-c/openMsg/{appId}`` and ``/api/ws``.
+
+        Raises:
+            RuntimeError: the simulator is not running.
+        """
+        return "ws" + self.base_url[len("http") :]
 
     @property
     def company_id(self) -> int:
@@ -278,6 +289,16 @@ class Simulator:
         return self._state.faults
 
     @property
+    def sockets(self) -> SocketRegistry:
+        """The socket sessions (live and finished), their client frames, counters and ``wait_for``."""
+        return self._state.sockets
+
+    @property
+    def socket_faults(self) -> SocketFaults:
+        """The socket fault controls (drop, silence, delay, malformed frames, tokens, handshakes)."""
+        return self._state.sockets.faults
+
+    @property
     def push_tokens(self) -> dict[str, int]:
         """Message-push tokens issued by ``getMsgPushToken`` -> customer id."""
         return self._state.sessions.push_tokens
@@ -302,6 +323,9 @@ class Simulator:
     def tick(self, steps: int = 1) -> tuple[list[Quote], list[Order]]:
         """Move every price ``steps`` random-walk steps (seeded), firing stop-losses/take-profits.
 
+        Each step is pushed at once to the socket subscribers (``p(``, ``pd(``, ``pt(``, ``pr(``, and
+        ``f(``/``g(`` for accounts with open positions); the call itself never waits.
+
         Returns:
             The quotes of the last step, and every closing order the steps caused.
         """
@@ -310,6 +334,7 @@ class Simulator:
         for _ in range(steps):
             quotes, fired = self._state.exchange.tick(self._state.rng, self.now_ms())
             closed.extend(fired)
+            self._on_prices(quotes)
         event, self._tick_event = self._tick_event, None
         if event is not None:
             event.set()
@@ -322,13 +347,15 @@ class Simulator:
         await self._tick_event.wait()
 
     def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[Order]]:
-        """Put one product at an exact mid price, then fire the stops it reaches.
+        """Put one product at an exact mid price, fire the stops it reaches, and push it to subscribers.
 
         Raises:
             KeyError: unknown ``symbol_id``.
         """
         quote = self._state.exchange.market.set_price(symbol_id, mid, self.now_ms())
-        return quote, self._state.exchange.fire_stops(self.now_ms())
+        fired = self._state.exchange.fire_stops(self.now_ms())
+        self._on_prices([quote])
+        return quote, fired
 
     def add_routes(self, routes: Sequence[BaseRoute]) -> None:
         """Serve more routes (e.g. socket endpoints) on the same server; call before entering.

@@ -1,6 +1,6 @@
 """Everything one simulator knows, in one place: clock, exchange, sessions, limits, faults, records.
 
-The HTTP app (and later the socket endpoints) read and change the simulator only through a
+The HTTP app and the socket endpoints read and change the simulator only through a
 :class:`SimState`, so every transport sees the same tokens, prices and orders.
 """
 
@@ -18,6 +18,8 @@ from ._exchange import Exchange
 from ._faults import Faults
 from ._keys import SIGN_DEMO, TRADE_H5_COMPANY
 from ._limits import FixedWindowLimiter, IdempotencyCache, LockoutLimiter
+from ._quote_data import QuoteFeed
+from ._sockets import SocketRegistry
 from ._wire import RecordedRequest
 
 __all__ = ["ApiKey", "Session", "Sessions", "SimClock", "SimState"]
@@ -78,6 +80,15 @@ class Sessions:
     def lookup(self, token: str) -> Session | None:
         """Return the session of ``token`` (possibly expired), or ``None`` when unknown."""
         return self._sessions.get(token)
+
+    def customer_of(self, token: object) -> int | None:
+        """The customer of a live login token or an issued push token; ``None`` for anything else."""
+        if not isinstance(token, str) or not token:
+            return None
+        if token in self.push_tokens:
+            return self.push_tokens[token]
+        session = self._sessions.get(token)
+        return session.customer_id if session is not None and not session.expired else None
 
     def logout(self, token: str) -> None:
         """End the session of ``token``."""
@@ -145,6 +156,8 @@ class SimState:
             config.lockout_reset_s,
         )
         self.idempotency = IdempotencyCache(config.idempotency_ttl_s)
+        self.sockets = SocketRegistry(config.socket_queue_size)
+        self.quote_feed = QuoteFeed(self.exchange.market, config.seed, now)
 
     def now_ms(self) -> int:
         """The server clock."""
