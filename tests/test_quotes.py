@@ -106,6 +106,7 @@ async def test_reconnect_replays_subscriptions_and_reports_in_band() -> None:
             event = await ticks.__anext__()
             assert isinstance(event, ConnectionEvent)
             assert event.kind is ConnectionEventKind.RECONNECTED
+            await server.wait_for(lambda: server.commands(14000, socket=1))
             assert server.last_symbols(14000, socket=1) == [1001]
             await server.push(p(EURUSD, 7, "1.1"), socket=1)
             tick = await ticks.__anext__()

@@ -14,7 +14,7 @@ class ConnectionEventKind(StrEnum):
     DISCONNECTED = "disconnected"
     """The socket dropped; the SDK is reconnecting. Events may be missed until ``RECONNECTED``."""
     RECONNECTED = "reconnected"
-    """A new socket is up and the subscription was replayed; fresh snapshots follow."""
+    """A new socket is up and the subscription is being replayed; fresh snapshots follow."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,13 +74,13 @@ class MessageFeed:
         return core.environment.msg_ws_url.replace("{appId}", app_id), {}
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
+        if reconnect:
+            self._outage = False
+            self._notify(ConnectionEventKind.RECONNECTED, None)
         await manager.send(self.dialect.encode_login(manager.next_seq()))
         trade_types = self.registry.merged(CHANNEL)
         if trade_types:
             await manager.send(self.dialect.encode_subscribe(manager.next_seq(), trade_types))
-        if reconnect:
-            self._outage = False
-            self._notify(ConnectionEventKind.RECONNECTED, None)
 
     def _on_events(self, events: Sequence[object]) -> None:
         registry = self.registry

@@ -93,12 +93,12 @@ class _QuoteConnection:
     # -- connection life -----------------------------------------------------------------------------
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
+        if reconnect:  # before the replay, so the fresh snapshots follow the event
+            self._outage = False
+            self._notify(ConnectionEventKind.RECONNECTED, None)
         for channel in (TICKER, MARKET, ROLLING):
             if self.registry.count(channel):
                 await self.send(channel)
-        if reconnect:
-            self._outage = False
-            self._notify(ConnectionEventKind.RECONNECTED, None)
 
     def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
         if state is ConnectionState.RECONNECTING and not self._outage and self.started:
