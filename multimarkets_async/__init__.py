@@ -13,6 +13,8 @@ simulator lives in :mod:`multimarkets_async.testing` (install the ``[sim]`` extr
 
 from __future__ import annotations
 
+import logging
+
 from ._client import LoginType, MultiMarkets
 from ._config import (
     PRD,
@@ -28,7 +30,7 @@ from ._config import (
 from ._subscriptions import OverflowPolicy, Subscription, SubscriptionStats
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
-from ._ws import ConnectionState, ConnectionStats, SocketBackend, SocketConnection
+from ._ws import ConnectionInfo, ConnectionState, ConnectionStats, SocketBackend, SocketConnection
 from .errors import (
     APIError,
     ApiKeyError,
@@ -104,6 +106,7 @@ __all__ = [
     "ConnectError",
     "ConnectionEvent",
     "ConnectionEventKind",
+    "ConnectionInfo",
     "ConnectionState",
     "ConnectionStats",
     "CustomerProfile",
@@ -168,6 +171,10 @@ __all__ = [
     "WAFBlockedError",
     "__version__",
 ]
+
+# A library does not configure logging; it only makes sure its records go nowhere until the
+# application does (no "No handlers could be found" and no stderr fallback).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> object:

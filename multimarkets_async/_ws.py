@@ -45,6 +45,7 @@ from .protocol.dialects import Dialect, Inbound
 from .protocol.throttle import SlidingWindowLimiter
 
 __all__ = [
+    "ConnectionInfo",
     "ConnectionManager",
     "ConnectionState",
     "ConnectionStats",
@@ -186,6 +187,34 @@ class ConnectionStats:
     last_error: str | None = None
     """Why the last connection ended."""
     down_since: float | None = field(default=None, repr=False)
+
+
+class ConnectionInfo(Protocol):
+    """What users may look at on a stream's connection (``client.quotes.connections`` ...)."""
+
+    @property
+    def name(self) -> str:
+        """A label such as ``quote#1`` or ``messages``."""
+        ...
+
+    @property
+    def state(self) -> ConnectionState:
+        """Where the connection is in its life."""
+        ...
+
+    @property
+    def stats(self) -> ConnectionStats:
+        """Reconnects, frames, malformed frames, heartbeat latency."""
+        ...
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the connection is up and its subscriptions replayed."""
+        ...
+
+    async def wait_open(self, timeout: float) -> None:
+        """Wait until the connection is open."""
+        ...
 
 
 def is_fatal(error: BaseException) -> bool:

@@ -14,7 +14,7 @@ EXPECTED = {
     "ReconnectPolicy", "RetryPolicy", "StreamSettings", "Timeouts", "NOT_GIVEN", "NotGiven", "__version__",
     # streams
     "Subscription", "SubscriptionStats", "OverflowPolicy", "ConnectionState", "ConnectionStats",
-    "SocketBackend", "SocketConnection", "ConnectionEvent", "ConnectionEventKind",
+    "SocketBackend", "SocketConnection", "ConnectionEvent", "ConnectionEventKind", "ConnectionInfo",
     # models
     "Account", "CustomerProfile", "LoginResult", "SymbolKey", "Tick", "Trade", "DepthBook", "DepthLevel",
     "Rolling24h", "Kline", "KlineType", "TradeDirection", "MessageEvent", "TradeEvent", "NoticeEvent",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._subscriptions import OverflowPolicy, Subscription
+from .._ws import ConnectionInfo
 from ..errors import ValidationError
 from ..models.push import AccountUpdate, MessageEvent
 from ..models.stream import ConnectionEvent
@@ -33,7 +34,7 @@ class Messages:
         self._feed = MessageFeed(core)
 
     @property
-    def connection(self) -> object:
+    def connection(self) -> ConnectionInfo:
         """The message connection manager, for its ``state`` and ``stats``."""
         return self._feed.manager
 

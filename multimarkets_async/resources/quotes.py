@@ -8,6 +8,7 @@ from collections.abc import Hashable, Sequence
 from decimal import Decimal
 
 from .._subscriptions import OverflowPolicy, Subscription
+from .._ws import ConnectionInfo
 from ..errors import ValidationError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
 from ..models.stream import ConnectionEvent
@@ -47,7 +48,7 @@ class Quotes:
         self._feed = QuoteFeed(core)
 
     @property
-    def connections(self) -> list[object]:
+    def connections(self) -> list[ConnectionInfo]:
         """The quote connection managers, for their ``state`` and ``stats`` (reconnects, latency)."""
         return [connection.manager for connection in self._feed.connections]
 
