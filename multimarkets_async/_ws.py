@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 import anyio
+import anyio.lowlevel
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
@@ -513,9 +514,14 @@ class ConnectionManager:
         decode = self.dialect.decode
         clock = self._clock
         stats = self.stats
+        checkpoint = anyio.lowlevel.checkpoint
         try:
             while True:
                 frame = await conn.recv()
+                if not stats.messages & 0xFF:
+                    # recv() does not yield while frames are buffered: let the consumers, the
+                    # heartbeat and the rest of the application run every 256 frames.
+                    await checkpoint()
                 heartbeat.last_received = clock()
                 stats.messages += 1
                 try:

@@ -32,7 +32,13 @@ from ._quote_push import (
     time_converter,
 )
 
-__all__ = ["KLINE_INFLATE_WBITS", "MAX_INFLATED_SIZE", "compress_kline_reply", "decode_frame"]
+__all__ = [
+    "KLINE_INFLATE_WBITS",
+    "MAX_INFLATED_SIZE",
+    "compress_kline_reply",
+    "decode_frame",
+    "decode_ticker_push",
+]
 
 KLINE_INFLATE_WBITS: Final = zlib.MAX_WBITS | 32
 """Default ``kline_inflate_wbits``: accept a zlib or a gzip header (§2.7)."""
@@ -331,3 +337,18 @@ def decode_frame(
         return QuoteFrame(FrameKind.IGNORED)
     except _PARSE_ERRORS as exc:
         raise ProtocolError(f"malformed quote {kind} frame ({_reason(exc)}): {_excerpt(frame)}") from exc
+
+
+def decode_ticker_push(text: str, to_ms: ToMs) -> tuple[Tick, ...]:
+    """Parse a frame already known to start with ``p(`` (the hot path: one call per ticker push).
+
+    The same parser and the same error seam as :func:`decode_frame`, without the classification and
+    the :class:`QuoteFrame` wrapper.
+
+    Raises:
+        ProtocolError: the record is malformed.
+    """
+    try:
+        return parse_ticks(text, to_ms)
+    except _PARSE_ERRORS as exc:
+        raise ProtocolError(f"malformed quote ticker frame ({_reason(exc)}): {_excerpt(text)}") from exc

@@ -62,7 +62,7 @@ class Dialect(Protocol):
 class QuoteDialect:
     """The market-data socket: ``cmd_id`` requests correlated on ``seq_id``, text pushes, 14008 heartbeat."""
 
-    __slots__ = ("_time_unit", "dead_after", "new_ext", "ping_interval")
+    __slots__ = ("_time_unit", "_to_ms", "dead_after", "new_ext", "ping_interval")
 
     def __init__(
         self,
@@ -76,11 +76,15 @@ class QuoteDialect:
         self.ping_interval = ping_interval
         self.dead_after = dead_after
         self._time_unit = quote_time_unit
+        self._to_ms = quote.time_converter(quote_time_unit)
 
     def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
         return quote.encode_heartbeat(seq, self.new_ext()), seq
 
     def decode(self, frame: str | bytes) -> Inbound:
+        # Ticker pushes are most of the traffic: parse them without the general classification.
+        if type(frame) is str and frame[:2] == "p(":
+            return Inbound(quote.decode_ticker_push(frame, self._to_ms))
         parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
         reply = parsed.reply
         if reply is None:

@@ -28,8 +28,15 @@ from ._quote_push import (
     QuoteReply,
     QuoteTimeUnit,
     normalize_time_ms,
+    time_converter,
 )
-from ._quote_reply import KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, compress_kline_reply, decode_frame
+from ._quote_reply import (
+    KLINE_INFLATE_WBITS,
+    MAX_INFLATED_SIZE,
+    compress_kline_reply,
+    decode_frame,
+    decode_ticker_push,
+)
 
 __all__ = [
     "KLINE_INFLATE_WBITS",
@@ -54,6 +61,7 @@ __all__ = [
     "check_request_limits",
     "compress_kline_reply",
     "decode_frame",
+    "decode_ticker_push",
     "encode_batch_kline_request",
     "encode_cancel",
     "encode_heartbeat",
@@ -63,6 +71,7 @@ __all__ = [
     "encode_ticker_subscribe",
     "normalize_time_ms",
     "rate_limit_delay_ms",
+    "time_converter",
 ]
 
 

@@ -109,7 +109,9 @@ class Simulator:
         if self._used:
             raise RuntimeError("a Simulator can be entered only once; create a new one")
         self._used = True
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only then; without it
+        # every answer written in two parts waits ~40 ms for a delayed ACK (benchmarks/http_overhead.py).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.bind((self.config.host, self.config.port))
         except OSError:
