@@ -1,0 +1,462 @@
+"""Benchmark: the SDK's per-request overhead on a signed Open API call, against raw httpx in the same run.
+
+What is measured
+    ``await client.call("customer.app.CustomerWebApiService.findCustomerInfo", {})`` through the SDK
+    (api_key/secret_key mode: every request gets a fresh trace and timestamp, is SHA1withRSA-signed by
+    the SDK's ``httpx.Auth`` flow, and its envelope is decoded into ``data``), against the same POST
+    made with a bare ``httpx.AsyncClient`` to the same simulator URL with the same headers and body:
+
+    * ``raw httpx``: nothing but ``httpx.AsyncClient.post``. The headers are signed ahead of time and
+      re-signed at most once a second (a signature is only valid inside the 5 s ``recvWindow``), so the
+      signing cost is amortised to nothing. This is the baseline the ratio target refers to.
+    * ``raw + sign``: the same, but each request gets a fresh trace and timestamp and is signed with
+      the same signer the SDK uses (:class:`multimarkets_async.protocol.signing.OpenApiSigner`): the
+      least any correct client must do per request.
+
+    Each variant runs at concurrency 1 (one task issuing requests back to back) and 16 (16 tasks
+    sharing the request count), ``--n`` requests per repetition after a short warm-up, ``--repeat``
+    times. To cancel drift on a noisy machine the variants take turns in blocks of 100 requests (320
+    at concurrency 16), the order rotating every block, and each repetition sums a variant's blocks.
+    The simulator runs in its own process (its CPU is not the client's), with its Open API rate limit
+    lifted; the client's limiter is disabled too: this measures overhead, not throttling.
+
+How to read the output
+    Per concurrency, one row per variant with the medians over the repetitions: requests/s, latency
+    mean/p50/p99 in ms, and the *client process* CPU time per request in microseconds (``cpu us``: the
+    part of the cost the SDK adds to, since the server's time is the same for every variant). Then the
+    ratios SDK/baseline of wall time per request (the target is at most 1.15x against raw httpx) and
+    of client CPU per request: each the median, with the quartiles, of the ratios of blocks that ran
+    back to back (which cancels drift). On a noisy machine that median can differ from the ratio of
+    the medians in the table; the paired one is the figure to quote.
+    On a small or shared machine the server (a Python ASGI app) dominates the wall time, which dilutes
+    the wall-time ratio; the CPU ratio shows the client-side overhead undiluted.
+
+Run it with ``python benchmarks/http_overhead.py [--quick] [--n N] [--repeat R] [--profile]``. It only
+talks to 127.0.0.1, and stops the simulator process on exit, error or Ctrl+C. Not a test: never in CI.
+The simulator process sets TCP_NODELAY on its connections, which the simulator as shipped does not
+(``--keep-nagle`` measures it as shipped: every keep-alive request then waits ~40 ms for a delayed ACK).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import anyio
+import httpx
+
+import multimarkets_async as mm
+from multimarkets_async.protocol.operations import operation_for
+from multimarkets_async.protocol.signing import OpenApiSigner
+
+__all__ = ["main"]
+
+BIZ_TYPE = "customer.app.CustomerWebApiService.findCustomerInfo"
+BODY: dict[str, object] = {}
+BODY_BYTES = b"{}"
+RECV_WINDOW_MS = 5000
+RESIGN_AFTER_S = 1.0
+OK_MARK = b'"code":"0"'
+CONCURRENCY = (1, 16)
+TARGET = 1.15
+"""The issue's target: SDK time per request at most this times raw httpx's."""
+BLOCK = 100
+"""Requests per variant per turn (at least 20 per concurrent task)."""
+SERVER_START_TIMEOUT_S = 30.0
+RUN_TIMEOUT_S = 300.0
+"""Upper bound of one measured block: a hung server fails the run instead of hanging it."""
+
+
+# -- the simulator process -----------------------------------------------------------------------
+
+
+def _force_tcp_nodelay() -> None:
+    """Make asyncio set TCP_NODELAY on the simulator's accepted sockets (see ``--keep-nagle``).
+
+    The simulator binds ``socket.socket(AF_INET, SOCK_STREAM)``, whose ``proto`` is 0, and asyncio only
+    sets TCP_NODELAY when ``proto == IPPROTO_TCP``. uvicorn writes a response's head and body
+    separately, so with Nagle on, every keep-alive response waits for the client's delayed ACK (~40 ms).
+    """
+    import asyncio.base_events
+    import socket
+
+    def set_nodelay(sock: socket.socket) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
+
+
+async def _serve_simulator(keep_nagle: bool) -> None:
+    from multimarkets_async.testing import Simulator
+
+    if not keep_nagle:
+        _force_tcp_nodelay()
+    async with Simulator(open_api_rate_per_min=10**9, client_rate_limit=10**9) as sim:
+        facts = {
+            "base_url": sim.base_url,
+            "company_id": sim.company_id,
+            "api_key": sim.api_key,
+            "secret_key": sim.secret_key,
+        }
+        sys.stdout.write(json.dumps(facts) + "\n")
+        sys.stdout.flush()
+        # The parent closes our stdin to stop us (and it closes by itself if the parent dies).
+        await anyio.to_thread.run_sync(sys.stdin.buffer.read, abandon_on_cancel=True)
+
+
+@contextlib.contextmanager
+def simulator_process(*, keep_nagle: bool = False) -> Iterator[dict[str, Any]]:
+    """Start the simulator in a child process; yield its credentials; always stop it."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", *(["--keep-nagle"] if keep_nagle else [])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        facts = _read_facts(proc.stdout)
+        yield facts
+    finally:
+        stop_process(proc)
+
+
+def _read_facts(stream: IO[str] | None) -> dict[str, Any]:
+    assert stream is not None
+    # The child prints one JSON line once it accepts connections.
+    ready, _, _ = select.select([stream], [], [], SERVER_START_TIMEOUT_S)
+    if not ready:
+        raise RuntimeError(f"the simulator process did not start within {SERVER_START_TIMEOUT_S:g} s")
+    line = stream.readline()
+    if not line:
+        raise RuntimeError("the simulator process exited before it was ready")
+    facts: dict[str, Any] = json.loads(line)
+    return facts
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Close the child's stdin (its stop signal), then terminate and kill it if it lingers."""
+    with contextlib.suppress(OSError):
+        if proc.stdin is not None:
+            proc.stdin.close()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One measured run: ``n`` requests at one concurrency."""
+
+    n: int
+    wall: float
+    cpu: float
+    latencies: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.n / self.wall
+
+    @property
+    def per_request(self) -> float:
+        return self.wall / self.n
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.cpu / self.n
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def measure(request: Callable[[], Awaitable[None]], n: int, concurrency: int) -> Run:
+    """Issue ``n`` requests from ``concurrency`` tasks; time each and the whole run."""
+    latencies: list[float] = []
+    remaining = n
+    clock = time.perf_counter
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            start = clock()
+            await request()
+            latencies.append(clock() - start)
+
+    cpu0, wall0 = time.process_time(), clock()
+    with anyio.fail_after(RUN_TIMEOUT_S):
+        async with anyio.create_task_group() as tg:
+            for _ in range(concurrency):
+                tg.start_soon(worker)
+    wall, cpu = clock() - wall0, time.process_time() - cpu0
+    return Run(n, wall, cpu, latencies)
+
+
+def combine(runs: list[Run]) -> Run:
+    """The blocks of one repetition as one run (times and latencies summed up)."""
+    return Run(
+        sum(r.n for r in runs),
+        sum(r.wall for r in runs),
+        sum(r.cpu for r in runs),
+        [latency for r in runs for latency in r.latencies],
+    )
+
+
+async def repetition(
+    variants: dict[str, Callable[[], Awaitable[None]]], n: int, concurrency: int, rep: int
+) -> dict[str, list[Run]]:
+    """``n`` requests per variant, interleaved in blocks so that every variant sees the same drift.
+
+    The variants take turns block by block, the order rotating each block. Returns each variant's
+    blocks, in the order of the rounds (block ``i`` of every variant ran back to back).
+    """
+    block = min(n, max(BLOCK, 20 * concurrency))
+    names = list(variants)
+    blocks: dict[str, list[Run]] = {name: [] for name in names}
+    done = 0
+    turn = rep
+    while done < n:
+        size = min(block, n - done)
+        shift = turn % len(names)
+        for name in names[shift:] + names[:shift]:
+            blocks[name].append(await measure(variants[name], size, concurrency))
+        done += size
+        turn += 1
+    return blocks
+
+
+class RawRequests:
+    """The baselines: bare ``httpx.AsyncClient.post`` calls with the SDK's wire headers."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        operation = operation_for(BIZ_TYPE)
+        self.url = f"{facts['base_url']}/openapi-c{operation.path}"
+        self.company_id = str(facts["company_id"])
+        self.api_key: str = facts["api_key"]
+        self.version = operation.version
+        self.group = operation.group
+        self.signer = OpenApiSigner(facts["secret_key"])
+        self.http = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
+            headers={"User-Agent": f"multimarkets-async/{mm.__version__}", "Accept": "application/json"},
+        )
+        self._presigned = self.headers()
+        self._signed_at = time.monotonic()
+
+    def headers(self) -> dict[str, str]:
+        """A complete, freshly signed header set (the same names and values the SDK sends)."""
+        now_ms = int(time.time() * 1000)
+        headers = {
+            "Content-Type": "application/json",
+            "trace": f"{uuid.uuid4()}-{now_ms}",
+            "companyId": self.company_id,
+            "timestamp": str(now_ms),
+            "lang": "en-US",
+        }
+        if self.version:
+            headers["version"] = self.version
+        if self.group:
+            headers["group"] = self.group
+        headers["apiKey"] = self.api_key
+        headers["recvWindow"] = str(RECV_WINDOW_MS)
+        headers["signature"] = self.signer.sign(BODY, now_ms)
+        return headers
+
+    async def presigned(self) -> None:
+        """Raw httpx: the headers were signed ahead of time (re-signed once a second)."""
+        if time.monotonic() - self._signed_at > RESIGN_AFTER_S:
+            self._presigned, self._signed_at = self.headers(), time.monotonic()
+        response = await self.http.post(self.url, content=BODY_BYTES, headers=self._presigned)
+        if response.status_code != 200 or OK_MARK not in response.content:
+            raise RuntimeError(f"raw request failed: {response.status_code} {response.text[:200]}")
+
+    async def signed(self) -> None:
+        """Raw httpx plus a fresh trace, timestamp and signature per request."""
+        response = await self.http.post(self.url, content=BODY_BYTES, headers=self.headers())
+        if response.status_code != 200 or OK_MARK not in response.content:
+            raise RuntimeError(f"raw request failed: {response.status_code} {response.text[:200]}")
+
+
+async def check_raw_answer(raw: RawRequests) -> None:
+    """Make sure the baseline gets a real success envelope, not a cheap error."""
+    response = await raw.http.post(raw.url, content=BODY_BYTES, headers=raw.headers())
+    envelope = response.json()
+    if response.status_code != 200 or envelope.get("code") != "0" or not envelope.get("data"):
+        raise RuntimeError(f"the raw baseline is not answered with data: {response.text[:200]}")
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _row(name: str, runs: list[Run]) -> str:
+    return (
+        f"  {name:<12} {_median([r.rps for r in runs]):>9.0f} "
+        f"{_median([statistics.fmean(r.latencies) for r in runs]) * 1e3:>8.3f} "
+        f"{_median([r.quantile(0.50) for r in runs]) * 1e3:>8.3f} "
+        f"{_median([r.quantile(0.99) for r in runs]) * 1e3:>8.3f} "
+        f"{_median([r.cpu_per_request for r in runs]) * 1e6:>8.0f}"
+    )
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    low, mid, high = statistics.quantiles(values, n=4, method="inclusive")
+    return mid, low, high
+
+
+def _ratio_line(name: str, sdk: list[Run], base: list[Run], *, target: float | None = None) -> str:
+    pairs = list(zip(sdk, base, strict=True))
+    wall, wall_lo, wall_hi = _quartiles([a.per_request / b.per_request for a, b in pairs])
+    cpu, cpu_lo, cpu_hi = _quartiles([a.cpu_per_request / b.cpu_per_request for a, b in pairs])
+    verdict = ""
+    if target is not None:
+        verdict = f"  [target <= {target:.2f}x: {'ok' if wall <= target else 'ABOVE'}]"
+    return (
+        f"  SDK / {name:<11} wall {wall:.3f}x ({wall_lo:.2f}..{wall_hi:.2f})   "
+        f"cpu {cpu:.3f}x ({cpu_lo:.2f}..{cpu_hi:.2f}){verdict}"
+    )
+
+
+def report(concurrency: int, blocks: dict[str, list[Run]], repeat: int) -> None:
+    """Print one concurrency level's table (per repetition, medians) and its paired block ratios."""
+    sdk, raw, signed = blocks["SDK"], blocks["raw httpx"], blocks["raw + sign"]
+    per_rep = len(sdk) // repeat
+    reps = {
+        name: [combine(runs[i * per_rep : (i + 1) * per_rep]) for i in range(repeat)]
+        for name, runs in blocks.items()
+    }
+    size = reps["SDK"][0].n
+    print(f"\nconcurrency {concurrency}: {repeat} repetitions of {size} requests per variant, medians")
+    print(f"  {'variant':<12} {'req/s':>9} {'mean ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu us':>8}")
+    for name, runs in reps.items():
+        print(_row(name, runs))
+    print(f"  time per request, median (quartiles) of {len(sdk)} paired block ratios:")
+    print(_ratio_line("raw httpx", sdk, raw, target=TARGET))
+    print(_ratio_line("raw + sign", sdk, signed))
+
+
+# -- the benchmark -------------------------------------------------------------------------------
+
+
+async def benchmark(facts: dict[str, Any], n: int, repeat: int, profile: bool) -> None:
+    client = mm.MultiMarkets(
+        base_url=facts["base_url"],
+        company_id=facts["company_id"],
+        api_key=facts["api_key"],
+        secret_key=facts["secret_key"],
+        rate_limit=mm.RateLimitPolicy(open_api_per_minute=None),
+    )
+    raw = RawRequests(facts)
+    async with client, raw.http:
+
+        async def sdk_call() -> None:
+            await client.call(BIZ_TYPE, BODY)
+
+        data = await client.call(BIZ_TYPE, BODY)
+        if not isinstance(data, dict) or "customerNo" not in data:
+            raise RuntimeError(f"unexpected SDK answer: {data!r}")
+        await check_raw_answer(raw)
+        variants: dict[str, Callable[[], Awaitable[None]]] = {
+            "SDK": sdk_call,
+            "raw httpx": raw.presigned,
+            "raw + sign": raw.signed,
+        }
+        warmup = max(50, n // 10)
+        for request in variants.values():  # open the pooled connections, warm the code paths
+            await measure(request, warmup, max(CONCURRENCY))
+
+        if profile:
+            await profile_sdk(sdk_call, n)
+            return
+
+        for concurrency in CONCURRENCY:
+            blocks: dict[str, list[Run]] = {name: [] for name in variants}
+            for request in variants.values():
+                await measure(request, warmup, concurrency)
+            for rep in range(repeat):
+                for name, runs in (await repetition(variants, n, concurrency, rep)).items():
+                    blocks[name].extend(runs)
+            report(concurrency, blocks, repeat)
+
+
+async def profile_sdk(sdk_call: Callable[[], Awaitable[None]], n: int) -> None:
+    """Profile the SDK variant at concurrency 1 with cProfile; print the top functions."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run = await measure(sdk_call, n, 1)
+    profiler.disable()
+    print(f"profiled {n} SDK requests at concurrency 1: {run.rps:.0f} req/s (under the profiler)")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, start the simulator process, run the benchmark, stop the process."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run (n=300, repeat=2)")
+    parser.add_argument("--n", type=int, help="requests per variant per repetition (default 600)")
+    parser.add_argument("--repeat", type=int, help="repetitions (default 5)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the SDK variant instead")
+    parser.add_argument(
+        "--keep-nagle",
+        action="store_true",
+        help="serve as the simulator ships: without TCP_NODELAY (~40 ms per keep-alive request)",
+    )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the parent, which stops us
+        anyio.run(_serve_simulator, args.keep_nagle)
+        return 0
+    n = args.n or (300 if args.quick else 600)
+    repeat = args.repeat or (2 if args.quick else 5)
+    if n < 1 or repeat < 1:
+        parser.error("--n and --repeat must be positive")
+    print(
+        f"http_overhead: n={n} requests per variant and repetition, repeat={repeat}, "
+        f"concurrency {CONCURRENCY}"
+    )
+    try:
+        with simulator_process(keep_nagle=args.keep_nagle) as facts:
+            print(f"simulator process on {facts['base_url']}")
+            anyio.run(benchmark, facts, n, repeat, args.profile)
+    except KeyboardInterrupt:
+        print("\ninterrupted; the simulator process was stopped")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

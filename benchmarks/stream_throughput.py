@@ -1,0 +1,392 @@
+"""Benchmark: ticker stream throughput and latency through the SDK, against a raw websockets loop.
+
+What is measured
+    A feed server in its own process (``_feed_server.py``) answers the quote socket's 14000 subscribe
+    and 14008 heartbeats, then pushes ``p(1001,1,1,<seq>,<ms>,1.08500,1.08499,1.08501,100,200);``
+    records, one per text frame, then a sentinel push (``seq`` 0). Three clients read the same feed,
+    one after the other, in this process:
+
+    * ``SDK``: ``client.quotes.tickers([SymbolKey(1001, 1, 1)])`` iterated with ``async for``: the
+      connection manager's reader, ``decode_frame`` into a ``Tick`` (five ``Decimal`` fields), the
+      feed's dispatch, ``Subscription.push`` (keep-latest per symbol) and the consumer's wake-up.
+    * ``raw``: ``websockets.asyncio.client.connect`` and a loop of ``await ws.recv()`` that splits each
+      push's text (``frame[2:-2].split(",")``): the floor any Python websockets client pays.
+    * ``raw+decode``: the raw loop calling the SDK's sans-I/O ``decode_frame`` on each frame: the
+      parsing cost without the SDK's connection and subscription machinery (for the breakdown).
+
+    (a) Throughput: the server writes ``--n`` pushes as fast as the socket takes them; the rate is the
+    pushes *parsed* by the client (for the SDK: ``stats.received`` of the subscription) over the time
+    from the subscription's reply to the sentinel. A keep-latest subscription only keeps the newest
+    tick per symbol for a consumer that falls behind, so the consumer may *see* fewer ticks than were
+    parsed; that count (``stats.delivered``) is printed too.
+    (b) Latency: the server sends ``--rate`` pushes per second (default 2,000) for ``--seconds``, each
+    carrying its send time (``time.time_ns()``, the same clock on the same machine) in the opaque
+    ``seq`` field; the client computes the one-way latency when its consumer gets the tick.
+
+    Every run is repeated ``--repeat`` times, the order of the clients alternating to cancel drift;
+    medians are printed. The client's heartbeat keeps its default period (10 s).
+
+How to read the output
+    Throughput: messages/s parsed per client, the client-process CPU microseconds per message, and the
+    ratio SDK/raw (the target is at least 0.90), each ratio the median of the per-repetition ratios.
+    Latency: p50/p99/max one-way latency in microseconds per client.
+
+Run it with ``python benchmarks/stream_throughput.py [--quick] [--n N] [--repeat R] [--profile]``.
+``--profile`` runs the SDK throughput case under cProfile and prints where its time goes. It only
+talks to 127.0.0.1 and stops the server process on exit, error or Ctrl+C. Not a test: never in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import select
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+from websockets.asyncio.client import ClientConnection, connect
+
+import multimarkets_async as mm
+from multimarkets_async.models.market import SymbolKey, Tick
+from multimarkets_async.protocol.quote import decode_frame
+
+__all__ = ["main"]
+
+SERVER = Path(__file__).with_name("_feed_server.py")
+KEY = SymbolKey(1001, 1, 1)
+SUBSCRIBE = json.dumps(
+    {
+        "cmd_id": 14000,
+        "seq_id": 1,
+        "ext": "bench",
+        "data": {"symbol_list": [{"symbol_id": 1001, "trade_type": 1, "trade_mode": 1}]},
+    },
+    separators=(",", ":"),
+)
+RUN_TIMEOUT_S = 120.0
+SERVER_TIMEOUT_S = 60.0
+"""How long the feed server may take to start or to apply a command (it builds the frames then)."""
+THROUGHPUT_TARGET = 0.90
+
+
+# -- the server process ----------------------------------------------------------------------------
+
+
+class FeedServer:
+    """The feed server child process and its stdin/stdout command channel."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.port = int(self._read()["port"])
+
+    def _read(self) -> dict[str, Any]:
+        stdout: IO[str] | None = self.proc.stdout
+        assert stdout is not None
+        ready, _, _ = select.select([stdout], [], [], SERVER_TIMEOUT_S)
+        if not ready:
+            raise RuntimeError(f"the feed server did not answer within {SERVER_TIMEOUT_S:g} s")
+        line = stdout.readline()
+        if not line:
+            raise RuntimeError("the feed server process exited unexpectedly")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def configure(self, **command: object) -> None:
+        """Set the mode of the next connections; returns once the server has applied it."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+        if not self._read().get("ok"):
+            raise RuntimeError(f"the feed server refused {command}")
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/apiQuote/quote_guest"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def feed_server() -> Iterator[FeedServer]:
+    """Start ``_feed_server.py`` in a child process; always stop it."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        yield FeedServer(proc)
+    finally:
+        with contextlib.suppress(OSError):
+            if proc.stdin is not None:
+                proc.stdin.close()  # the server's stop signal
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+# -- the clients -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Run:
+    """One client's run over one feed."""
+
+    parsed: int = 0
+    """Pushes the client parsed (the sentinel excluded)."""
+    seen: int = 0
+    """Pushes the consumer got (fewer than parsed when keep-latest coalesced some)."""
+    wall: float = 0.0
+    cpu: float = 0.0
+    latencies_ns: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.parsed / self.wall
+
+    @property
+    def cpu_per_message(self) -> float:
+        return self.cpu / max(1, self.parsed)
+
+    def latency_us(self, q: float) -> float:
+        ordered = sorted(self.latencies_ns)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e3
+
+
+Client = Callable[[FeedServer, bool], Awaitable[Run]]
+
+
+async def sdk_client(server: FeedServer, latency: bool) -> Run:
+    """Read the feed through ``client.quotes.tickers``."""
+    run = Run()
+    latencies = run.latencies_ns
+    now_ns = time.time_ns
+    async with (
+        mm.MultiMarkets(base_url=server.base_url, company_id=1) as client,
+        client.quotes.tickers([KEY], maxsize=1 << 20) as ticks,
+    ):
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        async for tick in ticks:
+            seq = tick.seq  # type: ignore[union-attr]
+            if seq == 0:
+                break
+            if latency:
+                latencies.append(now_ns() - seq)
+        run.wall, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        run.parsed = ticks.stats.received - 1
+        run.seen = ticks.stats.delivered - 1
+    return run
+
+
+async def _raw_connect(server: FeedServer) -> ClientConnection:
+    ws = await connect(
+        server.url, compression=None, ping_interval=None, max_size=16 * 1024 * 1024, proxy=None
+    )
+    await ws.send(SUBSCRIBE)
+    while True:  # until the subscription's reply
+        frame = await ws.recv()
+        if isinstance(frame, str) and frame.startswith("{") and json.loads(frame).get("cmd_id") == 14001:
+            return ws
+
+
+async def raw_client(server: FeedServer, latency: bool) -> Run:
+    """Read the feed with a bare websockets loop that splits each push."""
+    run = Run()
+    latencies = run.latencies_ns
+    now_ns = time.time_ns
+    count = 0
+    ws = await _raw_connect(server)
+    try:
+        recv = ws.recv
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        while True:
+            frame = await recv(True)  # text frames come back as str either way; this types it
+            if frame[0] != "p":  # a reply (none are expected during the run)
+                continue
+            fields = frame[2:-2].split(",")
+            if fields[3] == "0":
+                break
+            count += 1
+            if latency:
+                latencies.append(now_ns() - int(fields[3]))
+        run.wall, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    finally:
+        await ws.close()
+    run.parsed = run.seen = count
+    return run
+
+
+async def raw_decode_client(server: FeedServer, latency: bool) -> Run:
+    """The raw loop, parsing each frame with the SDK's ``decode_frame`` (sans-I/O, typed ``Tick``)."""
+    run = Run()
+    latencies = run.latencies_ns
+    now_ns = time.time_ns
+    count = 0
+    ws = await _raw_connect(server)
+    try:
+        recv = ws.recv
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        while True:
+            events = decode_frame(await recv()).events
+            if not events:
+                continue
+            tick = events[0]
+            assert isinstance(tick, Tick)
+            seq = tick.seq
+            if seq == 0:
+                break
+            count += 1
+            if latency:
+                latencies.append(now_ns() - seq)
+        run.wall, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    finally:
+        await ws.close()
+    run.parsed = run.seen = count
+    return run
+
+
+CLIENTS: dict[str, Client] = {"SDK": sdk_client, "raw": raw_client, "raw+decode": raw_decode_client}
+
+
+async def timed(client: Client, server: FeedServer, latency: bool) -> Run:
+    with anyio.fail_after(RUN_TIMEOUT_S):
+        return await client(server, latency)
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+def _ratio_line(label: str, ratios: list[float], target: float | None = None) -> str:
+    verdict = ""
+    if target is not None:
+        verdict = "  ok" if statistics.median(ratios) >= target else f"  BELOW the {target:.2f}x target"
+    return (
+        f"  {label:<34} {statistics.median(ratios):.3f}x  "
+        f"(runs: {min(ratios):.3f}..{max(ratios):.3f}){verdict}"
+    )
+
+
+def report_throughput(n: int, results: dict[str, list[Run]]) -> None:
+    runs = len(results["SDK"])
+    print(f"\n(a) throughput: {n} pushes per run, {runs} runs (medians)")
+    print(f"  {'client':<11} {'msgs/s':>10} {'cpu us/msg':>11} {'consumer saw':>13}")
+    for name, items in results.items():
+        rate = statistics.median(r.rate for r in items)
+        cpu = statistics.median(r.cpu_per_message for r in items) * 1e6
+        seen = statistics.median(r.seen for r in items)
+        print(f"  {name:<11} {rate:>10.0f} {cpu:>11.2f} {seen:>13.0f}")
+    sdk, raw, dec = results["SDK"], results["raw"], results["raw+decode"]
+    print(
+        _ratio_line(
+            "SDK / raw, msgs/s", [a.rate / b.rate for a, b in zip(sdk, raw, strict=True)], THROUGHPUT_TARGET
+        )
+    )
+    print(_ratio_line("raw+decode / raw, msgs/s", [a.rate / b.rate for a, b in zip(dec, raw, strict=True)]))
+    print(_ratio_line("SDK / raw+decode, msgs/s", [a.rate / b.rate for a, b in zip(sdk, dec, strict=True)]))
+
+
+def report_latency(n: int, rate: float, results: dict[str, list[Run]]) -> None:
+    runs = len(results["SDK"])
+    print(f"\n(b) latency at {rate:.0f} msgs/s: {n} pushes per run, {runs} runs (medians)")
+    print(f"  {'client':<11} {'p50 us':>9} {'p99 us':>9} {'max us':>9} {'seen':>9}")
+    for name, items in results.items():
+        p50 = statistics.median(r.latency_us(0.50) for r in items)
+        p99 = statistics.median(r.latency_us(0.99) for r in items)
+        top = statistics.median(r.latency_us(1.0) for r in items)
+        got = statistics.median(len(r.latencies_ns) for r in items)
+        print(f"  {name:<11} {p50:>9.0f} {p99:>9.0f} {top:>9.0f} {got:>9.0f}")
+
+
+# -- the benchmark ---------------------------------------------------------------------------------
+
+
+async def run_rounds(server: FeedServer, repeat: int, latency: bool) -> dict[str, list[Run]]:
+    results: dict[str, list[Run]] = {name: [] for name in CLIENTS}
+    for rep in range(repeat):
+        order = list(CLIENTS) if rep % 2 == 0 else list(reversed(CLIENTS))
+        for name in order:
+            results[name].append(await timed(CLIENTS[name], server, latency))
+    return results
+
+
+async def benchmark(server: FeedServer, args: argparse.Namespace) -> None:
+    warmup = min(args.n, 20_000)
+    server.configure(mode="throughput", n=warmup)
+    for client in CLIENTS.values():
+        await timed(client, server, False)
+
+    if args.profile:
+        await profile_sdk(server, args.n)
+        return
+
+    server.configure(mode="throughput", n=args.n)
+    report_throughput(args.n, await run_rounds(server, args.repeat, latency=False))
+
+    count = max(1, int(args.rate * args.seconds))
+    server.configure(mode="latency", n=count, rate=args.rate)
+    report_latency(count, args.rate, await run_rounds(server, args.repeat, latency=True))
+
+
+async def profile_sdk(server: FeedServer, n: int) -> None:
+    """cProfile one SDK throughput run; print the functions that take the time."""
+    import cProfile
+    import pstats
+
+    server.configure(mode="throughput", n=n)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run = await timed(sdk_client, server, False)
+    profiler.disable()
+    print(f"profiled SDK run: {run.parsed} parsed, {run.rate:.0f} msgs/s under the profiler")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(45)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, start the feed server process, run the benchmark, stop the process."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--n", type=int, help="pushes per throughput run (default 200000; quick 50000)")
+    parser.add_argument("--repeat", type=int, help="repetitions of every run (default 3; quick 2)")
+    parser.add_argument("--rate", type=float, default=2000.0, help="latency run: pushes per second")
+    parser.add_argument("--seconds", type=float, help="latency run: duration (default 3; quick 1)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the SDK throughput run instead")
+    args = parser.parse_args(argv)
+    args.n = args.n or (50_000 if args.quick else 200_000)
+    args.repeat = args.repeat or (2 if args.quick else 3)
+    args.seconds = args.seconds or (1.0 if args.quick else 3.0)
+    if args.n < 1 or args.repeat < 1 or args.rate <= 0 or args.seconds <= 0:
+        parser.error("--n, --repeat, --rate and --seconds must be positive")
+    print(
+        f"stream_throughput: n={args.n} pushes, repeat={args.repeat}, "
+        f"latency at {args.rate:.0f}/s for {args.seconds:g} s"
+    )
+    try:
+        with feed_server() as server:
+            print(f"feed server process on 127.0.0.1:{server.port}")
+            anyio.run(benchmark, server, args)
+    except KeyboardInterrupt:
+        print("\ninterrupted; the feed server process was stopped")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
