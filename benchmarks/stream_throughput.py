@@ -172,13 +172,13 @@ class Run:
 Client = Callable[[FeedServer, bool], Awaitable[Run]]
 
 
-async def sdk_client(server: FeedServer, latency: bool) -> Run:
-    """Read the feed through ``client.quotes.tickers``."""
+async def sdk_client(server: FeedServer, latency: bool, backend: mm.SocketBackend | None = None) -> Run:
+    """Read the feed through ``client.quotes.tickers`` (the default websockets backend)."""
     run = Run()
     latencies = run.latencies_ns
     now_ns = time.time_ns
     async with (
-        mm.MultiMarkets(base_url=server.base_url, company_id=1) as client,
+        mm.MultiMarkets(base_url=server.base_url, company_id=1, socket_backend=backend) as client,
         client.quotes.tickers([KEY], maxsize=1 << 20) as ticks,
     ):
         cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -261,7 +261,18 @@ async def raw_decode_client(server: FeedServer, latency: bool) -> Run:
     return run
 
 
+async def sdk_picows_client(server: FeedServer, latency: bool) -> Run:
+    """The same SDK iterator on the optional picows backend ([fast] extra)."""
+    return await sdk_client(server, latency, backend=mm.PicowsBackend())
+
+
 CLIENTS: dict[str, Client] = {"SDK": sdk_client, "raw": raw_client, "raw+decode": raw_decode_client}
+try:
+    import picows  # noqa: F401
+
+    CLIENTS["SDK+picows"] = sdk_picows_client
+except ImportError:  # the [fast] extra is not installed: measure the default backend only
+    pass
 
 
 async def timed(client: Client, server: FeedServer, latency: bool) -> Run:
@@ -299,6 +310,15 @@ def report_throughput(n: int, results: dict[str, list[Run]]) -> None:
     )
     print(_ratio_line("raw+decode / raw, msgs/s", [a.rate / b.rate for a, b in zip(dec, raw, strict=True)]))
     print(_ratio_line("SDK / raw+decode, msgs/s", [a.rate / b.rate for a, b in zip(sdk, dec, strict=True)]))
+    if "SDK+picows" in results:
+        fast = results["SDK+picows"]
+        print(
+            _ratio_line(
+                "SDK+picows / raw, msgs/s",
+                [a.rate / b.rate for a, b in zip(fast, raw, strict=True)],
+                THROUGHPUT_TARGET,
+            )
+        )
 
 
 def report_latency(n: int, rate: float, results: dict[str, list[Run]]) -> None:

@@ -179,8 +179,10 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 def __getattr__(name: str) -> object:
     # `mm.testing` without importing the simulator (and its optional dependencies) up front.
-    if name == "testing":
-        import importlib
+    import importlib
 
+    if name == "testing":
         return importlib.import_module(".testing", __name__)
+    if name == "PicowsBackend":  # needs the optional picows ([fast] extra)
+        return importlib.import_module("._ws_picows", __name__).PicowsBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
