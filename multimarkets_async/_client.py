@@ -33,7 +33,7 @@ from .errors import ConfigurationError, ProtocolError
 from .models.customer import LoginResult
 from .protocol.operations import Family
 from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
-from .resources import ClientCore, Messages, Quotes, Symbols
+from .resources import ClientCore, Messages, Quotes, Rpc, Symbols
 
 if TYPE_CHECKING:  # the only runtime importer of httpx is _http
     import httpx
@@ -161,6 +161,8 @@ class MultiMarkets:
         """Market data streams and K-lines (the quote socket)."""
         self.messages = Messages(self._core)
         """Private account pushes (the message socket)."""
+        self.rpc = Rpc(self._core)
+        """The Client API over the header/body WebSocket (an optional transport)."""
         self._task_group: TaskGroup | None = None
         self._login_body: dict[str, object] | None = None
         self._closed = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._core import ClientCore
 from .messages import Messages
 from .quotes import Quotes
+from .rpc import Rpc, RpcConnection
 from .symbols import Symbols
 
-__all__ = ["ClientCore", "Messages", "Quotes", "Symbols"]
+__all__ = ["ClientCore", "Messages", "Quotes", "Rpc", "RpcConnection", "Symbols"]
