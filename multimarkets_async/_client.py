@@ -33,7 +33,19 @@ from .errors import ConfigurationError, ProtocolError
 from .models.customer import LoginResult
 from .protocol.operations import Family
 from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
-from .resources import ClientCore, Messages, Quotes, Rpc, Symbols
+from .resources import (
+    AccountResource,
+    Auth2,
+    ClientCore,
+    Customer,
+    Messages,
+    Orders,
+    Positions,
+    Quotes,
+    Rpc,
+    Symbols,
+    WebIframe,
+)
 
 if TYPE_CHECKING:  # the only runtime importer of httpx is _http
     import httpx
@@ -163,6 +175,18 @@ class MultiMarkets:
         """Private account pushes (the message socket)."""
         self.rpc = Rpc(self._core)
         """The Client API over the header/body WebSocket (an optional transport)."""
+        self.account = AccountResource(self._core)
+        """The customer's trading accounts and balances."""
+        self.customer = Customer(self._core, self.account)
+        """Profile, registration, the one-time-token exchange and API keys."""
+        self.orders = Orders(self._core, self.symbols, self.account, self.quotes)
+        """Market, limit and stop orders; pending orders; order history."""
+        self.positions = Positions(self._core, self.symbols, self.account, self.orders)
+        """Open positions: list, close, stop-loss and take-profit."""
+        self.auth2 = Auth2(self._core)
+        """Account linking (the Auth2 API)."""
+        self.iframe = WebIframe(self._core)
+        """The web iframe flow: one-time tokens and the trading UI's URL."""
         self._task_group: TaskGroup | None = None
         self._login_body: dict[str, object] | None = None
         self._closed = False

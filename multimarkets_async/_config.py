@@ -56,6 +56,8 @@ class Environment:
     """Manager data-push socket, ``{ws base}/openapi-b/ws``."""
     rpc_ws_url: str
     """Client RPC socket (header/body frames), ``{ws base}/api/ws`` (Assumption ``rpc_ws_url``)."""
+    auth2_url: str = ""
+    """Auth2 API base, ``{base}/cats-gateway-auth2`` (documented for PRE only)."""
     name: str = "custom"
     """A label for logs and reprs."""
 
@@ -84,6 +86,7 @@ class Environment:
             msg_ws_url=f"{ws}/openapi-c/openMsg/{{appId}}",
             manager_push_ws_url=f"{ws}/openapi-b/ws",
             rpc_ws_url=f"{ws}/api/ws",
+            auth2_url=f"{base}/cats-gateway-auth2",
             name=name,
         )
 
@@ -102,6 +105,7 @@ PRE = Environment(
     msg_ws_url="wss://pre-api-test.cmfbl.com/openapi-c/openMsg/{appId}",
     manager_push_ws_url="wss://pre-api-test.cmfbl.com/openapi-b/ws",
     rpc_ws_url="wss://prewppc-3.cmfbl.com/api/ws",
+    auth2_url="https://prepc-real.headline.net/cats-gateway-auth2",
     name="pre",
 )
 """The vendor's test environment (PRE)."""

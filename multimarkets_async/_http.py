@@ -114,6 +114,7 @@ class _Call:
     token: str | None
     timeout: httpx.Timeout | None
     captcha: str | None = None
+    extra_headers: Mapping[str, str] | None = None
     resynced: bool = False
     reauthenticated: bool = False
     fell_back: bool = False
@@ -212,6 +213,7 @@ class HTTPSession:
             Family.OPEN: self.environment.open_api_url,
             Family.MANAGER: self.environment.manager_url,
             Family.BRIDGE: self.environment.bridge_url,
+            Family.AUTH2: self.environment.auth2_url,
         }[family]
         return base + path
 
@@ -227,6 +229,7 @@ class HTTPSession:
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
         token: NotGivenOr[str | None] = NOT_GIVEN,
         captcha: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
         _sync: bool = True,
     ) -> object:
         """Send one operation and return the envelope's ``data``.
@@ -253,6 +256,7 @@ class HTTPSession:
             token=(self.token if token is NOT_GIVEN else token) if chosen is not Family.OPEN else None,
             timeout=None if timeout is NOT_GIVEN else httpx.Timeout(timeout),
             captcha=captcha,
+            extra_headers=extra_headers,
         )
         return await self._run(call, allow_resync=_sync)
 
@@ -365,6 +369,12 @@ class HTTPSession:
             idempotency_key=call.idempotency_key,
             captcha=call.captcha,
         )
+        if call.family is Family.AUTH2:
+            # Auth2 names the company "company" and sends neither companyId, timestamp nor lang.
+            headers = {k: v for k, v in headers.items() if k not in ("companyId", "timestamp", "lang")}
+            headers["company"] = str(self.company_id)
+        if call.extra_headers:
+            headers.update(call.extra_headers)
         auth: httpx.Auth | None = self._open_auth if signed else (self._encrypt_auth if encrypted else None)
         url = self._url(call.family, path)
         logger.debug("POST %s trace=%s", url, trace)

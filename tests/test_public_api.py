@@ -20,6 +20,10 @@ EXPECTED = {
     "Rolling24h", "Kline", "KlineType", "TradeDirection", "MessageEvent", "TradeEvent", "NoticeEvent",
     "NoticeUpdateType", "AccountUpdate", "PositionPnlUpdate", "TradeBizType", "DisconnectEvent",
     "ForcedLogoutEvent", "UnknownMessageEvent",
+    # trading surface
+    "ApiKey", "ApiKeyPermission", "Permission", "Auth2Tokens", "Auth2User", "Symbol", "SymbolDetail", "Deal",
+    "ExpireType", "LedgerEntry", "Order", "OrderBizType", "OrderDetail", "OrderResult", "OrderStatus", "Page",
+    "PendingOrder", "Position", "Side", "TrialResult",
     # errors
     "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
     "RequestTimeoutError", "OrderStateUnknownError", "HTTPStatusError", "RateLimitedError", "LockedOutError",

@@ -33,6 +33,8 @@ class Family(StrEnum):
     """Manager (Business) API: a company token."""
     BRIDGE = "bridge"
     """Bridge API: apiKey + signature, at ``/webhook/global``."""
+    AUTH2 = "auth2"
+    """Auth2 API: header ``company`` instead of ``companyId``; no timestamp."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,8 @@ def operation_for(biz_type: str) -> Operation:
     if biz_type.startswith("/"):
         path = biz_type.removeprefix("/api/cats-gateway")
         return Operation(biz_type=path.rsplit("/", 1)[-1], path=path)
+    if biz_type.startswith("auth2/"):  # the Auth2 family (endpoints.md §9)
+        return Operation(biz_type=biz_type, path=f"/{biz_type}", timestamp=False)
     version: str | None = None
     group: str | None = None
     for prefix, prefix_version, prefix_group in _VERSION_GROUP:

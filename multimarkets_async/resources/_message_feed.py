@@ -54,6 +54,10 @@ class MessageFeed:
             backend=core.backend,
         )
 
+    async def token(self) -> str:
+        """A token for the ``login`` frame: a fresh push token, or the login token."""
+        return await self._token()
+
     async def _token(self) -> str:
         core = self.core
         if core.api_key is not None:

@@ -58,6 +58,8 @@ class _QuoteConnection:
         core = feed.core
         self.feed = feed
         self.registry: SubscriptionRegistry[Key] = SubscriptionRegistry()
+        self.last_ticks: dict[Key, Tick] = {}
+        """The latest tick per subscribed product (for ``client.quotes.latest``)."""
         self.market_params: dict[Key, MarketParams] = {}
         self.rolling_speed = 1000
         self.started = False
@@ -87,6 +89,8 @@ class _QuoteConnection:
             if channel is None:
                 continue
             key = (event.symbol_id, event.trade_type, event.trade_mode)  # type: ignore[attr-defined]
+            if channel is TICKER:
+                self.last_ticks[key] = event  # type: ignore[assignment]
             for subscription in subscribers(channel, key):
                 subscription.push(event)
 
@@ -257,6 +261,13 @@ class QuoteFeed:
         reply = await connection.manager.request(encode, timeout=timeout, wait_open=True)
         assert isinstance(reply, quote.QuoteFrame)
         return reply
+
+    def latest(self, key: SymbolKey) -> Tick | None:
+        """The latest tick of ``key`` while some ticker subscription covers it, else ``None``."""
+        for connection in self.connections:
+            if connection.registry.subscribers(TICKER, key):
+                return connection.last_ticks.get(key)
+        return None
 
     def close(self) -> None:
         """End every subscription (the client is closing)."""

@@ -70,6 +70,10 @@ class Messages:
         )
         return subscription  # type: ignore[return-value]
 
+    async def push_token(self) -> str:
+        """A message-push token (``getMsgPushToken``; API-key clients). ``subscribe`` fetches its own."""
+        return await self._feed.token()
+
     def close(self) -> None:
         """End every message subscription (the client is closing)."""
         self._feed.close()

@@ -7,9 +7,11 @@ import functools
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
 
+import anyio
+
 from .._subscriptions import OverflowPolicy, Subscription
 from .._ws import ConnectionInfo
-from ..errors import ValidationError
+from ..errors import RequestTimeoutError, ValidationError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
 from ..models.stream import ConnectionEvent
 from ..protocol import quote
@@ -153,6 +155,28 @@ class Quotes:
             )
 
         return self._subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
+
+    async def latest(
+        self, symbol: SymbolLike, *, trade_type: int | None = None, timeout: float = 10.0
+    ) -> Tick:
+        """The current tick of one product.
+
+        Uses the latest tick of a live ticker subscription when there is one; otherwise subscribes,
+        takes the snapshot and unsubscribes.
+
+        Raises:
+            RequestTimeoutError: no tick arrived within ``timeout`` seconds.
+        """
+        (key,) = await self._symbols.resolve([symbol], trade_type=trade_type)
+        cached = self._feed.latest(key)
+        if cached is not None:
+            return cached
+        with anyio.move_on_after(timeout):
+            async with self.tickers([key]) as ticks:
+                async for tick in ticks:
+                    if isinstance(tick, Tick):
+                        return tick
+        raise RequestTimeoutError(f"no tick for {key} within {timeout:g} s")
 
     async def klines(
         self,

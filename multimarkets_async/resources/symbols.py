@@ -1,29 +1,32 @@
-"""``client.symbols``: the product catalogue, and resolving symbol names to :class:`SymbolKey`."""
+"""``client.symbols``: the product catalogue, and resolving product names to :class:`Symbol` and
+:class:`SymbolKey`."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from ..errors import ProtocolError, ValidationError
 from ..models.market import SymbolKey
+from ..models.symbols import Symbol, SymbolDetail
 from ._core import ClientCore
 
 __all__ = ["SymbolLike", "Symbols"]
 
-SymbolLike = SymbolKey | str
-"""A product as users name it: a :class:`SymbolKey`, or its ``symbolCode``/``symbolName``."""
+SymbolLike = SymbolKey | Symbol | str
+"""A product as users name it: a :class:`Symbol`, a :class:`SymbolKey`, or its ``symbolCode``."""
 
 _BASE_LIST = "config.app.AppSymbolDubboService.getSymbolBaseList"
+_DETAIL = "config.app.AppSymbolDubboService.getSymbolDetail"
 _CUSTOMER_INFO = "customer.app.CustomerWebApiService.findCustomerInfo"
 
 
 class Symbols:
-    """The product catalogue (``getSymbolBaseList``), cached per customer group."""
+    """The product catalogue (``getSymbolBaseList``), fetched once per customer group and cached."""
 
     def __init__(self, core: ClientCore) -> None:
         self._core = core
-        self._cache: dict[int, list[dict[str, Any]]] = {}
+        self._cache: dict[int, list[Symbol]] = {}
 
     async def _group_id(self) -> int:
         core = self._core
@@ -33,10 +36,8 @@ class Symbols:
                 core.customer_group_id = info["customerGroupId"]
         return core.customer_group_id or 1  # 1 is the default group (README §5)
 
-    async def base_list(
-        self, *, customer_group_id: int | None = None, refresh: bool = False
-    ) -> list[dict[str, Any]]:
-        """The products the customer group may trade, with ``symbolDigits`` and ``dealMode``.
+    async def list(self, *, customer_group_id: int | None = None, refresh: bool = False) -> list[Symbol]:
+        """The products the customer group may see, one row per (product, tradeType).
 
         Args:
             customer_group_id: the group; by default the logged-in customer's (1 for guests).
@@ -47,66 +48,77 @@ class Symbols:
             rows = await self._core.http.request(_BASE_LIST, {"customerGroupId": group})
             if not isinstance(rows, list):
                 raise ProtocolError("getSymbolBaseList did not answer a list")
-            self._cache[group] = [row for row in rows if isinstance(row, dict)]
+            self._cache[group] = [Symbol.model_validate(row) for row in rows if isinstance(row, dict)]
         return self._cache[group]
 
-    async def resolve(
-        self, symbols: Iterable[SymbolLike], *, trade_type: int | None = None
-    ) -> list[SymbolKey]:
-        """Turn names and keys into :class:`SymbolKey` values, in order, without duplicates.
-
-        A name matches ``symbolCode`` or ``symbolName`` (case-insensitive). When a product is listed
-        under several tradeTypes, pass ``trade_type`` to choose.
+    async def get(self, symbol: SymbolLike, *, trade_type: int | None = None) -> Symbol:
+        """The catalogue row of ``symbol``.
 
         Raises:
-            ValidationError: an unknown name, an ambiguous one, or an empty list.
+            ValidationError: an unknown product, or a name listed under several tradeTypes without
+                ``trade_type``.
         """
-        items = list(symbols)
-        if isinstance(symbols, str | SymbolKey):
-            raise ValidationError("pass a list of symbols, e.g. ['EURUSD'] rather than 'EURUSD'")
-        if not items:
-            raise ValidationError("subscribe to at least one symbol")
-        keys: dict[SymbolKey, None] = {}
-        rows: list[dict[str, Any]] | None = None
-        for item in items:
-            if isinstance(item, SymbolKey):
-                keys[item] = None
-                continue
-            if not isinstance(item, str):
-                raise ValidationError(f"a symbol is a SymbolKey or a name, got {item!r}")
-            if rows is None:
-                rows = await self.base_list()
-            keys[self._match(rows, item, trade_type)] = None
-        return list(keys)
-
-    @staticmethod
-    def _match(rows: list[dict[str, Any]], name: str, trade_type: int | None) -> SymbolKey:
-        wanted = name.strip().lower()
+        if isinstance(symbol, Symbol):
+            return symbol
+        rows = await self.list()
+        if isinstance(symbol, SymbolKey):
+            found = [r for r in rows if r.symbol_id == symbol.symbol_id and r.trade_type == symbol.trade_type]
+            if not found:
+                raise ValidationError(
+                    f"product {symbol.symbol_id} is not listed for tradeType {symbol.trade_type}"
+                )
+            return found[0]
+        if not isinstance(symbol, str):
+            raise ValidationError(f"a symbol is a Symbol, a SymbolKey or a name, got {symbol!r}")
+        wanted = symbol.strip().lower()
         found = [
             row
             for row in rows
-            if wanted in (str(row.get("symbolCode", "")).lower(), str(row.get("symbolName", "")).lower())
-            and (trade_type is None or row.get("tradeType") == trade_type)
+            if wanted in ((row.symbol_code or "").lower(), (row.symbol_name or "").lower())
+            and (trade_type is None or row.trade_type == trade_type)
         ]
         if not found:
-            raise ValidationError(
-                f"unknown symbol {name!r}" + (f" for tradeType {trade_type}" if trade_type else "")
-            )
+            suffix = f" for tradeType {trade_type}" if trade_type is not None else ""
+            raise ValidationError(f"unknown symbol {symbol!r}{suffix}")
         if len(found) > 1:
-            types = sorted({int(row["tradeType"]) for row in found})
+            types = sorted({row.trade_type for row in found})
             raise ValidationError(
-                f"{name!r} is listed under tradeTypes {types}; pass trade_type= to choose one"
+                f"{symbol!r} is listed under tradeTypes {types}; pass trade_type= to choose one"
             )
-        row = found[0]
-        try:
-            return SymbolKey(int(row["symbolId"]), int(row["tradeType"]), int(row.get("dealMode") or 0))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProtocolError(f"getSymbolBaseList row for {name!r} lacks symbolId/tradeType") from exc
+        return found[0]
+
+    async def resolve(
+        self, symbols: Iterable[SymbolLike], *, trade_type: int | None = None
+    ) -> builtins.list[SymbolKey]:
+        """Turn names, rows and keys into :class:`SymbolKey` values, in order, without duplicates.
+
+        Raises:
+            ValidationError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
+        """
+        if isinstance(symbols, str | SymbolKey | Symbol):
+            raise ValidationError("pass a list of symbols, e.g. ['EURUSD'] rather than 'EURUSD'")
+        items = builtins.list(symbols)
+        if not items:
+            raise ValidationError("subscribe to at least one symbol")
+        keys: dict[SymbolKey, None] = {}
+        for item in items:
+            key = item if isinstance(item, SymbolKey) else (await self.get(item, trade_type=trade_type)).key
+            keys[key] = None
+        return builtins.list(keys)
 
     async def digits(self, key: SymbolKey) -> int | None:
-        """The price decimals of ``key`` from the catalogue, or ``None`` when it is not listed."""
-        for row in await self.base_list():
-            if row.get("symbolId") == key.symbol_id and row.get("tradeType") == key.trade_type:
-                value = row.get("symbolDigits")
-                return value if isinstance(value, int) else None
-        return None
+        """The price decimals of ``key``, or ``None`` when the catalogue does not list it."""
+        try:
+            return (await self.get(key)).symbol_digits
+        except ValidationError:
+            return None
+
+    async def detail(self, symbol: SymbolLike, *, trade_type: int | None = None) -> SymbolDetail:
+        """The product's trading rules: volume limits and step, digits, leverage, hours."""
+        row = await self.get(symbol, trade_type=trade_type)
+        data = await self._core.http.request(
+            _DETAIL, {"tradeType": row.trade_type, "symbolId": row.symbol_id}
+        )
+        if not isinstance(data, dict):
+            raise ProtocolError("getSymbolDetail did not answer an object")
+        return SymbolDetail.model_validate(data)

@@ -1,0 +1,33 @@
+"""Auth2 (account linking) models (endpoints.md §9)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from .customer import WireModel
+
+__all__ = ["Auth2Tokens", "Auth2User"]
+
+
+class Auth2Tokens(WireModel):
+    """An Auth2 token pair. Both are hidden in reprs."""
+
+    access_token: SecretStr
+    """Reads the user's identity (``/auth2/user``)."""
+    refresh_token: SecretStr
+    """Gets a new pair (``/auth2/refresh``)."""
+
+
+class Auth2User(WireModel):
+    """The MultiMarkets identity behind an access token."""
+
+    customer_no: str
+    """The customer's public number."""
+    account_id: int | None = None
+    """Account id (0 when not set)."""
+    email: str | None = None
+    """E-mail, when shared."""
+    third_user_id: str | None = None
+    """Linked third-party user ids, comma-separated (parallel to ``third_login_source``)."""
+    third_login_source: str | None = None
+    """Their providers, comma-separated (``telegram``, ``google`` ...)."""

@@ -1,0 +1,90 @@
+"""Building order bodies: human prices and sizes in, the platform's scaled, typed fields out."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..errors import ValidationError
+from ..models.customer import Account
+from ..models.symbols import Symbol
+from ..protocol.prices import Number, decimal_text, scale_price
+
+__all__ = ["OrderBody", "place_biz_type", "service"]
+
+_CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
+
+
+def service(trade_type: int, method: str) -> str:
+    """The documented path of an order operation for ``trade_type`` (endpoints.md §5.2-§5.9).
+
+    Full-margin (1) uses the ``CfdMM*`` services, isolated-margin (2) ``OrderApiService``; the HTTP
+    session falls back once to the other name on an unknown-operation error.
+    """
+    if trade_type == 1:
+        return f"tradeapi.app.CfdMMOrderApiService.{method}"
+    if trade_type == 2:
+        return f"tradeapi.app.OrderApiService.{method}"
+    raise ValidationError(
+        "typed orders cover the contract accounts (tradeType 1 and 2); "
+        f"use client.call() for tradeType {trade_type}"
+    )
+
+
+def place_biz_type(trade_type: int) -> str:
+    """The bizType that places an order for ``trade_type``."""
+    return service(trade_type, "addMarketOrder")
+
+
+class OrderBody:
+    """Accumulates one order's body from domain arguments."""
+
+    def __init__(self, symbol: Symbol, account: Account, *, now_ms: int) -> None:
+        self.symbol = symbol
+        self.body: dict[str, object] = {
+            "tradeType": symbol.trade_type,
+            "symbolId": symbol.symbol_id,
+            "accountId": account.account_id,
+            "accountCurrency": account.currency,
+            "accountDigits": account.digits,
+            "requestTime": now_ms,
+        }
+        if symbol.trade_type == 2:
+            self.body["entryType"] = 1  # requestNum is a quantity in lots
+
+    def price(self, field: str, value: Number | None, *, what: str) -> None:
+        """Set an integer-scaled price field (``requestPrice``, ``stopLoss``, ``takeProfit``)."""
+        if value is not None:
+            self.body[field] = scale_price(value, self.symbol.symbol_digits, what=f"{what} for {self._name}")
+
+    def volume(self, value: Number) -> None:
+        """Set ``requestNum`` (lots)."""
+        self.body["requestNum"] = decimal_text(value, what="volume")
+
+    def set(self, field: str, value: object) -> None:
+        """Set a field when ``value`` is not ``None``."""
+        if value is not None:
+            self.body[field] = value
+
+    def client_order_id(self, value: str | None) -> None:
+        """Set ``thirdPartyOrder``: your own order tag, echoed in queries and pushes."""
+        if value is not None:
+            if not _CLIENT_ORDER_ID.match(value):
+                raise ValidationError("client_order_id must be 1-255 characters of [A-Za-z0-9_]")
+            self.body["thirdPartyOrder"] = value
+
+    def leverage(self, value: int | None) -> None:
+        """Set ``crossLevelNum``."""
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValidationError(f"leverage must be a positive int, got {value!r}")
+            self.body["crossLevelNum"] = value
+
+    def slippage(self, value: str | Decimal | None) -> None:
+        """Set ``slippage``: a percentage like ``"0.5%"`` or a decimal."""
+        if value is not None:
+            self.body["slippage"] = str(value)
+
+    @property
+    def _name(self) -> str:
+        return self.symbol.symbol_code or str(self.symbol.symbol_id)

@@ -1,0 +1,118 @@
+"""``client.auth2``: account linking with the Auth2 API (endpoints.md §9), and the web iframe flow
+(endpoints.md §14).
+
+Auth2 lets your site act for a MultiMarkets user who consented: the browser visits
+:meth:`Auth2.consent_url`, comes back with a ``code``, and your backend swaps it for tokens and reads
+the user's identity. The iframe flow embeds the trading UI with a one-time login token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from ..errors import ProtocolError, ValidationError
+from ..models.auth2 import Auth2Tokens, Auth2User
+from ..protocol.operations import Family
+from ..protocol.signing import md5_password
+from ._core import ClientCore
+
+__all__ = ["Auth2", "WebIframe"]
+
+_SITE = "https://www.headline.net"
+_LOGIN = "customer.app.CustomerWebApiService.login"
+
+
+class Auth2:
+    """The Auth2 API. Its base URL is ``Environment.auth2_url``; the company goes in header ``company``."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self._core = core
+
+    async def _call(self, path: str, body: dict[str, object], *, token: str | None = None) -> Any:
+        if not self._core.environment.auth2_url:
+            raise ValidationError("this environment has no Auth2 URL; pass an Environment with auth2_url")
+        return await self._core.http.request(path, body, family=Family.AUTH2, token=token)
+
+    @staticmethod
+    def consent_url(
+        *, app_id: str, third_app_type: str, return_url: str, site: str = _SITE, lang: str = "en-US"
+    ) -> str:
+        """The page where the user consents; afterwards the browser goes to ``return_url?code=...``."""
+        query = urlencode(
+            {"appId": app_id, "thirdAppType": third_app_type, "url": return_url}, quote_via=quote
+        )
+        return f"{site.rstrip('/')}/{lang}/auth2/code?{query}"
+
+    async def code(self, *, app_id: str, third_app_type: str) -> str:
+        """An authorization code for the logged-in user (needs the client's login token)."""
+        token = self._core.http.token
+        if not token:
+            raise ValidationError("auth2.code needs a logged-in client: call client.login() first")
+        data = await self._call("auth2/code", {"appId": app_id, "thirdAppType": third_app_type}, token=token)
+        if not isinstance(data, str):
+            raise ProtocolError("/auth2/code did not answer a code")
+        return data
+
+    async def token(self, *, app_id: str, app_secret: str, code: str) -> Auth2Tokens:
+        """Swap an authorization code for an access and a refresh token."""
+        data = await self._call("auth2/token", {"appId": app_id, "appSecret": app_secret, "code": code})
+        if not isinstance(data, dict):
+            raise ProtocolError("/auth2/token did not answer a token pair")
+        return Auth2Tokens.model_validate(data)
+
+    async def user(self, access_token: Auth2Tokens | str) -> Auth2User:
+        """The MultiMarkets identity behind an access token."""
+        value = (
+            access_token.access_token.get_secret_value()
+            if isinstance(access_token, Auth2Tokens)
+            else access_token
+        )
+        data = await self._call("auth2/user", {"accessToken": value})
+        if not isinstance(data, dict):
+            raise ProtocolError("/auth2/user did not answer an object")
+        return Auth2User.model_validate(data)
+
+    async def refresh(self, refresh_token: Auth2Tokens | str) -> Auth2Tokens:
+        """A new token pair (needs the client's login token, as the platform requires)."""
+        value = (
+            refresh_token.refresh_token.get_secret_value()
+            if isinstance(refresh_token, Auth2Tokens)
+            else refresh_token
+        )
+        data = await self._call("auth2/refresh", {"refreshToken": value}, token=self._core.http.token)
+        if not isinstance(data, dict):
+            raise ProtocolError("/auth2/refresh did not answer a token pair")
+        return Auth2Tokens.model_validate(data)
+
+
+class WebIframe:
+    """The web iframe flow: a one-time token for a customer, and the URL that opens the trading UI.
+
+    Registering and linking the customer (step 1 of endpoints.md §14) is a Manager API call
+    (``addCusAndOpenAccountAndKyc`` with your user id as ``thirdServerCode``).
+    """
+
+    def __init__(self, core: ClientCore) -> None:
+        self._core = core
+
+    async def one_time_token(self, *, customer_no: str, password: str) -> str:
+        """Log the customer in on their behalf and return the single-use token (the client's own
+        session is untouched)."""
+        body = {
+            "type": 3,
+            "loginName": customer_no,
+            "loginPwd": md5_password(password),
+            "device": 2,
+            "isThird": False,
+        }
+        data = await self._core.http.request(_LOGIN, body, family=Family.CLIENT, token=None)
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ProtocolError("the login answer carries no token")
+        return token
+
+    @staticmethod
+    def url(one_time_token: str, *, lang: str = "zh-CN", site: str = _SITE) -> str:
+        """The iframe URL: ``{site}/{lang}/home?tsource=<token>``."""
+        return f"{site.rstrip('/')}/{lang}/home?{urlencode({'tsource': one_time_token})}"

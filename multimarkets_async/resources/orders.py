@@ -1,0 +1,357 @@
+"""``client.orders``: place, modify, cancel and query orders on the contract accounts (endpoints.md §5).
+
+Prices are human decimals (``Decimal("1.08500")``); the SDK scales them with the product's
+``symbolDigits`` and refuses a price with more decimals than the product has. Every order-changing
+call carries an ``idempotency-key`` (see :doc:`calls`).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ProtocolError
+from ..models.market import SymbolKey
+from ..models.symbols import Symbol
+from ..models.trading import (
+    Deal,
+    ExpireType,
+    Order,
+    OrderBizType,
+    OrderDetail,
+    OrderResult,
+    Page,
+    PendingOrder,
+    Position,
+    Side,
+    TrialResult,
+)
+from ..protocol.prices import Number
+from ._core import ClientCore
+from ._orders_body import OrderBody, place_biz_type, service
+from .account import AccountResource
+from .quotes import Quotes
+from .symbols import SymbolLike, Symbols
+
+__all__ = ["Orders"]
+
+
+def _records(data: object, key: str = "records") -> builtins.list[Any]:
+    """Items of a list answer: a bare array, ``{records: [...]}`` or ``{list: [...]}``."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, Mapping):
+        items = data.get(key, data.get("list", data.get("records")))
+        return items if isinstance(items, list) else []
+    if data is None:
+        return []
+    raise ProtocolError(f"expected a list answer, got {type(data).__name__}")
+
+
+class Orders:
+    """Orders on the contract accounts (tradeType 1 full margin, 2 isolated margin)."""
+
+    def __init__(self, core: ClientCore, symbols: Symbols, account: AccountResource, quotes: Quotes) -> None:
+        self._core = core
+        self._symbols = symbols
+        self._account = account
+        self._quotes = quotes
+
+    async def _body(self, symbol: SymbolLike, trade_type: int | None, currency: str | None) -> OrderBody:
+        row = await self._symbols.get(symbol, trade_type=trade_type)
+        account = await self._account.for_trade_type(row.trade_type, currency)
+        return OrderBody(row, account, now_ms=self._core.http.now_ms())
+
+    async def _seen_price(self, row: Symbol, side: Side) -> Number:
+        tick = await self._quotes.latest(row.key)
+        return tick.ask if side is Side.BUY else tick.bid
+
+    async def _send(self, body: OrderBody) -> OrderResult:
+        data = await self._core.http.request(place_biz_type(body.symbol.trade_type), body.body)
+        if not isinstance(data, dict):
+            raise ProtocolError("the order answer carries no object")
+        return OrderResult.model_validate(data)
+
+    async def market(
+        self,
+        symbol: SymbolLike,
+        *,
+        side: Side,
+        volume: Number,
+        trade_type: int | None = None,
+        price: Number | None = None,
+        stop_loss: Number | None = None,
+        take_profit: Number | None = None,
+        leverage: int | None = None,
+        slippage: str | None = None,
+        client_order_id: str | None = None,
+        currency: str | None = None,
+    ) -> OrderResult:
+        """Open a position at market.
+
+        Args:
+            symbol: a product name (``"EURUSD"``), :class:`Symbol` or :class:`SymbolKey`.
+            side: :attr:`Side.BUY` or :attr:`Side.SELL`.
+            volume: lots.
+            trade_type: 1 (full margin) or 2 (isolated margin), to choose among a name's listings.
+            price: the price you saw (recorded, not the fill price); by default the current ask or bid.
+            stop_loss: stop-loss price.
+            take_profit: take-profit price.
+            leverage: ``crossLevelNum``; on isolated margin it must equal the leverage already used.
+            slippage: accepted slippage, ``"0.5%"`` or a decimal.
+            client_order_id: your tag (``thirdPartyOrder``), echoed in queries and pushes.
+            currency: the account currency, when the customer has several accounts for the tradeType.
+
+        Raises:
+            ValidationError: a price with more decimals than the product, a non-positive volume.
+            TradingRuleError: the platform refused the order.
+            OrderStateUnknownError: no answer arrived; reconcile before retrying.
+        """
+        body = await self._body(symbol, trade_type, currency)
+        row = body.symbol
+        body.set("bizType", int(OrderBizType.MARKET_OPEN))
+        body.set("direction", int(side))
+        body.volume(volume)
+        body.price(
+            "requestPrice", price if price is not None else await self._seen_price(row, side), what="price"
+        )
+        body.price("stopLoss", stop_loss, what="stop-loss")
+        body.price("takeProfit", take_profit, what="take-profit")
+        body.leverage(leverage)
+        body.slippage(slippage)
+        body.client_order_id(client_order_id)
+        return await self._send(body)
+
+    async def _pending(
+        self,
+        *,
+        biz_type: OrderBizType,
+        symbol: SymbolLike,
+        side: Side,
+        volume: Number,
+        price: Number,
+        trade_type: int | None,
+        expire: ExpireType,
+        stop_loss: Number | None,
+        take_profit: Number | None,
+        leverage: int | None,
+        client_order_id: str | None,
+    ) -> OrderResult:
+        body = await self._body(symbol, trade_type, None)
+        body.set("bizType", int(biz_type))
+        body.set("direction", int(side))
+        body.volume(volume)
+        body.price("requestPrice", price, what="price")
+        body.price("stopLoss", stop_loss, what="stop-loss")
+        body.price("takeProfit", take_profit, what="take-profit")
+        body.set("expireType", int(expire))
+        body.leverage(leverage)
+        body.client_order_id(client_order_id)
+        return await self._send(body)
+
+    async def limit(
+        self,
+        symbol: SymbolLike,
+        *,
+        side: Side,
+        volume: Number,
+        price: Number,
+        trade_type: int | None = None,
+        expire: ExpireType = ExpireType.WEEK,
+        stop_loss: Number | None = None,
+        take_profit: Number | None = None,
+        leverage: int | None = None,
+        client_order_id: str | None = None,
+    ) -> OrderResult:
+        """Place a limit pending order (bizType 10) that opens at ``price`` or better."""
+        return await self._pending(
+            biz_type=OrderBizType.LIMIT_PENDING, symbol=symbol, side=side, volume=volume, price=price,
+            trade_type=trade_type, expire=expire, stop_loss=stop_loss, take_profit=take_profit,
+            leverage=leverage, client_order_id=client_order_id,
+        )  # fmt: skip
+
+    async def stop(
+        self,
+        symbol: SymbolLike,
+        *,
+        side: Side,
+        volume: Number,
+        price: Number,
+        trade_type: int | None = None,
+        expire: ExpireType = ExpireType.WEEK,
+        stop_loss: Number | None = None,
+        take_profit: Number | None = None,
+        leverage: int | None = None,
+        client_order_id: str | None = None,
+    ) -> OrderResult:
+        """Place a stop pending order (bizType 11) that opens once the price reaches ``price``."""
+        return await self._pending(
+            biz_type=OrderBizType.STOP_PENDING, symbol=symbol, side=side, volume=volume, price=price,
+            trade_type=trade_type, expire=expire, stop_loss=stop_loss, take_profit=take_profit,
+            leverage=leverage, client_order_id=client_order_id,
+        )  # fmt: skip
+
+    async def close(
+        self, position: Position, *, volume: Number | None = None, price: Number | None = None
+    ) -> OrderResult:
+        """Close a position at market, whole or in part (bizType 2, the opposite side).
+
+        Args:
+            position: the position, from :meth:`Positions.list` or :meth:`Positions.get`.
+            volume: lots to close; by default all of it.
+            price: the price you saw; by default the current bid (closing a buy) or ask.
+        """
+        body = await self._body(
+            SymbolKey(position.symbol_id, position.trade_type, 0), position.trade_type, None
+        )
+        side = Side(position.direction).opposite
+        body.set("bizType", int(OrderBizType.MARKET_CLOSE))
+        body.set("direction", int(side))
+        body.set("positionId", position.position_id)
+        body.volume(volume if volume is not None else (position.volume or position.open_volume or 0))
+        body.price(
+            "requestPrice",
+            price if price is not None else await self._seen_price(body.symbol, side),
+            what="price",
+        )
+        return await self._send(body)
+
+    async def pending(self, *, trade_type: int) -> builtins.list[PendingOrder]:
+        """The open pending orders of ``trade_type``'s account (``queryPBOOrderPage``)."""
+        account = await self._account.for_trade_type(trade_type)
+        data = await self._core.http.request(
+            "tradeapi.app.CfdWBWOrderApiService.queryPBOOrderPage",
+            {"tradeType": trade_type, "accountId": account.account_id},
+        )
+        return [PendingOrder.model_validate(row) for row in _records(data)]
+
+    async def modify(
+        self,
+        order: PendingOrder,
+        *,
+        price: Number | None = None,
+        volume: Number | None = None,
+        stop_loss: Number | None = None,
+        take_profit: Number | None = None,
+    ) -> OrderResult:
+        """Change a pending order's price, size, stop-loss or take-profit (``updatePboOrder``)."""
+        row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
+        body = OrderBody(
+            row, await self._account.for_trade_type(order.trade_type), now_ms=self._core.http.now_ms()
+        )
+        update: dict[str, object] = {"tradeType": order.trade_type, "pboId": order.id}
+        if order.account_id is not None:
+            update["accountId"] = order.account_id
+        body.body = update
+        body.price("requestPrice", price, what="price")
+        if volume is not None:
+            body.volume(volume)
+        body.price("stopLoss", stop_loss, what="stop-loss")
+        body.price("takeProfit", take_profit, what="take-profit")
+        data = await self._core.http.request("tradeapi.app.OrderApiService.updatePboOrder", update)
+        if not isinstance(data, dict):
+            raise ProtocolError("updatePboOrder did not answer an object")
+        return OrderResult.model_validate(data)
+
+    async def cancel(self, order: PendingOrder) -> None:
+        """Cancel a pending order.
+
+        ``closePboOrder`` on market-maker products; ``closeTradePboOrder`` on matching and aggregation ones.
+        """
+        row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
+        if row.deal_mode in (3, 4):
+            body: dict[str, object] = {"tradeType": order.trade_type, "orderId": int(order.id)}
+            await self._core.http.request("tradeapi.app.OrderApiService.closeTradePboOrder", body)
+            return
+        profile = await self._account.profile()
+        body = {"pboId": order.id, "tradeType": order.trade_type}
+        for key, value in (
+            ("customerNo", order.customer_no or profile.customer_no),
+            ("customerId", order.customer_id or profile.id),
+            ("accountId", order.account_id),
+            ("bizType", order.biz_type),
+        ):
+            if value is not None:
+                body[key] = value
+        await self._core.http.request("tradeapi.app.OrderApiService.closePboOrder", body)
+
+    async def get(self, order_id: int, *, trade_type: int) -> OrderDetail:
+        """One order in detail (``queryOrderDetail``)."""
+        data = await self._core.http.request(
+            "tradeapi.app.CfdWBWOrderApiService.queryOrderDetail",
+            {"tradeType": trade_type, "orderId": order_id},
+        )
+        if not isinstance(data, dict):
+            raise ProtocolError("queryOrderDetail did not answer an object")
+        return OrderDetail.model_validate(data)
+
+    async def list(
+        self,
+        *,
+        trade_type: int,
+        status: int | None = None,
+        symbol_id: int | None = None,
+        page: int = 1,
+        size: int = 20,
+    ) -> Page[Order]:
+        """Orders of ``trade_type``, newest first (``queryOrderPage``)."""
+        body: dict[str, object] = {"tradeType": trade_type, "current": page, "size": size}
+        if status is not None:
+            body["status"] = status
+        if symbol_id is not None:
+            body["symbolId"] = symbol_id
+        data = await self._core.http.request("tradeapi.app.OrderApiService.queryOrderPage", body)
+        if isinstance(data, list):
+            data = {"records": data, "total": len(data), "size": size, "current": page}
+        return Page[Order].model_validate(data or {})
+
+    async def history(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Position]:
+        """Closed positions, most recently closed first (``queryHistoryCloseOrderList``)."""
+        body = {
+            "tradeType": trade_type,
+            "sortFieldName": "closeTime",
+            "sortType": "desc",
+            "current": page,
+            "size": size,
+        }
+        prefix = "CfdMM" if trade_type == 1 else "CfdWBW"  # both alias OrderApiService (§5.9)
+        data = await self._core.http.request(
+            f"tradeapi.app.{prefix}OrderApiService.queryHistoryCloseOrderList", body
+        )
+        return [Position.model_validate(row) for row in _records(data, "list")]
+
+    async def deals(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Deal]:
+        """Executed deals, newest first (``queryTradeRecordPage``)."""
+        body = {
+            "tradeType": trade_type,
+            "sortFieldName": "executeTime",
+            "sortType": "desc",
+            "current": page,
+            "size": size,
+        }
+        data = await self._core.http.request("tradeapi.app.OrderApiService.queryTradeRecordPage", body)
+        return [Deal.model_validate(row) for row in _records(data, "list")]
+
+    async def estimate(
+        self,
+        symbol: SymbolLike,
+        *,
+        side: Side,
+        volume: Number,
+        trade_type: int | None = None,
+        leverage: int | None = None,
+    ) -> TrialResult:
+        """Margin, price and fee a market order would have, without placing it (``calculateMarketOrder``)."""
+        body = await self._body(symbol, trade_type, None)
+        body.set("bizType", int(OrderBizType.MARKET_OPEN))
+        body.set("direction", int(side))
+        body.volume(volume)
+        body.price("requestPrice", await self._seen_price(body.symbol, side), what="price")
+        body.leverage(leverage)
+        data = await self._core.http.request(
+            service(body.symbol.trade_type, "calculateMarketOrder"), body.body
+        )
+        if not isinstance(data, dict):
+            raise ProtocolError("calculateMarketOrder did not answer an object")
+        return TrialResult.model_validate(data)
