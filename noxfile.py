@@ -52,3 +52,12 @@ def benchmarks(session: nox.Session) -> None:
     """Performance against a raw baseline measured in the same run (on demand; prints ratios)."""
     session.install("-e", ".[sim]")
     session.run("python", "benchmarks/http_overhead.py", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def docs(session: nox.Session) -> None:
+    """The documentation site (guides + API reference from docstrings); any warning fails the build."""
+    session.install("-e", ".[sim,fast,docs]")
+    # Material prints an end-of-life banner on every build; it is not a build warning.
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", *session.posargs)

@@ -8,7 +8,7 @@
 ...     )
 
 The public surface is exactly what ``__all__`` lists; underscored modules are private. The local
-simulator lives in :mod:`multimarkets_async.testing` (install the ``[sim]`` extra).
+simulator lives in ``testing`` (install the ``[sim]`` extra).
 """
 
 from __future__ import annotations

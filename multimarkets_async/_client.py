@@ -1,7 +1,7 @@
-"""The client users write against: :class:`MultiMarkets` owns one HTTP session and its sockets.
+"""The client users write against: ``MultiMarkets`` owns one HTTP session and its sockets.
 
 ``async with MultiMarkets(...) as client`` opens no connection eagerly; it owns the task group every
-socket task runs in, and closes everything on exit. :meth:`MultiMarkets.call` reaches every platform
+socket task runs in, and closes everything on exit. ``MultiMarkets.call`` reaches every platform
 operation by its bizType; ``client.quotes`` and ``client.messages`` stream.
 """
 
@@ -61,8 +61,11 @@ class LoginType(IntEnum):
     """How ``login_name`` identifies the customer (endpoints.md §2.1)."""
 
     EMAIL = 1
+    """By e-mail address."""
     PHONE = 2
+    """By phone number (with ``phone_area``)."""
     CUSTOMER_NO = 3
+    """By customer number."""
 
 
 def _mask(value: str) -> str:
@@ -76,13 +79,13 @@ class MultiMarkets:
 
     * ``api_key`` + ``secret_key``: the Open API, every request signed with SHA1withRSA (bots);
     * ``token``: an existing Client API login token;
-    * neither: a guest, who may then :meth:`login` with a password.
+    * neither: a guest, who may then ``login`` with a password.
 
     ``public_key`` (the company's RSA public key) switches Client API calls to the encrypted-body mode.
 
     Args:
         base_url: ``"https://host[:port]"``, a preset name (``"prd"``, ``"pre"``) or an
-            :class:`~multimarkets_async.Environment`. Every family's URL is derived from it.
+            ``Environment``. Every family's URL is derived from it.
         company_id: the white-label company id (``companyId`` header).
         api_key: Open API key (32 lowercase hex).
         secret_key: the key's private key, as the platform's base64 PKCS#8 text or PEM.
@@ -242,7 +245,7 @@ class MultiMarkets:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`aclose` has been called."""
+        """Whether ``aclose`` has been called."""
         return self._closed
 
     # -- state -----------------------------------------------------------------------------------
@@ -254,7 +257,7 @@ class MultiMarkets:
 
     @property
     def clock_offset_ms(self) -> int:
-        """Measured server clock minus local clock, in ms (0 until :meth:`sync_clock` ran)."""
+        """Measured server clock minus local clock, in ms (0 until ``sync_clock`` ran)."""
         return self._session.clock_offset.offset_ms
 
     @property

@@ -2,7 +2,7 @@
 
 Every protocol point the vendor leaves open (an "Assumption" in the protocol reference) is a named field
 here with the documented default, so it can be changed without touching protocol code. The settings
-objects are plain frozen dataclasses: cheap to copy with :func:`dataclasses.replace`, hashable, and
+objects are plain frozen dataclasses: cheap to copy with ``dataclasses.replace``, hashable, and
 validated once at construction.
 """
 
@@ -36,8 +36,8 @@ def _ws_scheme(url: str) -> str:
 class Environment:
     """Where each API family and socket of one MultiMarkets deployment lives.
 
-    Build one from a single base URL with :meth:`from_base_url` (the layout every documented
-    deployment and the simulator share), or use the presets :data:`PRD` and :data:`PRE`.
+    Build one from a single base URL with ``from_base_url`` (the layout every documented
+    deployment and the simulator share), or use the presets ``PRD`` and ``PRE``.
     """
 
     client_url: str
@@ -114,7 +114,7 @@ _PRESETS = {"prd": PRD, "pre": PRE}
 
 
 def resolve_environment(base_url: str | Environment) -> Environment:
-    """Turn ``"prd"``, ``"pre"``, a base URL or an :class:`Environment` into an :class:`Environment`."""
+    """Turn ``"prd"``, ``"pre"``, a base URL or an ``Environment`` into an ``Environment``."""
     if isinstance(base_url, Environment):
         return base_url
     preset = _PRESETS.get(base_url.strip().lower())
@@ -169,7 +169,7 @@ class RetryPolicy:
     """Growth factor of the delay bound per attempt."""
     max_retry_after: float = 60.0
     """The longest server-requested wait (429 ``Retry-After``/``x-ratelimit-reset``) the SDK sleeps through;
-    a longer one is raised as :class:`~multimarkets_async.RateLimitedError` instead."""
+    a longer one is raised as ``RateLimitedError`` instead."""
     default_rate_limit_wait: float = 60.0
     """Wait after a 429 that names no reset time (http.md §7.2)."""
 

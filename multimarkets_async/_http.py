@@ -1,9 +1,9 @@
 """The HTTP session: the only module that imports httpx.
 
-One pooled :class:`httpx.AsyncClient` per client. Signing and body encryption are :class:`httpx.Auth`
+One pooled ``httpx.AsyncClient`` per client. Signing and body encryption are ``httpx.Auth``
 flows; the retry loop, client-side rate limiting, the 418 lockout guard, clock resynchronisation and
-re-authentication live in :meth:`HTTPSession.request`. httpx's exceptions are translated here, once,
-into the SDK's :mod:`~multimarkets_async.errors` (always ``raise ... from exc``).
+re-authentication live in ``HTTPSession.request``. httpx's exceptions are translated here, once,
+into the SDK's ``errors`` (always ``raise ... from exc``).
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ class HTTPSession:
 
         Raises:
             RuntimeError: if the session is closed.
-            MultiMarketsError: a typed error for every failure (see :mod:`multimarkets_async.errors`).
+            MultiMarketsError: a typed error for every failure (see ``errors``).
         """
         if self._closed:
             raise RuntimeError("this client is closed; create a new one (or use 'async with')")

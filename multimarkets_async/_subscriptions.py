@@ -1,13 +1,13 @@
 """Subscriptions: bounded per-subscriber buffers with an explicit overflow policy, and the registry of
 what every subscriber wants, merged per channel.
 
-The socket reader hands each event to :meth:`Subscription.push`, which never waits (STYLE rule 7):
+The socket reader hands each event to ``Subscription.push``, which never waits (STYLE rule 7):
 
 * ``KEEP_LATEST``: market data. A newer tick or book for the same symbol replaces the one still
   waiting; the replacement is counted in ``stats.replaced``. Events that must not be coalesced
   (trades, connection events) queue, and the oldest is dropped (counted) if the buffer is full.
 * ``FAIL``: private messages are never dropped. If the consumer falls ``maxsize`` messages behind, the
-  subscription fails loudly with :class:`~multimarkets_async.errors.SlowConsumerError` once the
+  subscription fails loudly with ``SlowConsumerError`` once the
   buffered messages are delivered.
 
 The registry keeps the *desired* state, so a reconnect can replay it and a subscriber leaving re-sends

@@ -28,8 +28,8 @@ class NotGiven(Enum):
 
 
 NOT_GIVEN: Final = NotGiven.NOT_GIVEN
-"""The one instance of :class:`NotGiven`."""
+"""The one instance of ``NotGiven``."""
 
 _T = TypeVar("_T")
 NotGivenOr: TypeAlias = _T | NotGiven
-"""Either a value of the parameter's type or :data:`NOT_GIVEN`."""
+"""Either a value of the parameter's type or ``NOT_GIVEN``."""

@@ -1,14 +1,14 @@
 """The WebSocket connection manager: the only module that imports websockets.
 
 One engine serves every socket dialect. For each connection it runs, in a task group owned by
-:meth:`ConnectionManager.run`: one reader task, one heartbeat task, and the reconnect loop around them.
-What differs per dialect (frames, heartbeat, correlation) comes from a sans-I/O :class:`Dialect`;
+``ConnectionManager.run``: one reader task, one heartbeat task, and the reconnect loop around them.
+What differs per dialect (frames, heartbeat, correlation) comes from a sans-I/O ``Dialect``;
 what to send after (re)connecting (login, the *desired* subscriptions) comes from the ``on_open``
 hook, so a reconnect replays exactly what subscribers currently want.
 
-Bytes move through a small :class:`SocketBackend` interface (connect, send text, receive, close) so a
+Bytes move through a small ``SocketBackend`` interface (connect, send text, receive, close) so a
 faster socket library can be offered as an optional backend. websockets' exceptions are translated
-into the SDK's at that seam (:func:`map_websockets_exception`).
+into the SDK's at that seam (``map_websockets_exception``).
 """
 
 from __future__ import annotations
@@ -70,14 +70,14 @@ class SocketConnection(Protocol):
         """Send a text frame."""
 
     async def recv(self) -> str | bytes:
-        """Receive the next data frame; raise :class:`TransportError` when the socket closes."""
+        """Receive the next data frame; raise ``TransportError`` when the socket closes."""
 
     async def close(self) -> None:
         """Close the socket (idempotent)."""
 
 
 class SocketBackend(Protocol):
-    """Opens sockets. The default is :class:`WebsocketsBackend`."""
+    """Opens sockets. The default is ``WebsocketsBackend``."""
 
     async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
         """Open a socket to ``url`` with extra handshake ``headers``."""
@@ -166,9 +166,13 @@ class ConnectionState(StrEnum):
     """Where a managed connection is in its life."""
 
     CONNECTING = "connecting"
+    """Opening the first connection."""
     OPEN = "open"
+    """Connected and subscriptions replayed."""
     RECONNECTING = "reconnecting"
+    """Lost; waiting to reconnect."""
     CLOSED = "closed"
+    """Stopped for good (closed, or a fatal error)."""
 
 
 @dataclass(slots=True)
@@ -252,7 +256,7 @@ class ConnectionManager:
         on_events: receives the typed events of every frame; must not block.
         on_state: told about every state change (to deliver in-band connection events).
         policy: reconnect backoff and limits.
-        backend: the socket library; :class:`WebsocketsBackend` by default.
+        backend: the socket library; ``WebsocketsBackend`` by default.
         calls_per_second: documented per-connection request limit, or ``None``.
     """
 

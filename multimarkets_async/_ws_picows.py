@@ -4,7 +4,7 @@ picows parses frames in C and calls back per frame; this adapter queues the payl
 connection manager keeps its one small pull interface (connect, send text, receive, close). On this
 machine it receives ticker pushes several times faster than the ``websockets`` library
 (``benchmarks/stream_throughput.py``). Fragmented messages are reassembled; pings are answered by
-picows; a close or a dropped TCP connection surfaces as :class:`~multimarkets_async.TransportError`.
+picows; a close or a dropped TCP connection surfaces as ``TransportError``.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class _PicowsConnection:
 
 
 class PicowsBackend:
-    """A :class:`~multimarkets_async.SocketBackend` on picows; pass it as ``socket_backend=``."""
+    """A ``SocketBackend`` on picows; pass it as ``socket_backend=``."""
 
     def __init__(self, *, max_frame_size: int = 16 * 1024 * 1024) -> None:
         self._max_frame_size = max_frame_size

@@ -1,6 +1,6 @@
 """The public exception tree, and the one table that turns API error codes into classes.
 
-Every error the SDK raises on purpose derives from `MultiMarketsError`::
+Every error the SDK raises on purpose derives from `MultiMarketsError`:
 
     MultiMarketsError
     ├── ConfigurationError          bad settings or key material given to the SDK (also a ValueError)

@@ -15,16 +15,20 @@ class Permission(StrEnum):
     """API-key permission codes, spelled exactly as the platform does (two are misspelt on purpose)."""
 
     READ = "ready_only"
+    """Read (always on)."""
     SPOT_TRADE = "trade"
+    """Spot trading."""
     CONTRACT_TRADE = "contract_trade"
+    """Contract trading."""
     WITHDRAW = "captial_out"
+    """Withdrawals."""
 
 
 class ApiKeyPermission(WireModel):
     """One permission of a key and whether it is on."""
 
     code: str
-    """A :class:`Permission` code."""
+    """A ``Permission`` code."""
     name: str | None = None
     """Display name."""
     status: int | None = None

@@ -1,9 +1,9 @@
 """Typed events of the private message-push socket: trade results, refresh hints, P&L pushes, session events.
 
-Built by :mod:`multimarkets_async.protocol.messages` from ``msgCode`` JSON frames and the ``f(``/``g(``
+Built by ``messages`` from ``msgCode`` JSON frames and the ``f(``/``g(``
 text pushes (websockets.md §3.5). Frozen, slotted dataclasses like the market models. Every JSON
 event keeps the raw ``content`` object, so a field the SDK does not type is never lost; a frame with
-an unknown ``msgCode`` is delivered as :class:`UnknownMessageEvent`, not dropped.
+an unknown ``msgCode`` is delivered as ``UnknownMessageEvent``, not dropped.
 """
 
 from __future__ import annotations
@@ -37,35 +37,55 @@ class MsgCode(StrEnum):
     """``msgCode`` values of server frames (docs, the H5 client, and the simulator's ``pong``)."""
 
     TRADE = "trade"
+    """An order result (fill or failure)."""
     NOTICE = "notice"
+    """A hint to refresh positions, orders or funds."""
     DISCONNECT = "disconnect"
+    """The session was taken over by a login elsewhere."""
     USER_FORCE_LOGOUT = "UserForceLogoutRet"
+    """A forced logout; the token is dead."""
     SUBSCRIBE_SUCCESS = "subscribe_success"
+    """Login or subscription accepted."""
     SUBSCRIBE_FAIL = "subscribe_fail"
+    """Login refused (bad token)."""
     PONG = "pong"
+    """Heartbeat answer."""
 
 
 class TradeBizType(StrEnum):
-    """Known ``content.bizType`` values of a ``trade`` message (compare with :attr:`TradeEvent.biz_type`)."""
+    """Known ``content.bizType`` values of a ``trade`` message (compare with ``TradeEvent.biz_type``)."""
 
     POSITION_OPEN = "POSITION_OPEN"
+    """A market open was executed."""
     POSITION_CLOSE = "POSITION_CLOSE"
+    """A market close was executed."""
     ME_POSITION_LIMIT_OPEN = "ME_POSITION_LIMIT_OPEN"
+    """A limit open was executed."""
     ME_POSITION_LIMIT_CLOSE = "ME_POSITION_LIMIT_CLOSE"
+    """A limit close was executed."""
     POSITION_OPEN_FAIL = "POSITION_OPEN_FAIL"
+    """A market open failed."""
     ME_POSITION_LIMIT_FAIL = "ME_POSITION_LIMIT_FAIL"
+    """A limit open failed."""
 
 
 class NoticeUpdateType(IntEnum):
     """``notice`` ``updateType``: what the client should refresh."""
 
     NONE = 0
+    """Nothing to refresh."""
     POSITIONS = 1
+    """Refresh positions."""
     PENDING_ORDERS = 2
+    """Refresh pending orders."""
     FUNDS = 3
+    """Refresh funds."""
     LOGOUT = 4
+    """Logged out (kicked)."""
     POSITIONS_AND_PENDING_ORDERS = 5
+    """Refresh positions and pending orders."""
     PENDING_ORDERS_AND_FUNDS = 6
+    """Refresh pending orders and funds."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,16 +106,16 @@ class MessageEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TradeEvent(MessageEvent):
-    """``msgCode: trade``: an order was filled, or failed. Match :attr:`order_id` with the placing call.
+    """``msgCode: trade``: an order was filled, or failed. Match ``order_id`` with the placing call.
 
     Typed fields are ``None`` when the server left them out or sent text that does not parse; the
-    untouched strings are in :attr:`param_map`.
+    untouched strings are in ``param_map``.
     """
 
     MSG_CODE: ClassVar[str] = MsgCode.TRADE
 
     biz_type: str
-    """Event: a :class:`TradeBizType` value such as ``POSITION_OPEN`` (unknown values are kept)."""
+    """Event: a ``TradeBizType`` value such as ``POSITION_OPEN`` (unknown values are kept)."""
     account_id: int | None = None
     """Account the order belongs to."""
     company_id: int | None = None
@@ -175,7 +195,7 @@ class NoticeEvent(MessageEvent):
     MSG_CODE: ClassVar[str] = MsgCode.NOTICE
 
     update_type: int | None = None
-    """What to refresh: a :class:`NoticeUpdateType` value (unknown values are kept)."""
+    """What to refresh: a ``NoticeUpdateType`` value (unknown values are kept)."""
     show: bool | None = None
     """Whether the platform would show a pop-up to the user."""
     biz_type: str | None = None

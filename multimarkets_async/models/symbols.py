@@ -1,4 +1,4 @@
-"""The product catalogue: :class:`Symbol` rows of ``getSymbolBaseList`` and :class:`SymbolDetail`."""
+"""The product catalogue: ``Symbol`` rows of ``getSymbolBaseList`` and ``SymbolDetail``."""
 
 from __future__ import annotations
 

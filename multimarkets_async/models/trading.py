@@ -38,7 +38,9 @@ class Side(IntEnum):
     """Order direction (``direction``)."""
 
     BUY = 1
+    """Buy (long)."""
     SELL = 2
+    """Sell (short)."""
 
     @property
     def opposite(self) -> Side:
@@ -50,40 +52,65 @@ class OrderBizType(IntEnum):
     """The order's business type (the ``bizType`` body field of order placement)."""
 
     MARKET_OPEN = 1
+    """Market open."""
     MARKET_CLOSE = 2
+    """Market close."""
     STOP_LOSS_CLOSE = 3
+    """Closed by its stop-loss."""
     TAKE_PROFIT_CLOSE = 4
+    """Closed by its take-profit."""
     FORCED_CLOSE = 5
+    """Forced close (stop-out)."""
     EXPIRY_CLOSE = 6
+    """Closed at expiry."""
     ACCOUNT_CLOSURE_CLOSE = 7
+    """Closed with the account."""
     MANUAL_FORCED_CLOSE = 8
+    """Closed by the operator."""
     DELAYED_ORDER = 9
+    """Delayed order."""
     LIMIT_PENDING = 10
+    """Limit pending order."""
     STOP_PENDING = 11
+    """Stop pending order."""
     LIMIT_OPEN = 12
+    """Limit open (full margin)."""
     AGGREGATE_LIMIT_OPEN = 13
+    """Aggregate limit open (isolated margin)."""
     AGGREGATE_LIMIT_CLOSE = 14
+    """Aggregate limit close (isolated margin)."""
 
 
 class ExpireType(IntEnum):
     """How long a pending order lives (``expireType``)."""
 
     DAY = 1
+    """One day."""
     WEEK = 2
+    """One week (the platform's default)."""
     DAYS_30 = 3
+    """30 days."""
     DAYS_90 = 4
+    """90 days."""
 
 
 class OrderStatus(IntEnum):
     """Order status (``status``/``orderStatus``)."""
 
     RECEIVED = 1
+    """Received."""
     COMPLETED = 2
+    """Completed."""
     PARTLY_COMPLETED = 3
+    """Partly completed."""
     CANCELLED = 4
+    """Cancelled."""
     PARTLY_CANCELLED = 5
+    """Partly cancelled."""
     REJECTED = 6
+    """Rejected."""
     EXPIRED = 7
+    """Expired."""
 
 
 class Page(WireModel, Generic[T]):
@@ -234,7 +261,7 @@ class Order(WireModel):
     direction: int | None = None
     """1 buy, 2 sell."""
     status: int | None = None
-    """An :class:`OrderStatus` value."""
+    """An ``OrderStatus`` value."""
     symbol_id: int | None = None
     """Product id."""
     symbol_name: str | None = None
@@ -267,7 +294,7 @@ class OrderDetail(WireModel):
     direction: int | None = None
     """1 buy, 2 sell."""
     status: int | None = None
-    """An :class:`OrderStatus` value."""
+    """An ``OrderStatus`` value."""
     symbol_id: int | None = None
     """Product id."""
     request_price: Decimal | None = None

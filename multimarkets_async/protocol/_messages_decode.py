@@ -1,7 +1,7 @@
 """Decoding of the message-push socket's server frames into the typed events of ``models.push``.
 
 ``msgCode`` JSON frames and the ``f(``/``g(`` floating P&L pushes (websockets.md §3.5). Re-exported by
-:mod:`multimarkets_async.protocol.messages`; everything that fails to parse becomes ``ProtocolError``.
+``messages``; everything that fails to parse becomes ``ProtocolError``.
 Typed fields of ``trade`` and ``notice`` are read leniently (``None`` when odd) because a private event
 must never be lost for one field; the raw ``content`` is always kept.
 """
@@ -217,8 +217,8 @@ def decode_message(frame: str | bytes) -> PushEvent | None:
         frame: The frame as received (``bytes`` are decoded as UTF-8).
 
     Returns:
-        A typed event: ``f(``/``g(`` -> :class:`AccountUpdate`; a JSON frame -> the event for its
-        ``msgCode``, or :class:`UnknownMessageEvent`. ``None`` for text that is neither (log and drop).
+        A typed event: ``f(``/``g(`` -> ``AccountUpdate``; a JSON frame -> the event for its
+        ``msgCode``, or ``UnknownMessageEvent``. ``None`` for text that is neither (log and drop).
 
     Raises:
         ProtocolError: malformed JSON, a ``trade``/``notice`` whose ``content`` is not an object, or a

@@ -3,7 +3,7 @@
 ``p(``, ``pt(``, ``pd(`` and ``pr(`` pushes (websockets.md §2.9) arrive once per market-data message,
 so they are parsed with ``split``/``partition`` straight into slotted dataclasses: no regex per
 field, no validation layer. The parsers raise ``ValueError``/``ArithmeticError``/``LookupError`` on
-garbage; :func:`multimarkets_async.protocol.quote.decode_frame` turns those into ``ProtocolError``.
+garbage; ``decode_frame`` turns those into ``ProtocolError``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Quote socket frame classification, JSON replies and their snapshots, and compressed K-line replies.
 
-:func:`decode_frame` is the one entry point (re-exported by :mod:`multimarkets_async.protocol.quote`):
+``decode_frame`` is the one entry point (re-exported by ``quote``):
 binary frames are inflated and percent-decoded (websockets.md §2.7), text frames are dispatched on
 their tag (§2.9.5). Anything that fails to parse becomes a ``ProtocolError`` with a short excerpt.
 """
@@ -342,8 +342,8 @@ def decode_frame(
 def decode_ticker_push(text: str, to_ms: ToMs) -> tuple[Tick, ...]:
     """Parse a frame already known to start with ``p(`` (the hot path: one call per ticker push).
 
-    The same parser and the same error seam as :func:`decode_frame`, without the classification and
-    the :class:`QuoteFrame` wrapper.
+    The same parser and the same error seam as ``decode_frame``, without the classification and
+    the ``QuoteFrame`` wrapper.
 
     Raises:
         ProtocolError: the record is malformed.

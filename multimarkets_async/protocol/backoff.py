@@ -1,8 +1,8 @@
 """Jittered exponential backoff, ``Retry-After`` parsing and the retry-or-give-up decision for HTTP.
 
-Pure: randomness and the current time are passed in. The HTTP session asks :func:`retry_decision`
+Pure: randomness and the current time are passed in. The HTTP session asks ``retry_decision``
 what to do after each failed attempt and sleeps for what it is told; the socket manager's reconnect
-loop uses :func:`backoff_delays` the same way.
+loop uses ``backoff_delays`` the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def backoff_delay(attempt: int, *, initial: float, maximum: float, multiplier: f
 def backoff_delays(
     *, initial: float, maximum: float, multiplier: float, rand: Callable[[], float]
 ) -> Iterator[float]:
-    """An endless series of :func:`backoff_delay` values for attempts 0, 1, 2, ..."""
+    """An endless series of ``backoff_delay`` values for attempts 0, 1, 2, ..."""
     attempt = 0
     while True:
         yield backoff_delay(attempt, initial=initial, maximum=maximum, multiplier=multiplier, rand=rand())

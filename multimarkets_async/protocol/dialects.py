@@ -1,9 +1,9 @@
 """Socket dialects as the connection manager sees them: heartbeat frames, correlation and events.
 
-Each dialect wraps one sans-I/O codec (:mod:`.quote`, :mod:`.messages`, the header/body frames of
-:mod:`.envelope`) behind the same small interface, so one connection manager serves them all:
+Each dialect wraps one sans-I/O codec (``quote``, ``messages``, the header/body frames of
+``envelope``) behind the same small interface, so one connection manager serves them all:
 ``encode_ping(seq)`` returns the heartbeat frame and its correlation id, and ``decode(frame)``
-returns an :class:`Inbound` saying which typed events the frame carried, which request it answers,
+returns an ``Inbound`` saying which typed events the frame carried, which request it answers,
 whether it is a pong, and whether the server ended the session. Time and ids are injected.
 """
 

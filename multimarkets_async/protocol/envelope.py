@@ -1,7 +1,7 @@
 """The one envelope codec shared by the HTTP session and the socket manager.
 
 It builds request headers and traces, encodes request bodies, decodes the platform's response envelope
-(``code`` "0" = success) into data or an :class:`~multimarkets_async.errors.APIError`, and encodes and
+(``code`` "0" = success) into data or an ``APIError``, and encodes and
 decodes the Client RPC socket's header/body frames (requests, ``bizType`` ping and the flat pong).
 
 Sans-I/O: the clock and the trace ids are passed in, so every function here is deterministic.
@@ -139,7 +139,7 @@ class Envelope:
 
 
 def decode_json_object(raw: bytes | str, what: str = "response") -> dict[str, object]:
-    """Parse ``raw`` as a JSON object or raise :class:`ProtocolError` with a short excerpt."""
+    """Parse ``raw`` as a JSON object or raise ``ProtocolError`` with a short excerpt."""
     try:
         value = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -218,7 +218,7 @@ def unwrap_envelope(
     success_codes: frozenset[str] = DEFAULT_SUCCESS_CODES,
     status_code: int | None = None,
 ) -> object:
-    """Return the envelope's ``data`` on success, otherwise raise its typed :class:`APIError`."""
+    """Return the envelope's ``data`` on success, otherwise raise its typed ``APIError``."""
     if envelope.is_success(success_codes):
         return envelope.data
     raise envelope_error(envelope, status_code=status_code)

@@ -2,15 +2,15 @@
 
 Sans-I/O (websockets.md §3): the encoders return the JSON text of ``login``, ``subscribe_asset``,
 ``cancel_subscribe_asset``, ``ping`` and ``logout`` (the clock, ``seqId`` and trace are passed in);
-:func:`decode_message` turns one received frame (``msgCode`` JSON, or an ``f(``/``g(`` P&L push)
-into a typed event from :mod:`multimarkets_async.models.push`, raising only ``ProtocolError``
+``decode_message`` turns one received frame (``msgCode`` JSON, or an ``f(``/``g(`` P&L push)
+into a typed event from ``push``, raising only ``ProtocolError``
 (implemented in ``_messages_decode``).
 
 Acks (setting ``msg_ws_ack_shape``, §3.6): replies to the client frames are undocumented. We assume
 the simulator's shape: ``login`` and ``subscribe_asset`` are answered with ``subscribe_success`` (or
 ``subscribe_fail`` for a bad token) echoing ``seqId``, ``ping`` with ``pong``. Nothing waits for an
 ack; ``subscribe_fail``, ``disconnect``, ``UserForceLogoutRet`` and a logout ``notice`` end the session
-(:func:`ends_session`).
+(``ends_session``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class MsgSession:
     lang: str = DEFAULT_LANG
     """``head.lang``, e.g. ``en-US`` or ``zh-CN``."""
     device: int = DEFAULT_DEVICE
-    """A :class:`MsgDevice` code."""
+    """A ``MsgDevice`` code."""
 
 
 def _frame(
@@ -123,7 +123,7 @@ def encode_login(session: MsgSession, seq_id: int, trace: str, send_time: int) -
 
 
 def encode_logout(session: MsgSession, seq_id: int, trace: str, send_time: int) -> str:
-    """Encode ``logout``; the server keeps the socket open, so close it after. Args as :func:`encode_login`.
+    """Encode ``logout``; the server keeps the socket open, so close it after. Args as ``encode_login``.
 
     Raises:
         ValidationError: an empty token, trace or lang, or a negative number.
@@ -132,7 +132,7 @@ def encode_logout(session: MsgSession, seq_id: int, trace: str, send_time: int) 
 
 
 def encode_ping(session: MsgSession, seq_id: int, trace: str, send_time: int) -> str:
-    """Encode ``ping``, sent every :data:`MSG_WS_PING_INTERVAL` s. Args as :func:`encode_login`.
+    """Encode ``ping``, sent every ``MSG_WS_PING_INTERVAL`` s. Args as ``encode_login``.
 
     Raises:
         ValidationError: an empty token, trace or lang, or a negative number.
@@ -193,7 +193,7 @@ def encode_cancel_subscribe_asset(
     trade_types: Iterable[int] | str,
     subscribe_type: Iterable[int] | str | None = None,
 ) -> str:
-    """Encode ``cancel_subscribe_asset``; arguments as :func:`encode_subscribe_asset`.
+    """Encode ``cancel_subscribe_asset``; arguments as ``encode_subscribe_asset``.
 
     Raises:
         ValidationError: no or non-positive trade types, or a bad common field.

@@ -3,7 +3,7 @@
 Order prices (``requestPrice``, ``stopLoss``, ``takeProfit``) travel as integer strings scaled by
 10^symbolDigits (http.md §13): 1.67655 with 5 digits is ``"167655"``. A price with more decimals than
 the product has is refused, never rounded silently. Quantities travel as decimal strings. Pure
-functions on :class:`~decimal.Decimal`; floats are refused because they cannot say what the user meant.
+functions on ``decimal.Decimal``; floats are refused because they cannot say what the user meant.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ Number = Decimal | str | int
 
 
 def to_decimal(value: Number, what: str) -> Decimal:
-    """``value`` as a finite :class:`Decimal`.
+    """``value`` as a finite ``Decimal``.
 
     Raises:
         ValidationError: a float (ambiguous), a bool, text that is not a number, NaN or infinity.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValidationError(
             f"{what} must be a Decimal, a string or an int, not {type(value).__name__} ({value!r})"
         )

@@ -1,11 +1,11 @@
 """The market-data ("quote") socket dialect: ``cmd_id`` request encoders, limits and the frame decoder.
 
-Sans-I/O (websockets.md §2): encoders return the JSON text to send; :func:`decode_frame` takes one
-received frame (text or binary) and returns a :class:`QuoteFrame` with typed events. Text pushes
+Sans-I/O (websockets.md §2): encoders return the JSON text to send; ``decode_frame`` takes one
+received frame (text or binary) and returns a ``QuoteFrame`` with typed events. Text pushes
 (``p(``, ``pt(``, ``pd(``, ``pr(``) are parsed with plain string operations because they arrive once
 per market-data message (implemented in ``_quote_push``); JSON replies and the zlib-compressed
 K-line replies are decoded in ``_quote_reply``. Decoders raise only
-:class:`~multimarkets_async.errors.ProtocolError`.
+``ProtocolError``.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class KlineQuery:
     kline_type: KlineType | int
     """Bar length."""
     query_kline_num: int
-    """Number of bars, 1 to :data:`MAX_KLINE_BARS`."""
+    """Number of bars, 1 to ``MAX_KLINE_BARS``."""
     kline_timestamp_end: int | None = None
     """End time in **seconds**; ``None`` (sent as absent) asks for the latest bars, open bar included."""
 
@@ -308,7 +308,7 @@ def encode_cancel(cancel_type: CancelType | int, seq_id: int, ext: str) -> str:
 
 
 def encode_heartbeat(seq_id: int, ext: str) -> str:
-    """Encode a 14008 heartbeat (``data`` is ``{}``); send one every :data:`QUOTE_HEARTBEAT_INTERVAL` s.
+    """Encode a 14008 heartbeat (``data`` is ``{}``); send one every ``QUOTE_HEARTBEAT_INTERVAL`` s.
 
     Raises:
         ValidationError: ``seq_id`` or ``ext`` out of range.

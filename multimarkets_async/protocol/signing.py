@@ -1,14 +1,14 @@
 """Request signing and body encryption: every cryptographic scheme of the wire protocol, sans-I/O.
 
 Scheme A (Open API, Bridge API): ``signature`` header = base64 SHA1withRSA (PKCS#1 v1.5) over
-``canonical_body(body) + str(timestamp)``; see :class:`OpenApiSigner` and :func:`verify_open_api_signature`.
+``canonical_body(body) + str(timestamp)``; see ``OpenApiSigner`` and ``verify_open_api_signature``.
 
 Scheme B (Client API, Manager API): an uppercase MD5 ``signature`` inside the body, then the whole JSON
-URL-encoded, cut into pieces and RSA-encrypted with the company public key; see :func:`md5_signature`,
-:class:`BodyEncryptor` and, for the server side, :func:`decrypt_body` and :func:`verify_md5_signature`.
+URL-encoded, cut into pieces and RSA-encrypted with the company public key; see ``md5_signature``,
+``BodyEncryptor`` and, for the server side, ``decrypt_body`` and ``verify_md5_signature``.
 
 Scheme C (Message API, platform -> integrator): ``sign`` = base64 RSA-encrypt of ``toUser@timestamp@trace``
-with the integrator's public key; see :func:`message_api_sign` and :func:`verify_message_api_sign`.
+with the integrator's public key; see ``message_api_sign`` and ``verify_message_api_sign``.
 
 Plus the MD5 helpers for passwords and ``secretKeyMd5``. Keys travel as base64 DER with no PEM armour
 (PKCS#8 private, X.509 SubjectPublicKeyInfo public); PEM is accepted too. Nothing here reads a clock or
@@ -209,7 +209,7 @@ class OpenApiSigner:
     """Scheme A signer: holds the loaded ``secretKey`` and signs one request body at a time.
 
     Args:
-        secret_key: the Open API (or Bridge) secret key; see :func:`load_private_key`.
+        secret_key: the Open API (or Bridge) secret key; see ``load_private_key``.
 
     Raises:
         errors.ConfigurationError: the key cannot be loaded.
@@ -243,7 +243,7 @@ def verify_open_api_signature(
     """Check a scheme A ``signature`` header (the simulator's side).
 
     Args:
-        public_key: the key pair's public key; see :func:`load_public_key`.
+        public_key: the key pair's public key; see ``load_public_key``.
         body: the JSON object as received.
         timestamp_ms: the ``timestamp`` header as an integer.
         signature: the ``signature`` header.
@@ -380,7 +380,7 @@ class BodyEncryptor:
 
     Args:
         public_key: the company public key (Manager authorize ``data.publicKey``); see
-            :func:`load_public_key`.
+            ``load_public_key``.
         chunk_size: characters of the URL-encoded JSON per RSA block; 100 as the docs and the H5 client
             use. At most the key's PKCS#1 v1.5 limit (117 for RSA-1024).
 
@@ -422,7 +422,7 @@ class BodyEncryptor:
 
 
 def decrypt_body(data: str, private_key: str | bytes | RSAPrivateKey) -> dict[str, object]:
-    """Reverse :meth:`BodyEncryptor.encrypt` (the simulator's side): decrypt, join, URL-decode, parse.
+    """Reverse ``BodyEncryptor.encrypt`` (the simulator's side): decrypt, join, URL-decode, parse.
 
     Pieces are joined before URL-decoding, so a piece may end inside a ``%XX`` escape. Decoding follows
     Java's ``URLDecoder`` (``+`` is a space). OpenSSL's implicit rejection turns a bad PKCS#1 padding into
@@ -430,7 +430,7 @@ def decrypt_body(data: str, private_key: str | bytes | RSAPrivateKey) -> dict[st
 
     Args:
         data: the ``data`` member of the received body.
-        private_key: the company private key; see :func:`load_private_key`.
+        private_key: the company private key; see ``load_private_key``.
 
     Returns:
         The decrypted JSON object, still holding ``signature`` and ``timestamp``.
@@ -462,7 +462,7 @@ def verify_md5_signature(payload: Mapping[str, object]) -> bool:
     (which must be an integer), and compared case-sensitively with ``signature``.
 
     Args:
-        payload: the object :func:`decrypt_body` returned.
+        payload: the object ``decrypt_body`` returned.
 
     Returns:
         True when the signature matches; False otherwise, including for a missing or malformed member.
@@ -497,7 +497,7 @@ def message_api_sign(
     """Return a Message API ``sign`` (the platform's side, used by the simulator).
 
     Args:
-        public_key: the integrator's Message-API public key; see :func:`load_public_key`.
+        public_key: the integrator's Message-API public key; see ``load_public_key``.
         to_user: the body's ``toUser``.
         timestamp_ms: the body's ``timestamp``.
         trace: the body's ``trace``.
@@ -527,7 +527,7 @@ def verify_message_api_sign(
     """Check the ``sign`` of a Message API call the platform made to us (the integrator's side).
 
     Args:
-        private_key: our Message-API private key; see :func:`load_private_key`.
+        private_key: our Message-API private key; see ``load_private_key``.
         body: the received JSON object (``toUser``, ``timestamp``, ``trace``, ``sign``, ...).
         now_ms: the local time; when given and ``max_skew_ms > 0``, a ``timestamp`` further than
             ``max_skew_ms`` from it fails the check (the platform binds no freshness window itself).

@@ -1,9 +1,9 @@
 """Client-side rate limiting and clock-offset state, as pure objects that take the time as an argument.
 
-* :class:`SlidingWindowLimiter` spends the Open API's documented 100 requests per minute per key
+* ``SlidingWindowLimiter`` spends the Open API's documented 100 requests per minute per key
   before the server has to answer 429 (and then lock the key out with 418).
-* :class:`EndpointBudgets` follows the Client/Manager ``x-ratelimit-*`` headers per endpoint.
-* :class:`ClockOffset` keeps the measured difference between the server clock and ours.
+* ``EndpointBudgets`` follows the Client/Manager ``x-ratelimit-*`` headers per endpoint.
+* ``ClockOffset`` keeps the measured difference between the server clock and ours.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["ClockOffset", "EndpointBudgets", "SlidingWindowLimiter", "read_ratel
 class SlidingWindowLimiter:
     """At most ``limit`` events in any ``window`` seconds.
 
-    :meth:`reserve` books a slot and returns how long the caller must wait before using it, so
+    ``reserve`` books a slot and returns how long the caller must wait before using it, so
     concurrent callers queue fairly without a lock (each reservation is final).
     """
 

@@ -2,7 +2,7 @@
 (endpoints.md §14).
 
 Auth2 lets your site act for a MultiMarkets user who consented: the browser visits
-:meth:`Auth2.consent_url`, comes back with a ``code``, and your backend swaps it for tokens and reads
+``Auth2.consent_url``, comes back with a ``code``, and your backend swaps it for tokens and reads
 the user's identity. The iframe flow embeds the trading UI with a one-time login token.
 """
 

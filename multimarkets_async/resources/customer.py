@@ -53,7 +53,7 @@ class ApiKeys:
     ) -> ApiKey:
         """Create a key. Its ``private_key`` (the secret key) is returned only here: store it.
 
-        A new key can only read; enable ``Permission.CONTRACT_TRADE`` with :meth:`set_permissions`
+        A new key can only read; enable ``Permission.CONTRACT_TRADE`` with ``set_permissions``
         before trading contracts. Which second factors are needed depends on the customer.
         """
         body: dict[str, object] = {"tag": tag}
@@ -188,7 +188,7 @@ class Customer:
         Args:
             login_name: the e-mail address, or the phone number with ``email=False``.
             password: the plain password; it is sent as its MD5 hash.
-            verify_code: the code received; ``send_token``: the ticket from :meth:`send_verification_code`.
+            verify_code: the code received; ``send_token``: the ticket from ``send_verification_code``.
             country: ISO country code.
             accounts: accounts to open, ``{tradeType: ["USDT", ...]}``; the company default otherwise.
             client_ip: the end user's IP (``X-Forwarded-For``, which the spec marks required).

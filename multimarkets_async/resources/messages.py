@@ -18,7 +18,7 @@ PrivateEvent = MessageEvent | AccountUpdate | ConnectionEvent
 
 
 class Messages:
-    """The message-push socket::
+    """The message-push socket:
 
         async with client.messages.subscribe(trade_types=[2]) as events:
             async for event in events:
@@ -26,7 +26,7 @@ class Messages:
                     print(event.order_id, event.deal_price)
 
     Messages are never dropped: if the consumer falls ``maxsize`` messages behind, the subscription
-    fails with :class:`~multimarkets_async.SlowConsumerError` after delivering what it holds.
+    fails with ``SlowConsumerError`` after delivering what it holds.
     """
 
     def __init__(self, core: ClientCore) -> None:

@@ -2,7 +2,7 @@
 
 Prices are human decimals (``Decimal("1.08500")``); the SDK scales them with the product's
 ``symbolDigits`` and refuses a price with more decimals than the product has. Every order-changing
-call carries an ``idempotency-key`` (see :doc:`calls`).
+call carries an ``idempotency-key`` (see ``calls``).
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ class Orders:
         """Open a position at market.
 
         Args:
-            symbol: a product name (``"EURUSD"``), :class:`Symbol` or :class:`SymbolKey`.
-            side: :attr:`Side.BUY` or :attr:`Side.SELL`.
+            symbol: a product name (``"EURUSD"``), ``Symbol`` or ``SymbolKey``.
+            side: ``Side.BUY`` or ``Side.SELL``.
             volume: lots.
             trade_type: 1 (full margin) or 2 (isolated margin), to choose among a name's listings.
             price: the price you saw (recorded, not the fill price); by default the current ask or bid.
@@ -198,7 +198,7 @@ class Orders:
         """Close a position at market, whole or in part (bizType 2, the opposite side).
 
         Args:
-            position: the position, from :meth:`Positions.list` or :meth:`Positions.get`.
+            position: the position, from ``Positions.list`` or ``Positions.get``.
             volume: lots to close; by default all of it.
             price: the price you saw; by default the current bid (closing a buy) or ask.
         """

@@ -48,7 +48,7 @@ class Positions:
         return Position.model_validate(data)
 
     async def close(self, position: Position, *, volume: Number | None = None) -> OrderResult:
-        """Close ``position`` at market, whole or in part (see :meth:`Orders.close`)."""
+        """Close ``position`` at market, whole or in part (see ``Orders.close``)."""
         return await self._orders.close(position, volume=volume)
 
     async def set_stop_loss_take_profit(

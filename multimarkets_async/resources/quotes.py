@@ -34,7 +34,7 @@ def _coalesce_key(event: object) -> Hashable | None:
 
 
 class Quotes:
-    """Market data. Every subscription is an async context manager and an async iterator::
+    """Market data. Every subscription is an async context manager and an async iterator:
 
         async with client.quotes.tickers(["EURUSD"]) as ticks:
             async for tick in ticks:
@@ -78,9 +78,9 @@ class Quotes:
         """Stream best bid/ask and last price (14000 and ``p(`` pushes), starting with a snapshot.
 
         Args:
-            symbols: :class:`SymbolKey` values or product names (``symbolCode``).
+            symbols: ``SymbolKey`` values or product names (``symbolCode``).
             trade_type: chooses among products listed under several tradeTypes, for names.
-            connection_events: also yield :class:`ConnectionEvent` when the socket drops and recovers.
+            connection_events: also yield ``ConnectionEvent`` when the socket drops and recovers.
             maxsize: events held for a slow consumer (default ``StreamSettings.market_buffer``).
         """
 
@@ -104,13 +104,13 @@ class Quotes:
         """Stream order-book snapshots and trades (14010, ``pd(`` and ``pt(`` pushes).
 
         Args:
-            symbols: :class:`SymbolKey` values or product names.
+            symbols: ``SymbolKey`` values or product names.
             depth_level: book levels per side (1-10 as the vendor's client uses them).
             merge_accuracy: price bucket for merging levels (``"0.001"``); by default the product's tick
                 size from its ``symbolDigits``.
             trade_info_count: recent trades in the first snapshot.
             trade_type: chooses among products listed under several tradeTypes, for names.
-            connection_events: also yield :class:`ConnectionEvent` on drops and recoveries.
+            connection_events: also yield ``ConnectionEvent`` on drops and recoveries.
             maxsize: events held for a slow consumer.
         """
         if not 1 <= depth_level <= 100 or trade_info_count < 0:
@@ -141,10 +141,10 @@ class Quotes:
         """Stream rolling 24-hour statistics (14016 and ``pr(`` pushes).
 
         Args:
-            symbols: :class:`SymbolKey` values or product names.
+            symbols: ``SymbolKey`` values or product names.
             update_speed: push interval in ms, as the vendor's client sends it.
             trade_type: chooses among products listed under several tradeTypes, for names.
-            connection_events: also yield :class:`ConnectionEvent` on drops and recoveries.
+            connection_events: also yield ``ConnectionEvent`` on drops and recoveries.
             maxsize: events held for a slow consumer.
         """
 
@@ -191,7 +191,7 @@ class Quotes:
         is ``None``.
 
         Args:
-            symbol: a :class:`SymbolKey` or a product name.
+            symbol: a ``SymbolKey`` or a product name.
             kline_type: bar size.
             count: number of bars, 1..1000.
             end: epoch seconds of the last bar wanted; ``None`` for the latest.

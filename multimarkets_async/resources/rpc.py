@@ -2,7 +2,7 @@
 
 The platform documents a WebSocket form of the Client API (websockets.md §1): each request is a
 ``{header, body}`` frame correlated on ``trace``, replies use the HTTP envelope, and a ``bizType``
-ping keeps the socket alive. Useful when many small calls should share one connection::
+ping keeps the socket alive. Useful when many small calls should share one connection:
 
     async with client.rpc.connect() as rpc:
         info = await rpc.call("customer.app.CustomerWebApiService.findCustomerInfo", {})
@@ -31,7 +31,7 @@ __all__ = ["Rpc", "RpcConnection"]
 
 
 class RpcConnection:
-    """An open RPC socket; :meth:`call` sends one operation and waits for its reply."""
+    """An open RPC socket; ``call`` sends one operation and waits for its reply."""
 
     def __init__(self, core: ClientCore, manager: ConnectionManager, dialect: RpcDialect) -> None:
         self._core = core

@@ -1,5 +1,5 @@
-"""``client.symbols``: the product catalogue, and resolving product names to :class:`Symbol` and
-:class:`SymbolKey`."""
+"""``client.symbols``: the product catalogue, and resolving product names to ``Symbol`` and
+``SymbolKey``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ._core import ClientCore
 __all__ = ["SymbolLike", "Symbols"]
 
 SymbolLike = SymbolKey | Symbol | str
-"""A product as users name it: a :class:`Symbol`, a :class:`SymbolKey`, or its ``symbolCode``."""
+"""A product as users name it: a ``Symbol``, a ``SymbolKey``, or its ``symbolCode``."""
 
 _BASE_LIST = "config.app.AppSymbolDubboService.getSymbolBaseList"
 _DETAIL = "config.app.AppSymbolDubboService.getSymbolDetail"
@@ -90,7 +90,7 @@ class Symbols:
     async def resolve(
         self, symbols: Iterable[SymbolLike], *, trade_type: int | None = None
     ) -> builtins.list[SymbolKey]:
-        """Turn names, rows and keys into :class:`SymbolKey` values, in order, without duplicates.
+        """Turn names, rows and keys into ``SymbolKey`` values, in order, without duplicates.
 
         Raises:
             ValidationError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
