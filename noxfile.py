@@ -42,9 +42,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def examples(session: nox.Session) -> None:
-    """Run every example against the embedded simulator."""
+    """Run every example against the embedded simulator (the scripts, and the FastAPI app's tests)."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", "tests/test_examples.py")
+    session.run(
+        "python", "-m", "pytest", "tests/test_examples.py", "tests/test_fastapi_example.py", *session.posargs
+    )
 
 
 @nox.session(python=PYTHONS[0])

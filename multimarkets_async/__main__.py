@@ -155,11 +155,11 @@ async def _demo_pushes(mm: Any, bot: Any, order: dict[str, Any]) -> None:
                     break
 
 
-async def serve(port: int) -> None:
+async def serve(port: int, tick_interval: float | None) -> None:
     """Run the simulator in the foreground until interrupted."""
     from multimarkets_async.testing import Simulator
 
-    async with Simulator(port=port) as sim:
+    async with Simulator(port=port, tick_interval_s=tick_interval) as sim:
         _print(f"MultiMarkets simulator on {sim.base_url}")
         _print(f"  company_id={sim.company_id}")
         _print(f"  api_key={sim.api_key}")
@@ -177,13 +177,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("demo", help="run the SDK demo against the embedded simulator")
     sim = commands.add_parser("sim", help="serve the simulator for your own bot")
     sim.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: any free port)")
+    sim.add_argument(
+        "--tick-interval", type=float, default=0.5, help="seconds between price moves (0 keeps prices still)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "demo":
             anyio.run(demo)
         else:
-            anyio.run(serve, args.port)
+            anyio.run(serve, args.port, args.tick_interval or None)
     except KeyboardInterrupt:
         return 130
     return 0

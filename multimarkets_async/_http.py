@@ -317,7 +317,7 @@ class HTTPSession:
     def _final_error(self, call: _Call, failed: _AttemptFailed) -> MultiMarketsError:
         if failed.failure is Failure.NO_ANSWER and call.operation.changes_orders:
             return OrderStateUnknownError(
-                f"no answer to {call.operation.biz_type}: {failed.error.message}",
+                f"no answer to {call.operation.biz_type}: {failed.error.message.rstrip('.')}",
                 biz_type=call.operation.biz_type,
                 body=json.loads(call.body),
                 idempotency_key=call.idempotency_key,

@@ -1,4 +1,7 @@
-"""Every example runs against the embedded simulator and says what it promises."""
+"""Every example script runs against the embedded simulator and says what it promises.
+
+The FastAPI example (a package, ``examples/fastapi_app``) has its own tests in test_fastapi_example.py.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ EXPECTED = {
         "done: 120 ticks, 2 reconnects, 3 malformed frames skipped",
     ],
     "follow_fills.py": ["[messages reconnected]", "done: every fill arrived"],
+    "trading_bot.py": [
+        "signal: ",
+        " POSITION_OPEN ",
+        " POSITION_CLOSE @ ",
+        "closed, 0 open",
+    ],
 }
 
 

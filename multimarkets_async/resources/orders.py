@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ProtocolError
+from ..errors import OrderStateUnknownError, ProtocolError, ValidationError
 from ..models.market import SymbolKey
 from ..models.symbols import Symbol
 from ..models.trading import (
@@ -216,6 +216,22 @@ class Orders:
             what="price",
         )
         return await self._send(body)
+
+    async def resend(self, lost: OrderStateUnknownError) -> OrderResult:
+        """Send an order whose answer was lost again, under the same ``idempotency-key``.
+
+        The platform caches the first answer for 24 hours: if the order ran, this returns its result
+        without running it again; if it never arrived, it runs now, once.
+
+        Raises:
+            ValidationError: the error carries no idempotency key (the call was made without one).
+        """
+        if not lost.idempotency_key or lost.body is None:
+            raise ValidationError("this order was sent without an idempotency key; query orders to reconcile")
+        data = await self._core.http.request(lost.biz_type, lost.body, idempotency_key=lost.idempotency_key)
+        if not isinstance(data, dict):
+            raise ProtocolError("the order answer carries no object")
+        return OrderResult.model_validate(data)
 
     async def pending(self, *, trade_type: int) -> builtins.list[PendingOrder]:
         """The open pending orders of ``trade_type``'s account (``queryPBOOrderPage``)."""
