@@ -14,7 +14,13 @@ from multimarkets_async.protocol.prices import decimal_text, scale_price, to_dec
 
 @pytest.mark.parametrize(
     ("price", "digits", "scaled"),
-    [("1.67655", 5, "167655"), ("1.23", 3, "1230"), (Decimal("22.25"), 2, "2225"), (7, 2, "700"), ("0", 5, "0")],
+    [
+        ("1.67655", 5, "167655"),
+        ("1.23", 3, "1230"),
+        (Decimal("22.25"), 2, "2225"),
+        (7, 2, "700"),
+        ("0", 5, "0"),
+    ],
 )
 def test_documented_examples(price: object, digits: int, scaled: str) -> None:
     assert scale_price(price, digits) == scaled  # type: ignore[arg-type]

@@ -57,7 +57,7 @@ class ApiKey(WireModel):
     """MD5 of the private key text, which is all the platform keeps."""
     tag: str | None = None
     """Your label, unique per customer."""
-    permission_dto_list: list[ApiKeyPermission] = Field(default_factory=list)
+    permission_dto_list: list[ApiKeyPermission] = Field(default_factory=list, alias="permissionDTOList")
     """The key's permissions."""
     white_ips: str | None = None
     """Bound IPs (comma-separated); binding makes the key long-lived."""

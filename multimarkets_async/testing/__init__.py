@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._book import Account, Customer, Order, Position, TradingError
+from ._apikeys import ApiKey, ApiKeys
+from ._book import Account, Customer, LedgerEntry, Order, PendingOrder, Position, TradingError
 from ._config import SimulatorConfig
 from ._exchange import Exchange
 from ._faults import FaultHandle, Faults
@@ -41,12 +42,16 @@ __all__ = [
     "SIGN_DEMO",
     "TRADE_H5_COMPANY",
     "Account",
+    "ApiKey",
+    "ApiKeys",
     "Customer",
     "Exchange",
     "FaultHandle",
     "Faults",
+    "LedgerEntry",
     "MessageSession",
     "Order",
+    "PendingOrder",
     "Position",
     "Quote",
     "QuoteSession",

@@ -270,19 +270,26 @@ def create_app(
         pipeline: the request pipeline, when the caller shares it (the RPC socket does).
 
     Returns:
-        The ASGI app: ``/api/...`` (Client API) and ``/openapi-c/global/...`` (Open API).
+        The ASGI app: ``/api/...`` (Client API), ``/openapi-c/global/...`` (Open API) and
+        ``/cats-gateway-auth2/auth2/...`` (Auth2 API).
     """
     pipeline = pipeline or Pipeline(state, drop)
     client_routes = [
         Route("/login/{biz_type:path}", pipeline.endpoint("client", "login"), methods=["POST"]),
+        Route("/register/{biz_type:path}", pipeline.endpoint("client", "register"), methods=["POST"]),
         Route("/global/{biz_type:path}", pipeline.endpoint("client", "global"), methods=["POST"]),
         Route("/logout", pipeline.endpoint("client", "logout", "logout"), methods=["POST"]),
         Route("/thirdExt/now", pipeline.endpoint("client", "now", "thirdExt/now"), methods=["POST"]),
     ]
     open_routes = [Route("/global/{biz_type:path}", pipeline.endpoint("open", "global"), methods=["POST"])]
+    auth2_routes = [
+        Route(f"/auth2/{name}", pipeline.endpoint("auth2", "auth2", f"auth2/{name}"), methods=["POST"])
+        for name in ("code", "token", "user", "refresh")
+    ]
     routes: list[BaseRoute] = [
         *extra_routes,
         Mount("/api", routes=client_routes),
         Mount("/openapi-c", routes=open_routes),
+        Mount("/cats-gateway-auth2", routes=auth2_routes),
     ]
     return Starlette(routes=routes)

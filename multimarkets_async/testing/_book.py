@@ -1,8 +1,8 @@
-"""The exchange's records: the customer, accounts, positions, orders and a validated order request.
+"""The exchange's records: customers, accounts, positions, orders, pending orders, ledger entries.
 
 Plain mutable dataclasses (``Decimal`` money and quantities, scaled-integer prices, epoch-ms times),
-changed only by :class:`~multimarkets_async.testing._exchange.Exchange`. Tests read them through
-``Simulator.exchange`` for assertions.
+changed only by :class:`~multimarkets_async.testing._exchange.Exchange` and its helpers (pending
+orders, the ledger). Tests read them through ``Simulator.exchange`` for assertions.
 """
 
 from __future__ import annotations
@@ -12,10 +12,27 @@ from decimal import Decimal
 
 from ._market import Symbol
 
-__all__ = ["BUY", "SELL", "Account", "Customer", "MarketOrder", "Order", "Position", "TradingError"]
+__all__ = [
+    "BUY",
+    "CLOSE_PENDING_TYPES",
+    "PENDING_TYPES",
+    "SELL",
+    "Account",
+    "Customer",
+    "LedgerEntry",
+    "MarketOrder",
+    "Order",
+    "PendingOrder",
+    "Position",
+    "TradingError",
+]
 
 BUY = 1
 SELL = 2
+PENDING_TYPES = frozenset({10, 11, 12, 13, 14})
+"""Order business types that wait for a price: 10 limit, 11 stop, 12 limit open, 13/14 aggregate limit."""
+CLOSE_PENDING_TYPES = frozenset({14})
+"""The pending types that close a position (14 aggregate limit close); the others open one."""
 
 
 class TradingError(Exception):
@@ -34,7 +51,7 @@ class TradingError(Exception):
 
 @dataclass(slots=True)
 class Customer:
-    """The seeded customer (login profile fields)."""
+    """A customer (login profile fields): the seeded one, or one created by registration."""
 
     customer_id: int
     customer_no: str
@@ -47,6 +64,9 @@ class Customer:
     name: str = "Sim Trader"
     country: str = "GB"
     register_time_ms: int = 1_700_000_000_000
+    register_source: int = 2
+    login_pass_set: bool = True
+    third_server_code: str = ""
 
 
 @dataclass(slots=True)
@@ -97,7 +117,8 @@ class Position:
 
 @dataclass(slots=True)
 class Order:
-    """One executed order (``status`` 2) and what it did."""
+    """One order and what it did: executed (``status`` 2), or a pending order's record while it waits
+    (1 received), after it was cancelled (4), refused when it fired (6) or expired (7)."""
 
     order_id: int
     deal_id: int
@@ -124,6 +145,9 @@ class Order:
     source: str = ""
     third_party_order: str = ""
     status: int = 2
+    pending_id: int = 0
+    create_time_ms: int = 0
+    update_time_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,3 +169,59 @@ class MarketOrder:
     remark: str = ""
     source: str = ""
     third_party_order: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class PendingOrder:
+    """A pending order (endpoints 5.5) waiting for its price; ``pbo_id`` is the wire ``pboId``.
+
+    ``status`` follows the order statuses: 1 waiting, 2 fired and executed, 4 cancelled, 6 refused
+    when it fired, 7 expired. ``order_id`` is the order id answered when it was placed; the order it
+    becomes when it fires keeps that id.
+    """
+
+    pbo_id: int
+    order_id: int
+    account_id: int
+    symbol_id: int
+    trade_type: int
+    biz_type: int
+    direction: int
+    request_price: int
+    request_num: Decimal
+    entry_type: int
+    stop_loss: int
+    take_profit: int
+    leverage: int | None
+    position_id: int | None
+    expire_type: int
+    order_time_ms: int
+    request_time_ms: int
+    expire_time_ms: int
+    remark: str = ""
+    source: str = ""
+    third_party_order: str = ""
+    status: int = 1
+
+    @property
+    def waiting(self) -> bool:
+        """Still waiting for its price (not fired, cancelled or expired)."""
+        return self.status == 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerEntry:
+    """One fund-flow record of an account (endpoints 5.9 ``queryCapitalFlowList``).
+
+    ``amount`` is signed (negative = debit); ``amount_after`` is the balance after it.
+    """
+
+    entry_id: int
+    account_id: int
+    amount: Decimal
+    amount_after: Decimal
+    business_type: int
+    business_type1: int
+    bookkeep_id: int
+    time_ms: int
+    remark: str = ""

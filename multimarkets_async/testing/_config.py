@@ -47,8 +47,14 @@ class SimulatorConfig:
             headers must match the operation's metadata, else ``GATEWAY_CODE_010`` (http.md 2.3).
         require_encryption: Assumption ``encrypt_client_body`` (strict mode): reject plain Client API
             bodies with ``GATEWAY_CODE_015`` (signing.md 3.1).
-        captcha_token: when set, login needs the header ``captcha`` equal to it, else ``F999999``
-            (http.md 11).
+        captcha_token: when set, login, registration and ``verifyCodeSend`` need the header
+            ``captcha`` equal to it, else ``F999999`` (http.md 11).
+        verify_code: the one-time code every ``verifyCodeSend`` "sends" (e-mail or SMS); registration
+            and password-less login accept it with the ``sendToken`` of that send (endpoints 2.2).
+        verify_code_ttl_s: how long a ``sendToken`` stays valid (not documented: 10 minutes).
+        auth2_code_ttl_s: Assumption ``auth2_lifetimes``: an Auth2 authorization code lives 5 minutes.
+        auth2_access_ttl_s: Assumption ``auth2_lifetimes``: an Auth2 access token lives 2 hours.
+        auth2_refresh_ttl_s: lifetime of an Auth2 refresh token (not documented: 30 days).
         idempotency_ttl_s: how long an ``idempotency-key`` answer is replayed (http.md 9: 24 hours).
         emit_message_key: Assumption ``open_api_envelope_message_key``: also write ``message`` next to
             ``msg`` in every envelope (http.md 4.2).
@@ -91,6 +97,11 @@ class SimulatorConfig:
     strict_version_group: bool = False
     require_encryption: bool = False
     captcha_token: str | None = dataclasses.field(default=None, repr=False)
+    verify_code: str = dataclasses.field(default="123456", repr=False)
+    verify_code_ttl_s: int = 600
+    auth2_code_ttl_s: int = 300
+    auth2_access_ttl_s: int = 7200
+    auth2_refresh_ttl_s: int = 30 * 86400
     idempotency_ttl_s: int = 24 * 3600
     emit_message_key: bool = False
     default_lang: str = "zh-CN"
@@ -114,6 +125,10 @@ class SimulatorConfig:
             "msg_idle_timeout_s": self.msg_idle_timeout_s,
             "quote_max_calls_per_s": self.quote_max_calls_per_s,
             "socket_queue_size": self.socket_queue_size,
+            "verify_code_ttl_s": self.verify_code_ttl_s,
+            "auth2_code_ttl_s": self.auth2_code_ttl_s,
+            "auth2_access_ttl_s": self.auth2_access_ttl_s,
+            "auth2_refresh_ttl_s": self.auth2_refresh_ttl_s,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -133,3 +148,5 @@ class SimulatorConfig:
             raise ValueError("SimulatorConfig.tick_interval_s must be positive or None")
         if self.rpc_idle_timeout_s is not None and self.rpc_idle_timeout_s <= 0:
             raise ValueError("SimulatorConfig.rpc_idle_timeout_s must be positive or None")
+        if not self.verify_code:
+            raise ValueError("SimulatorConfig.verify_code must not be empty")

@@ -1,10 +1,11 @@
-"""The simulator's in-memory exchange: the seeded customer, accounts, positions, orders and trading.
+"""The simulator's in-memory exchange: trading on the books of :class:`AccountBook`.
 
 Pure state plus operations. Nothing here reads a clock or a global random source: callers pass the
 server time (``now_ms``) and a seeded ``random.Random``. Wire formats live elsewhere (``_views`` and
-``_handlers``); this module speaks Decimals, scaled integers and dataclasses. Business rule violations
-raise :class:`TradingError` carrying the ``E0000nn`` number; the caller adds the bizCode of the
-tradeType (errors.md 4).
+the handler modules); this module speaks Decimals, scaled integers and dataclasses. Business rule
+violations raise :class:`TradingError` carrying the ``E0000nn`` number; the caller adds the bizCode
+of the tradeType (errors.md 4). The books and look-ups are in ``_accounts``, pending orders in
+:attr:`Exchange.pending` (``_pending``), the fund flow in ``_ledger``, the rules in ``_rules``.
 """
 
 from __future__ import annotations
@@ -13,117 +14,82 @@ import random
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from ._book import BUY, SELL, Account, Customer, MarketOrder, Order, Position, TradingError
-from ._market import Market, Quote, Symbol, seed_symbols
+from ._accounts import AccountBook
+from ._book import (
+    BUY,
+    CLOSE_PENDING_TYPES,
+    SELL,
+    Account,
+    MarketOrder,
+    Order,
+    PendingOrder,
+    Position,
+    TradingError,
+)
+from ._ledger import Kind
+from ._market import Quote, Symbol
+from ._pending import PendingOrders
+from ._rules import check_stops, check_volume, pnl
 
 __all__ = ["Exchange"]
 
-
-def _fmt(value: Decimal) -> str:
-    """Shortest plain decimal text (``Decimal("0.10")`` -> ``"0.1"``)."""
-    text = format(value.normalize(), "f")
-    return text if text != "-0" else "0"
+_PNL_KIND: dict[int, Kind] = {3: "stop_loss_pnl", 4: "take_profit_pnl"}
 
 
-class Exchange:
-    """The seeded exchange: one customer, three USDT accounts, the products and every order.
+class Exchange(AccountBook):
+    """The seeded exchange: the books of :class:`AccountBook` plus trading on them.
 
     Args:
-        company_id: the company the customer belongs to.
-        login_name: the customer's e-mail (login type 1).
-        password_md5: lowercase hex MD5 of the customer's password.
-        initial_balance: starting balance of every account.
+        company_id: the company the customers belong to.
+        login_name: the seeded customer's e-mail (login type 1).
+        password_md5: lowercase hex MD5 of the seeded customer's password.
+        initial_balance: starting balance of every seeded account (booked as a deposit).
         now_ms: server time at creation.
     """
 
     def __init__(
         self, *, company_id: int, login_name: str, password_md5: str, initial_balance: str, now_ms: int
     ) -> None:
-        self.customer = Customer(1176, "86001175", company_id, 1, login_name, password_md5)
-        balance = Decimal(initial_balance)
-        self.accounts: dict[int, Account] = {
-            acc.account_id: acc
-            for acc in (
-                Account(1031001, 1176, 1, "USDT", 4, balance),
-                Account(1031002, 1176, 2, "USDT", 4, balance),
-                Account(1031005, 1176, 5, "USDT", 4, balance),
-            )
-        }
-        self.market = Market(seed_symbols(), now_ms)
-        self.positions: dict[int, Position] = {}
-        self.orders: dict[int, Order] = {}
-        self._next_order = 14460001
-        self._next_deal = 13394001
-        self._next_position = 2024010100001
+        super().__init__(
+            company_id=company_id,
+            login_name=login_name,
+            password_md5=password_md5,
+            initial_balance=initial_balance,
+            now_ms=now_ms,
+        )
         self.order_listeners: list[Callable[[Order], None]] = []
-        """Called with every executed order (placed, closed, or fired by a stop), after it is booked."""
-
-    # ------------------------------------------------------------------ look-ups
-
-    def find_account(
-        self, trade_type: int, *, account_id: int | None = None, currency: str | None = None
-    ) -> Account | None:
-        """Return the customer's account of ``trade_type`` matching the id and/or currency given."""
-        for account in self.accounts.values():
-            if account.trade_type != trade_type:
-                continue
-            if account_id is not None and account.account_id != account_id:
-                continue
-            if currency is not None and account.currency != currency:
-                continue
-            return account
-        return None
-
-    def open_positions(self, account_id: int | None = None) -> list[Position]:
-        """Positions still open (status ``"1"`` or ``"3"``), optionally of one account."""
-        return [
-            p
-            for p in self.positions.values()
-            if p.status in ("1", "3") and (account_id is None or p.account_id == account_id)
-        ]
-
-    def symbol_of(self, position: Position) -> Symbol:
-        """The product of a position."""
-        symbol = self.market.get(position.symbol_id)
-        assert symbol is not None  # positions only exist on seeded products
-        return symbol
-
-    def floating_profit(self, position: Position) -> Decimal:
-        """Unrealised P&L of the open volume at the current closing price, in account currency."""
-        symbol = self.symbol_of(position)
-        price = symbol.bid if position.direction == BUY else symbol.ask
-        return self._pnl(position, price, position.volume)
-
-    def account_totals(self, account: Account) -> dict[str, Decimal]:
-        """``balance``, ``profit``, ``margin``, ``equity`` and ``free_margin`` of an account now."""
-        digits = Decimal(1).scaleb(-account.digits)
-        positions = self.open_positions(account.account_id)
-        profit = sum((self.floating_profit(p) for p in positions), Decimal(0))
-        margin = sum((p.margin for p in positions), Decimal(0))
-        equity = account.balance + profit
-        return {
-            "balance": account.balance.quantize(digits),
-            "profit": profit.quantize(digits),
-            "margin": margin.quantize(digits),
-            "equity": equity.quantize(digits),
-            "free_margin": (equity - margin).quantize(digits),
-        }
+        """Called with every executed order (placed, closed, fired by a stop or a pending order's
+        price), after it is booked."""
+        self.pending_listeners: list[Callable[[PendingOrder], None]] = []
+        """Called whenever a pending order is placed, changed, cancelled, expires or is refused."""
+        self.pending = PendingOrders(self)
+        """The pending orders (endpoints 5.5)."""
 
     # ------------------------------------------------------------------ trading
 
-    def place_market_order(self, order: MarketOrder, now_ms: int) -> Order:
-        """Execute a market open (bizType 1) or close (bizType 2) at the current price.
+    def place_market_order(
+        self, order: MarketOrder, now_ms: int, *, order_id: int | None = None, pending_id: int = 0
+    ) -> Order:
+        """Execute an order at the current price: an open (bizType 1, or a fired pending open 10-13)
+        or a close (bizType 2, or a fired pending close 14).
+
+        Args:
+            order: the validated request.
+            now_ms: the server time.
+            order_id: the id to book it under (a pending order's); a new one when ``None``.
+            pending_id: the pending order it comes from, if any.
 
         Raises:
             TradingError: a trading rule refused it (volume, balance, position, SL/TP).
         """
-        if order.biz_type == 1:
-            return self._open(order, now_ms)
-        return self._close(order, now_ms)
+        ids = (order_id, pending_id)
+        if order.biz_type == 2 or order.biz_type in CLOSE_PENDING_TYPES:
+            return self._close(order, now_ms, ids)
+        return self._open(order, now_ms, ids)
 
-    def _open(self, req: MarketOrder, now_ms: int) -> Order:
+    def _open(self, req: MarketOrder, now_ms: int, ids: tuple[int | None, int]) -> Order:
         symbol, account = req.symbol, req.account
-        leverage = req.leverage if req.leverage is not None else symbol.default_leverage
+        leverage = req.leverage if req.leverage is not None else self.leverage_for(account, symbol)
         if not 1 <= leverage <= symbol.max_leverage:
             raise TradingError("E000029")
         price = symbol.ask if req.direction == BUY else symbol.bid
@@ -132,16 +98,16 @@ class Exchange:
             volume = (volume * leverage / (price * symbol.contract_size)).quantize(
                 symbol.volume_step, rounding=ROUND_DOWN
             )
-        self._check_volume(symbol, volume)
-        self._check_stops(symbol, req.direction, req.stop_loss, req.take_profit)
-        money = Decimal(1).scaleb(-account.digits)
-        notional = price * volume * symbol.contract_size
-        margin = (notional / leverage).quantize(money, rounding=ROUND_HALF_UP)
-        fee = -(notional * symbol.fee_rate).quantize(money, rounding=ROUND_HALF_UP)
+        check_volume(symbol, volume)
+        check_stops(symbol, req.direction, req.stop_loss, req.take_profit)
+        margin, fee = self.margin_and_fee(account, symbol, price, volume, leverage)
         if margin - fee > self.account_totals(account)["free_margin"]:
             raise TradingError("E000031")
-        order_id, deal_id, position_id = self._ids(position=True)
+        order_id = ids[0] if ids[0] is not None else self.new_order_id()
+        deal_id, position_id = self._new_deal(), self._next_position
+        self._next_position += 1
         account.balance += fee
+        self.ledger.book(account, fee, "open_fee", bookkeep_id=position_id, now_ms=now_ms)
         self.positions[position_id] = Position(
             position_id=position_id,
             order_id=order_id,
@@ -165,16 +131,10 @@ class Exchange:
             source=req.source,
             third_party_order=req.third_party_order,
         )
-        return self._record(
-            req,
-            ids=(order_id, deal_id, position_id),
-            open_or_close=1,
-            fill=(price, volume),
-            money=(fee, margin, Decimal(0)),
-            now_ms=now_ms,
-        )
+        fill = (price, volume, fee, margin, Decimal(0))
+        return self._record(req, (order_id, deal_id, position_id, ids[1]), 1, fill, now_ms)
 
-    def _close(self, req: MarketOrder, now_ms: int) -> Order:
+    def _close(self, req: MarketOrder, now_ms: int, ids: tuple[int | None, int]) -> Order:
         position = self.positions.get(req.position_id) if req.position_id is not None else None
         if (
             position is None
@@ -192,31 +152,29 @@ class Exchange:
             raise TradingError("E000020")
         if volume % symbol.volume_step != 0:
             raise TradingError("E000021")
-        order_id, deal_id, _ = self._ids(position=False)
+        order_id = ids[0] if ids[0] is not None else self.new_order_id()
+        deal_id = self._new_deal()
         price = symbol.bid if position.direction == BUY else symbol.ask
-        fee, profit = self._settle(position, price, volume, now_ms)
-        return self._record(
-            req,
-            ids=(order_id, deal_id, position.position_id),
-            open_or_close=2,
-            fill=(price, volume),
-            money=(fee, Decimal(0), profit),
-            now_ms=now_ms,
-        )
+        fee, profit = self._settle(position, price, volume, now_ms, "close_pnl")
+        fill = (price, volume, fee, Decimal(0), profit)
+        return self._record(req, (order_id, deal_id, position.position_id, ids[1]), 2, fill, now_ms)
 
     def _settle(
-        self, position: Position, price: Decimal, volume: Decimal, now_ms: int
+        self, position: Position, price: Decimal, volume: Decimal, now_ms: int, pnl_kind: Kind
     ) -> tuple[Decimal, Decimal]:
         """Close ``volume`` of ``position`` at ``price``; book P&L and fee; return (fee, profit)."""
         symbol = self.symbol_of(position)
         account = self.accounts[position.account_id]
         money = Decimal(1).scaleb(-account.digits)
-        profit = self._pnl(position, price, volume).quantize(money, rounding=ROUND_HALF_UP)
+        profit = pnl(position, price, volume).quantize(money, rounding=ROUND_HALF_UP)
         fee = -(price * volume * symbol.contract_size * symbol.fee_rate).quantize(
             money, rounding=ROUND_HALF_UP
         )
         released = (position.margin * volume / position.volume).quantize(money, rounding=ROUND_HALF_UP)
-        account.balance += profit + fee
+        account.balance += profit
+        self.ledger.book(account, profit, pnl_kind, bookkeep_id=position.position_id, now_ms=now_ms)
+        account.balance += fee
+        self.ledger.book(account, fee, "close_fee", bookkeep_id=position.position_id, now_ms=now_ms)
         position.margin -= released
         position.volume -= volume
         position.close_volume += volume
@@ -235,17 +193,47 @@ class Exchange:
         Raises:
             TradingError: the new levels are on the wrong side of the market.
         """
-        self._check_stops(self.symbol_of(position), position.direction, stop_loss, take_profit)
+        check_stops(self.symbol_of(position), position.direction, stop_loss, take_profit)
         position.stop_loss, position.take_profit = stop_loss, take_profit
 
+    def set_leverage(self, account: Account, symbol: Symbol, leverage: int) -> None:
+        """Set the product's leverage for the account; open positions take it and their margin follows.
+
+        Raises:
+            TradingError: ``E000029`` outside 1..the product's maximum; ``E000031`` when the new
+                margin does not fit the account.
+        """
+        if not 1 <= leverage <= symbol.max_leverage:
+            raise TradingError("E000029")
+        positions = [p for p in self.open_positions(account.account_id) if p.symbol_id == symbol.symbol_id]
+        new = {
+            p.position_id: self.margin_and_fee(account, symbol, p.open_price, p.volume, leverage)[0]
+            for p in positions
+        }
+        extra = sum((new[p.position_id] - p.margin for p in positions), Decimal(0))
+        if extra > 0 and extra > self.account_totals(account)["free_margin"]:
+            raise TradingError("E000031")
+        self.leverage[(account.account_id, symbol.symbol_id)] = leverage
+        for p in positions:
+            p.leverage, p.margin = leverage, new[p.position_id]
+
+    # ------------------------------------------------------------------ price moves
+
     def tick(self, rng: random.Random, now_ms: int) -> tuple[list[Quote], list[Order]]:
-        """Move every price one random-walk step, then fire stop-losses and take-profits.
+        """Move every price one random-walk step, then run :meth:`after_prices`.
 
         Returns:
-            The new quotes, and the closing orders (bizType 3 stop-loss, 4 take-profit) they caused.
+            The new quotes, and the orders the move executed (stop-loss/take-profit closes, fired
+            pending orders).
         """
         quotes = self.market.tick(rng, now_ms)
-        return quotes, self.fire_stops(now_ms)
+        return quotes, self.after_prices(now_ms)
+
+    def after_prices(self, now_ms: int) -> list[Order]:
+        """After a price move: fire stop-losses and take-profits, then due pending orders (expired
+        ones are dropped first). Returns the orders executed, in that order."""
+        fired = self.fire_stops(now_ms)
+        return fired + self.pending.fire(now_ms)
 
     def fire_stops(self, now_ms: int) -> list[Order]:
         """Close every open position whose stop-loss or take-profit the current price has reached."""
@@ -265,86 +253,37 @@ class Exchange:
         return fired
 
     def _auto_close(self, position: Position, biz_type: int, price: Decimal, now_ms: int) -> Order:
-        volume = position.volume
-        order_id, deal_id, _ = self._ids(position=False)
-        fee, profit = self._settle(position, price, volume, now_ms)
-        order = Order(
-            order_id=order_id,
-            deal_id=deal_id,
-            account_id=position.account_id,
-            symbol_id=position.symbol_id,
-            trade_type=position.trade_type,
+        symbol, volume = self.symbol_of(position), position.volume
+        req = MarketOrder(
+            account=self.accounts[position.account_id],
+            symbol=symbol,
             biz_type=biz_type,
             direction=SELL if position.direction == BUY else BUY,
-            open_or_close=2,
-            position_id=position.position_id,
-            request_price=self.symbol_of(position).scale(price),
+            request_price=symbol.scale(price),
             request_num=volume,
-            execute_price=price,
-            execute_num=volume,
-            fee=fee,
-            margin=Decimal(0),
-            profit=profit,
             stop_loss=position.stop_loss,
             take_profit=position.take_profit,
+            position_id=position.position_id,
             request_time_ms=now_ms,
-            execute_time_ms=now_ms,
-            customer_group_id=self.customer.customer_group_id,
         )
-        self.orders[order_id] = order
-        self._executed(order)
-        return order
+        order_id, deal_id = self.new_order_id(), self._new_deal()
+        fee, profit = self._settle(position, price, volume, now_ms, _PNL_KIND[biz_type])
+        fill = (price, volume, fee, Decimal(0), profit)
+        return self._record(req, (order_id, deal_id, position.position_id, 0), 2, fill, now_ms)
 
     # ------------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _pnl(position: Position, price: Decimal, volume: Decimal) -> Decimal:
-        sign = 1 if position.direction == BUY else -1
-        return (price - position.open_price) * volume * position.contract_size * sign
-
-    def _check_volume(self, symbol: Symbol, volume: Decimal) -> None:
-        if not symbol.min_volume <= volume <= symbol.max_volume or volume % symbol.volume_step != 0:
-            raise TradingError(
-                "E000026", (_fmt(symbol.min_volume), _fmt(symbol.max_volume), _fmt(symbol.volume_step))
-            )
-
-    @staticmethod
-    def _check_stops(symbol: Symbol, direction: int, stop_loss: int, take_profit: int) -> None:
-        bid, ask = symbol.scale(symbol.bid), symbol.scale(symbol.ask)
-        if direction == BUY:
-            if stop_loss and stop_loss >= bid:
-                raise TradingError("E000009")
-            if take_profit and take_profit <= ask:
-                raise TradingError("E000010")
-        else:
-            if stop_loss and stop_loss <= ask:
-                raise TradingError("E000009")
-            if take_profit and take_profit >= bid:
-                raise TradingError("E000010")
-
-    def _ids(self, *, position: bool) -> tuple[int, int, int]:
-        order_id, deal_id = self._next_order, self._next_deal
-        self._next_order += 1
-        self._next_deal += 1
-        position_id = 0
-        if position:
-            position_id = self._next_position
-            self._next_position += 1
-        return order_id, deal_id, position_id
 
     def _record(
         self,
         req: MarketOrder,
-        *,
-        ids: tuple[int, int, int],
+        ids: tuple[int, int, int, int],
         open_or_close: int,
-        fill: tuple[Decimal, Decimal],
-        money: tuple[Decimal, Decimal, Decimal],
+        fill: tuple[Decimal, Decimal, Decimal, Decimal, Decimal],
         now_ms: int,
     ) -> Order:
-        """Store the order: ``ids`` (order, deal, position), ``fill`` (price, volume) and ``money``
-        (fee, margin, profit)."""
-        (order_id, deal_id, position_id), (price, volume), (fee, margin, profit) = ids, fill, money
+        """Store the executed order: ``ids`` (order, deal, position, pending), ``fill`` (price,
+        volume, fee, margin, profit); then tell the order listeners."""
+        (order_id, deal_id, position_id, pending_id), (price, volume, fee, margin, profit) = ids, fill
         order = Order(
             order_id=order_id,
             deal_id=deal_id,
@@ -366,15 +305,14 @@ class Exchange:
             take_profit=req.take_profit,
             request_time_ms=req.request_time_ms,
             execute_time_ms=now_ms,
-            customer_group_id=self.customer.customer_group_id,
+            customer_group_id=self.customer_of(req.account).customer_group_id,
             remark=req.remark,
             source=req.source,
             third_party_order=req.third_party_order,
+            pending_id=pending_id,
+            update_time_ms=now_ms,
         )
         self.orders[order_id] = order
-        self._executed(order)
-        return order
-
-    def _executed(self, order: Order) -> None:
         for listener in self.order_listeners:
             listener(order)
+        return order

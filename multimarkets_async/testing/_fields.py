@@ -10,7 +10,7 @@ the caller passes.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ._messages import SimError
@@ -18,6 +18,8 @@ from ._messages import SimError
 __all__ = [
     "decimal_field",
     "int_field",
+    "optional_decimal",
+    "optional_scaled",
     "page",
     "paging",
     "scaled_field",
@@ -78,6 +80,34 @@ def decimal_field(body: dict[str, Any], name: str, biz_code: str) -> Decimal:
     return Decimal(value)
 
 
+def optional_scaled(body: dict[str, Any], name: str, biz_code: str) -> int | None:
+    """A scaled price that may be left out (``None``): an integer string or a JSON integer.
+
+    Raises:
+        SimError: ``E000006`` for any other value.
+    """
+    if _missing(body.get(name)):
+        return None
+    return scaled_field(body, name, biz_code, required=True)
+
+
+def optional_decimal(body: dict[str, Any], name: str, biz_code: str) -> Decimal | None:
+    """A positive quantity that may be left out (``None``): a decimal string or a JSON number
+    (``updatePboOrder`` types it "num/str").
+
+    Raises:
+        SimError: ``E000006`` for anything else.
+    """
+    value = body.get(name)
+    if _missing(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return Decimal(repr(value))
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return Decimal(value)
+    raise SimError("E000006", biz_code)
+
+
 def tag_field(body: dict[str, Any], name: str, biz_code: str) -> str:
     """An optional tag of at most 255 ``[A-Za-z0-9_]`` characters (``source``, ``thirdPartyOrder``)."""
     value = body.get(name)
@@ -131,6 +161,11 @@ def sort_records(
 
     def key(row: dict[str, Any]) -> Any:
         value = row[column]
-        return Decimal(value) if isinstance(value, str) else value
+        if isinstance(value, str):
+            try:
+                return Decimal(value)
+            except InvalidOperation:
+                return value  # a text column (symbolCode)
+        return value
 
     return sorted(rows, key=key, reverse=sort_type == "desc")

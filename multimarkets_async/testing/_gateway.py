@@ -7,11 +7,18 @@ and resolves the operation. The result is an :class:`Admitted` request, or a :cl
 
 Check order, Client API: rate limit (429), ``companyId`` (003), ``trace`` (004), operation (002),
 strict version/group (010), token (001 missing, 005 unknown or expired), ``timestamp`` (014), body
-(006 empty, 015 unreadable or failed decryption), captcha (F999999).
+(006 empty, 015 unreadable or failed decryption), captcha on login, registration and
+``verifyCodeSend`` (F999999).
 
 Check order, Open API: ``companyId`` (003), ``trace`` (004), ``apiKey`` (00012003), rate limit and
 lockout (429/418), ``timestamp``/``recvWindow`` (00012002), body (006, 015), ``signature`` (00012001),
-operation (002), strict version/group (010). A ``token`` header is ignored.
+key expired (00012006), caller's IP not bound to the key (00012007), operation (002), the key's
+permissions (00012004, Assumption ``api_permission_map``), strict version/group (010). A ``token``
+header is ignored.
+
+Check order, Auth2 (endpoints 9): ``company`` (003 missing, 015 another company; the header is
+``company``, not ``companyId``), ``trace`` (004), operation (002), ``token`` on ``/auth2/code`` and
+``/auth2/refresh`` (001 missing, 005 unknown or expired), body (006 empty, 015 unreadable).
 
 Families are looked up in :data:`FAMILIES`; the Manager and Bridge families plug in there.
 """
@@ -26,6 +33,7 @@ from typing import Any
 
 from .. import errors
 from ..protocol import signing
+from ._apikeys import required_permission
 from ._handlers import Operation, find_operation
 from ._messages import GATEWAY, SimError, gateway_error
 from ._state import SimState
@@ -34,6 +42,14 @@ from ._wire import HTTPReply, RecordedHeaders, RecordedRequest
 __all__ = ["FAMILIES", "LOGIN_BIZ_TYPE", "Admitted", "Incoming"]
 
 LOGIN_BIZ_TYPE = "customer.app.CustomerWebApiService.login"
+# The calls reCAPTCHA can protect (http.md 11).
+_CAPTCHA_BIZ_TYPES = frozenset(
+    {
+        LOGIN_BIZ_TYPE,
+        "customer.app.CustomerWebApiService.register",
+        "message.app.VerificationApiService.verifyCodeSend",
+    }
+)
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _ENCRYPTED_TRACE_PREFIX = "x-"
 
@@ -43,8 +59,9 @@ class Incoming:
     """A request as it arrived, plus the response headers the gateway decided on.
 
     Attributes:
-        family: ``"client"`` or ``"open"``.
-        route: path kind within the family (``"login"``, ``"global"``, ``"logout"``, ``"now"``).
+        family: ``"client"``, ``"open"`` or ``"auth2"``.
+        route: path kind within the family (``"login"``, ``"register"``, ``"global"``, ``"logout"``,
+            ``"now"``, ``"auth2"``).
         biz_type: the operation from the path.
         path: the URL path.
         headers: request headers.
@@ -87,8 +104,8 @@ class Admitted:
 # ---------------------------------------------------------------------------- shared checks
 
 
-def _company(state: SimState, headers: RecordedHeaders) -> int:
-    text = headers.get("companyid", "").strip()
+def _company(state: SimState, headers: RecordedHeaders, name: str = "companyid") -> int:
+    text = headers.get(name, "").strip()
     if not text:
         raise gateway_error("003")
     if text != str(state.config.company_id):
@@ -209,7 +226,7 @@ def admit_client(state: SimState, inc: Incoming) -> Admitted:
     timestamp = _client_timestamp(state, headers, now)
     body = _client_body(state, op, inc, timestamp)
     captcha = state.config.captcha_token
-    if op.biz_type == LOGIN_BIZ_TYPE and captcha is not None and headers.get("captcha") != captcha:
+    if op.biz_type in _CAPTCHA_BIZ_TYPES and captcha is not None and headers.get("captcha") != captcha:
         raise SimError("F999999", GATEWAY)
     return Admitted(op, body, customer_id, company_id, token)
 
@@ -247,16 +264,45 @@ def admit_open(state: SimState, inc: Incoming) -> Admitted:
         raise _open_error("00012002")
     body = _json_object(inc.raw_body, allow_empty=False)
     signature = headers.get("signature", "")
-    public_key = state.api_public_keys[key_text]
+    public_key = state.api_keys.verifier(key_text)
     if not signature or not signing.verify_open_api_signature(public_key, body, timestamp, signature):
         raise _open_error("00012001")
+    if api_key.expired(now):
+        raise _open_error("00012006")
+    if not api_key.ip_allowed(inc.client_host):
+        raise _open_error("00012007")
     op = _operation("global", inc.biz_type, "open")
+    if api_key.permissions.get(required_permission(op.biz_type)) != 1:
+        raise _open_error("00012004")
     _strict_version_group(state, op, headers)
     return Admitted(op, body, api_key.customer_id, company_id, None)
+
+
+# ---------------------------------------------------------------------------- Auth2 API
+
+
+def admit_auth2(state: SimState, inc: Incoming) -> Admitted:
+    """Admit an Auth2 request (header ``company``; the user's login token where the docs ask for it)."""
+    headers = inc.headers
+    company_id = _company(state, headers, "company")
+    _trace(headers)
+    op = _operation(inc.route, inc.biz_type, "auth2")
+    customer_id = None
+    token = headers.get("token") or None
+    if op.access == "login":
+        if token is None:
+            raise gateway_error("001")
+        session = state.sessions.lookup(token)
+        if session is None or session.expired:
+            raise gateway_error("005")
+        customer_id = session.customer_id
+    body = _json_object(inc.raw_body, allow_empty=False)
+    return Admitted(op, body, customer_id, company_id, token)
 
 
 FAMILIES: dict[str, Callable[[SimState, Incoming], Admitted]] = {
     "client": admit_client,
     "open": admit_open,
+    "auth2": admit_auth2,
 }
 """Family name -> admission function. Later families (``"manager"``, ``"bridge"``) are added here."""

@@ -1,21 +1,36 @@
-"""The simulator's operations: bizType -> handler, with each operation's access and routing metadata.
+"""The simulator's operation table: bizType -> handler, with each operation's access and routing metadata.
 
 A handler takes a :class:`Call` (the admitted request) and returns the envelope's ``data``, or raises
 :class:`SimError`. Body validation follows endpoints.md field by field; trading rules live in the
 exchange. Both the spec path and the description alias of an operation are registered (http.md 1.1).
-Add operations by adding :class:`Operation` entries to :data:`OPERATIONS`.
+This module holds the session, reference-data, customer and list operations and assembles
+:data:`OPERATIONS` from the tables of the other handler modules (orders, pending orders, positions,
+records, customer and registration, API keys, Auth2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from ._auth2 import AUTH2_OPERATIONS
 from ._fields import page, paging, sort_records
+from ._handlers_apikeys import API_KEY_OPERATIONS
+from ._handlers_customer import CUSTOMER_OPERATIONS
+from ._handlers_pending import PENDING_OPERATIONS
+from ._handlers_positions import POSITION_OPERATIONS
+from ._handlers_records import RECORD_OPERATIONS
 from ._messages import CUSTOMER, SimError, gateway_error
-from ._orders import place_market_order, trading_biz_code
-from ._state import SimState
+from ._operation import (
+    CLIENT_AND_OPEN,
+    CLIENT_ONLY,
+    V1,
+    Call,
+    Operation,
+    Route,
+    trade_op,
+    trading_biz_code,
+)
+from ._orders import calculate_market_order, place_market_order
 from ._views import (
     account_view,
     order_view,
@@ -25,89 +40,48 @@ from ._views import (
     symbol_row_view,
 )
 
-__all__ = ["CLIENT_AND_OPEN", "CLIENT_ONLY", "OPERATIONS", "Call", "Operation", "find_operation"]
-
-Route = Literal["login", "global", "logout", "now"]
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One admitted request, as a handler sees it.
-
-    Attributes:
-        state: the simulator.
-        body: the business body (decrypted if it came encrypted).
-        customer_id: the authenticated customer, or ``None`` on a guest call.
-        family: ``"client"`` or ``"open"``.
-        biz_type: the operation name from the path.
-        now_ms: the server time.
-        token: the Client login token sent, if any.
-    """
-
-    state: SimState
-    body: dict[str, Any]
-    customer_id: int | None
-    family: str
-    biz_type: str
-    now_ms: int
-    token: str | None = None
-
-
-Handler = Callable[[Call], Any]
-
-
-CLIENT_AND_OPEN: frozenset[str] = frozenset({"client", "open"})
-CLIENT_ONLY: frozenset[str] = frozenset({"client"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Operation:
-    """Metadata and handler of one operation.
-
-    Attributes:
-        biz_type: the name in the URL path.
-        handler: the function producing ``data``.
-        access: ``"guest"`` (no token needed) or ``"login"``.
-        route: the path prefix it is served under.
-        families: the API families that serve it.
-        version: the ``version`` header it declares (``""`` = none); checked only in strict mode.
-        group: the ``group`` header it declares (``""`` = none); checked only in strict mode.
-        alt_versions: other ``version`` values strict mode accepts.
-        allow_empty_body: an empty body is fine (``/logout``, ``/thirdExt/now``).
-    """
-
-    biz_type: str
-    handler: Handler
-    access: Literal["guest", "login"]
-    route: Route = "global"
-    families: frozenset[str] = CLIENT_AND_OPEN
-    version: str = ""
-    group: str = ""
-    alt_versions: frozenset[str] = frozenset()
-    allow_empty_body: bool = False
+__all__ = [
+    "CLIENT_AND_OPEN",
+    "CLIENT_ONLY",
+    "OPERATIONS",
+    "Call",
+    "Operation",
+    "Route",
+    "find_operation",
+]
 
 
 # ---------------------------------------------------------------------------- session and utility
 
 
 def _login(call: Call) -> dict[str, Any]:
-    body, exchange = call.body, call.state.exchange
+    body, state = call.body, call.state
     for name in ("type", "loginName", "device", "isThird"):
         if body.get(name) is None or body.get(name) == "":
             raise SimError("CUSTOMER_API_0000501", CUSTOMER)
     login_type, login_name, password = body["type"], body["loginName"], body.get("loginPwd")
-    if not password and not body.get("verifyCode"):
+    code, send_token = body.get("verifyCode"), body.get("sendToken")
+    if not password and not code:
         raise SimError("CUSTOMER_API_0000125", CUSTOMER)
-    customer = exchange.customer
-    expected = {1: customer.email.lower(), 2: customer.phone, 3: customer.customer_no}.get(login_type)
-    name_ok = isinstance(login_name, str) and (
-        login_name.lower() == expected if login_type == 1 else login_name == expected
-    )
-    # Password-less (verification code) login is not simulated: it is refused like a wrong password.
-    if not name_ok or password != customer.password_md5:
+    customer = state.exchange.customer_by_login(login_type, login_name)
+    if customer is None:
         raise SimError("CUSTOMER_API_0000102", CUSTOMER)
-    token, r_token = call.state.sessions.login(customer.customer_id)
-    return {**profile_view(exchange), "token": token, "rToken": r_token, "loginTime": call.now_ms}
+    if password:
+        if password != customer.password_md5 or not customer.login_pass_set:
+            raise SimError("CUSTOMER_API_0000102", CUSTOMER)
+    else:
+        # Password-less login: the code sent to the e-mail (type 1) or phone (type 2) of the customer.
+        kind = login_type if login_type in (1, 2) else 1
+        if not state.verifications.check(send_token, code, kind, str(login_name), call.now_ms):
+            raise SimError("CUSTOMER_API_0000511", CUSTOMER)
+        state.verifications.consume(str(send_token))
+    token, r_token = state.sessions.login(customer.customer_id)
+    return {
+        **profile_view(state.exchange, customer),
+        "token": token,
+        "rToken": r_token,
+        "loginTime": call.now_ms,
+    }
 
 
 def _logout(call: Call) -> None:
@@ -136,7 +110,7 @@ def _int_param(body: dict[str, Any], name: str) -> int:
 
 def _symbol_base_list(call: Call) -> list[dict[str, Any]]:
     group = _int_param(call.body, "customerGroupId")
-    if group != call.state.exchange.customer.customer_group_id:
+    if group not in {c.customer_group_id for c in call.state.exchange.customers.values()}:
         return []
     rows = [
         symbol_row_view(symbol, trade_type)
@@ -158,7 +132,9 @@ def _symbol_detail(call: Call) -> dict[str, Any]:
 
 
 def _customer_info(call: Call) -> dict[str, Any]:
-    return profile_view(call.state.exchange)
+    assert call.customer_id is not None
+    exchange = call.state.exchange
+    return profile_view(exchange, exchange.customers[call.customer_id])
 
 
 def _account_by_id(call: Call) -> dict[str, Any]:
@@ -170,7 +146,10 @@ def _account_by_id(call: Call) -> dict[str, Any]:
         raise SimError("CUSTOMER_API_0000501", CUSTOMER)
     exchange = call.state.exchange
     account = exchange.find_account(
-        trade_type, account_id=account_id, currency=currency if isinstance(currency, str) else None
+        trade_type,
+        account_id=account_id,
+        currency=currency if isinstance(currency, str) else None,
+        customer_id=call.customer_id,
     )
     if account is None:
         raise SimError("CUSTOMER_API_0000003", CUSTOMER)
@@ -191,7 +170,11 @@ def _query_positions(call: Call) -> dict[str, Any]:
     rows = []
     for p in exchange.open_positions():
         account = exchange.accounts[p.account_id]
-        if p.trade_type != trade_type or (currency and account.currency != currency):
+        if (
+            account.customer_id != call.customer_id
+            or p.trade_type != trade_type
+            or (currency and account.currency != currency)
+        ):
             continue
         if filters["status"] is not None and str(filters["status"]) != p.status:
             continue
@@ -220,7 +203,11 @@ def _query_orders(call: Call) -> dict[str, Any]:
     rows = []
     for order in sorted(exchange.orders.values(), key=lambda o: -o.order_id):
         account = exchange.accounts[order.account_id]
-        if order.trade_type != trade_type or (currency and account.currency != currency):
+        if (
+            account.customer_id != call.customer_id
+            or order.trade_type != trade_type
+            or (currency and account.currency != currency)
+        ):
             continue
         if wanted_ids is not None and str(order.order_id) not in wanted_ids:
             continue
@@ -241,9 +228,6 @@ def _query_orders(call: Call) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- the table
 
-_V1 = "0.0.1"
-_TRADE_GROUP = "tradeApi"
-
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         biz_type="customer.app.CustomerWebApiService.login",
@@ -251,7 +235,7 @@ OPERATIONS: tuple[Operation, ...] = (
         access="guest",
         route="login",
         families=CLIENT_ONLY,
-        version=_V1,
+        version=V1,
     ),
     Operation(
         biz_type="logout",
@@ -286,49 +270,34 @@ OPERATIONS: tuple[Operation, ...] = (
         biz_type="customer.app.CustomerWebApiService.findCustomerInfo",
         handler=_customer_info,
         access="login",
-        version=_V1,
+        version=V1,
     ),
     Operation(
         biz_type="customer.app.CustomerWebApiService.queryAccountById",
         handler=_account_by_id,
         access="login",
-        version=_V1,
+        version=V1,
     ),
-    # Both names of the contract order (endpoints 5.2 / 5.3, http.md 1.1).
-    Operation(
-        biz_type="tradeapi.app.OrderApiService.addMarketOrder",
-        handler=place_market_order,
-        access="login",
-        version=_V1,
-        group=_TRADE_GROUP,
-    ),
-    Operation(
-        biz_type="tradeapi.app.CfdMMOrderApiService.addMarketOrder",
-        handler=place_market_order,
-        access="login",
-        version=_V1,
-        group=_TRADE_GROUP,
-    ),
-    Operation(
-        biz_type="tradeapi.app.PositionApiService.queryPositionPage",
-        handler=_query_positions,
-        access="login",
-        version=_V1,
-        group=_TRADE_GROUP,
-    ),
-    Operation(
-        biz_type="tradeapi.app.OrderApiService.queryOrderPage",
-        handler=_query_orders,
-        access="login",
-        version=_V1,
-        group=_TRADE_GROUP,
-    ),
+    # Both names of the contract order and its trial calculation (endpoints 5.2 / 5.3 / 5.10).
+    trade_op("tradeapi.app.OrderApiService.addMarketOrder", place_market_order),
+    trade_op("tradeapi.app.CfdMMOrderApiService.addMarketOrder", place_market_order),
+    trade_op("tradeapi.app.OrderApiService.calculateMarketOrder", calculate_market_order),
+    trade_op("tradeapi.app.CfdMMOrderApiService.calculateMarketOrder", calculate_market_order),
+    trade_op("tradeapi.app.PositionApiService.queryPositionPage", _query_positions),
+    trade_op("tradeapi.app.OrderApiService.queryOrderPage", _query_orders),
     # Open API only in the docs (endpoints 7), yet its sample goes to the Client base: serve both.
     Operation(biz_type="getMsgPushToken", handler=_push_token, access="login"),
+    *PENDING_OPERATIONS,
+    *POSITION_OPERATIONS,
+    *RECORD_OPERATIONS,
+    *CUSTOMER_OPERATIONS,
+    *API_KEY_OPERATIONS,
+    *AUTH2_OPERATIONS,
 )
 """Every simulated operation. Add entries here; an unknown bizType answers ``GATEWAY_CODE_002``."""
 
 _BY_ROUTE: dict[tuple[str, str], Operation] = {(op.route, op.biz_type): op for op in OPERATIONS}
+assert len(_BY_ROUTE) == len(OPERATIONS), "an operation is registered twice"
 
 
 def find_operation(route: str, biz_type: str, family: str) -> Operation | None:

@@ -12,8 +12,11 @@ Every ack is ``{"msgCode","timestamp","trace":<echo>,"seqId":<echo>,"content":nu
 ``msg_ws_ack_shape``). Unknown frames are ignored. Pushes go to logged-in sessions of the order's
 customer subscribed to its tradeType: ``trade`` (the documented example's shape, all-string
 ``paramMap``) then ``notice`` updateType 1 (positions) and 3 (funds) for every executed order (HTTP,
-RPC, or a stop-loss/take-profit fired by a tick); and on every price move an ``f(`` (tradeType 1) or
-``g(`` (tradeType 2) floating P&L push for each subscribed account with open positions.
+RPC, or a stop-loss/take-profit fired by a tick); a fired pending order's ``trade`` has ``bizType``
+``ME_POSITION_LIMIT_OPEN``/``ME_POSITION_LIMIT_CLOSE`` and its ``pendingId``. A pending order placed,
+changed, cancelled, expired or refused pushes ``notice`` updateType 2 (pending orders). On every
+price move an ``f(`` (tradeType 1) or ``g(`` (tradeType 2) floating P&L push goes to each subscribed
+account with open positions.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from ._book import BUY, Account, Order, Position
+from ._book import BUY, PENDING_TYPES, Account, Order, PendingOrder, Position
 from ._exchange import Exchange
 from ._socket_runner import refuse_handshake, run_session
 from ._sockets import INVALID, SocketRegistry, SocketSession
@@ -34,7 +37,15 @@ from ._sockets import INVALID, SocketRegistry, SocketSession
 if TYPE_CHECKING:
     from ._state import SimState
 
-__all__ = ["MessageSession", "message_routes", "pnl_record", "publish_order", "publish_pnl", "trade_content"]
+__all__ = [
+    "MessageSession",
+    "message_routes",
+    "pnl_record",
+    "publish_order",
+    "publish_pending",
+    "publish_pnl",
+    "trade_content",
+]
 
 _PNL_TAGS = {1: "f", 2: "g"}
 
@@ -145,7 +156,7 @@ def trade_content(exchange: Exchange, order: Order) -> dict[str, Any]:
     assert symbol is not None
     account = exchange.accounts[order.account_id]
     position = exchange.positions.get(order.position_id)
-    customer = exchange.customer
+    customer = exchange.customer_of(account)
     px = symbol.point
 
     def level(scaled: int) -> str:
@@ -159,7 +170,7 @@ def trade_content(exchange: Exchange, order: Order) -> dict[str, Any]:
         "dealExecuteTime": str(order.execute_time_ms),
         "orderBizType": str(order.biz_type),
         "orderId": str(order.order_id),
-        "pendingId": "0",
+        "pendingId": str(order.pending_id),
         "dealId": str(order.deal_id),
         "accountCurrency": account.currency,
         "orderStatus": str(order.status),
@@ -186,10 +197,11 @@ def trade_content(exchange: Exchange, order: Order) -> dict[str, Any]:
         "stopLossMsg": level(order.stop_loss),
         "Margin": _money(account, position.margin if position is not None else order.margin),
     }
+    prefix = "ME_POSITION_LIMIT_" if order.biz_type in PENDING_TYPES else "POSITION_"
     return {
         "accountId": account.account_id,
         "companyId": customer.company_id,
-        "bizType": "POSITION_OPEN" if order.open_or_close == 1 else "POSITION_CLOSE",
+        "bizType": prefix + ("OPEN" if order.open_or_close == 1 else "CLOSE"),
         "customerId": customer.customer_id,
         "paramMap": param_map,
         "tradeType": order.trade_type,
@@ -262,6 +274,26 @@ def publish_order(state: SimState, order: Order) -> None:
             session.push(frame)
 
 
+def publish_pending(state: SimState, pending: PendingOrder) -> None:
+    """Push ``notice`` updateType 2 (refresh pending orders) to the sessions following the account."""
+    registry, now = state.sockets, state.now_ms()
+    account = state.exchange.accounts[pending.account_id]
+    targets = [
+        s
+        for s in registry.messages
+        if s.logged_in and s.customer_id == account.customer_id and pending.trade_type in s.trade_types
+    ]
+    if not targets:
+        return
+    n = next(registry._push_seq)
+    content = {"tradeType": pending.trade_type, "updateType": 2, "show": 0, "bizType": "PENDING_ORDER"}
+    frame = _dumps(
+        {"msgCode": "notice", "timestamp": now, "trace": f"sim-{now}-{n}-2", "seqId": n, "content": content}
+    )
+    for session in targets:
+        session.push(frame)
+
+
 def publish_pnl(state: SimState) -> None:
     """Push ``f(``/``g(`` to every subscribed account that has open positions (after a price move)."""
     exchange = state.exchange
@@ -269,8 +301,8 @@ def publish_pnl(state: SimState) -> None:
         if not session.logged_in:
             continue
         for trade_type in sorted(session.trade_types & _PNL_TAGS.keys()):
-            account = exchange.find_account(trade_type)
-            if account is None or account.customer_id != session.customer_id:
+            account = exchange.find_account(trade_type, customer_id=session.customer_id)
+            if account is None:
                 continue
             positions = exchange.open_positions(account.account_id)
             if positions:

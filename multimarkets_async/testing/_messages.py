@@ -54,10 +54,45 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "00012003": ("The apiKey does not exist", "apiKey不存在"),
     "00012004": ("No permission for this operation", "无此操作权限"),
     "00012005": ("Requests too frequent", "请求过于频繁"),
+    "00012006": ("The API key has expired", "API密钥已过期"),
+    "00012007": ("The IP address is not allowed", "IP地址不允许访问"),
     "CUSTOMER_API_0000003": ("Data not exist", "数据不存在"),
     "CUSTOMER_API_0000102": ("Account number or password wrong", "账号或密码错误"),
+    "CUSTOMER_API_0000106": ("Mobile number already exist", "手机号已存在"),
+    "CUSTOMER_API_0000107": ("Email exist already", "邮箱已存在"),
+    "CUSTOMER_API_0000114": ("Company asset ID not exist", "公司资产ID不存在"),
     "CUSTOMER_API_0000125": ("Password cannot be null", "密码不能为空"),
+    "CUSTOMER_API_0000128": ("Token verification failed", "令牌校验失败"),
+    "CUSTOMER_API_0000131": (
+        "The third-party developer account is not configured or has been disabled",
+        "第三方开发者账号未配置或已停用",
+    ),
+    "CUSTOMER_API_0000145": (
+        "The type you submitted is not supported, only %s is supported",
+        "不支持您提交的类型，仅支持%s",  # noqa: RUF001 (Chinese punctuation)
+    ),
+    "CUSTOMER_API_0000148": (
+        "The current link is invalid, please contact customer service",
+        "当前链接无效，请联系客服",  # noqa: RUF001 (Chinese punctuation)
+    ),
+    "CUSTOMER_API_0000149": (
+        "The current link has been used, please get it again",
+        "当前链接已被使用，请重新获取",  # noqa: RUF001 (Chinese punctuation)
+    ),
+    "CUSTOMER_API_0000301": ("Client group info is not exist", "客户组信息不存在"),
+    "CUSTOMER_API_0000314": ("Account opening trade type info is not match", "开户交易类型信息不匹配"),
     "CUSTOMER_API_0000501": ("Mandatory param cannot be null", "必填参数不能为空"),
+    "CUSTOMER_API_0000504": ("Mobile number format is not correct", "手机号格式不正确"),
+    "CUSTOMER_API_0000510": ("Email format is not correct", "邮箱格式不正确"),
+    "CUSTOMER_API_0000511": ("Verification code is not correct", "验证码不正确"),
+    "CUSTOMER_API_00011001": ("The requested permission is invalid", "请求的权限无效"),
+    "CUSTOMER_API_00011003": ("The API label already exists", "API标签已存在"),
+    "P_VERIFY_CODE_ERROR": ("Invalid verification code", "验证码无效"),
+    # The code the reference client treats as "cancel failed" (endpoints 5.5); its text is ours.
+    "10011012": (
+        "The pending order does not exist or is no longer pending",
+        "挂单不存在或已不在挂单中",
+    ),
     "E000005": ("Parameter cannot be empty", "参数不能为空"),
     "E000006": ("Incorrect format", "格式不正确"),
     "E000007": ("Parameter validation failed", "参数校验失败"),
@@ -79,6 +114,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Closing position amount must be an integer multiple of the minimum amount",
         "平仓数量必须是最小数量的整数倍",
     ),
+    "E000024": ("Specified price cannot be empty", "指定价格不能为空"),
     "E000026": (
         "Quantity must be within the range of %s to %s lots, and must be an integer multiple of %s lots",
         "数量必须在%s到%s手之间，且必须是%s手的整数倍",  # noqa: RUF001 (Chinese punctuation)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["RpcSession", "rpc_routes"]
 
 _PATH = "/api/ws"
-_SPECIAL_ROUTES = ("login", "logout", "now")
+_SPECIAL_ROUTES = ("login", "register", "logout", "now")
 
 
 class RpcSession(SocketSession):

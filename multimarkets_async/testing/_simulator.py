@@ -14,6 +14,7 @@ import logging
 import socket
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -23,13 +24,14 @@ import uvicorn
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
+from ._apikeys import ApiKeys
 from ._app import Pipeline, create_app
 from ._book import Order
 from ._config import SimulatorConfig
 from ._exchange import Exchange
 from ._faults import Faults
 from ._market import Quote
-from ._message_socket import message_routes, publish_order, publish_pnl
+from ._message_socket import message_routes, publish_order, publish_pending, publish_pnl
 from ._quote_socket import publish_order_trade, publish_quotes, quote_routes
 from ._rpc_socket import rpc_routes
 from ._server import DenialNoise, Server
@@ -44,9 +46,11 @@ __all__ = ["Simulator"]
 class Simulator:
     """The simulated MultiMarkets platform on 127.0.0.1, for tests, demos and bot development.
 
-    Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/logout``,
-    ``/thirdExt/now``, ``/global/{bizType}``) and the Open API at ``{base_url}/openapi-c/global/{bizType}``
-    (Assumption: the Open prefix serves nothing else). Other paths answer a plain 404.
+    Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/register/{bizType}``,
+    ``/logout``, ``/thirdExt/now``, ``/global/{bizType}``), the Open API at
+    ``{base_url}/openapi-c/global/{bizType}`` (Assumption: the Open prefix serves nothing else) and the
+    Auth2 API at ``{base_url}/cats-gateway-auth2/auth2/{code,token,user,refresh}``. Other paths answer
+    a plain 404. Pending orders, stop-losses and take-profits fire on price moves.
 
     Sockets, on the same port (``ws_base_url`` = ``ws://127.0.0.1:PORT``): market data at
     ``/apiQuote/quote_guest``, ``/apiQuote/quote?token=`` and ``/apiQuote/quote_stock?token=``; message
@@ -57,9 +61,11 @@ class Simulator:
 
     Seeded data (fixed ids; prices move with the seed): customer 1176, ``customerNo`` "86001175",
     group 1, e-mail login ``trader@example.com`` / ``a123456``; USDT accounts 1031001 (tradeType 1),
-    1031002 (tradeType 2) and 1031005 (tradeType 5), 10000 each, 4 decimals; products EURUSD 1001
-    (5 digits), XAUUSD 1002 (2), BTCUSDT 1003 (2), ETHUSDT 1004 (2, tradeType 2 only) and
-    DOGE/USDT-BN-TG 1061 (4, spot tradeType 5, listed but not tradable).
+    1031002 (tradeType 2) and 1031005 (tradeType 5), 10000 each (booked as deposits), 4 decimals;
+    products EURUSD 1001 (5 digits), XAUUSD 1002 (2), BTCUSDT 1003 (2), ETHUSDT 1004 (2, tradeType 2
+    only) and DOGE/USDT-BN-TG 1061 (4, spot tradeType 5, listed but not tradable); the Open API key
+    :attr:`api_key` (every permission, permanent); the Auth2 app :attr:`auth2_app_id` /
+    :attr:`auth2_app_secret`. Registration adds customers (1177 / "86001176", ...).
 
     Choices where the docs are silent (each behind a :class:`SimulatorConfig` field where it can vary):
 
@@ -74,7 +80,8 @@ class Simulator:
       the Open API sends the same headers for its per-key window; 429/418 add ``Retry-After``;
     * an idempotent replay returns the first answer byte for byte (its ``trace`` included);
       gateway refusals are not cached, business errors are;
-    * login with a verification code instead of ``loginPwd`` is refused as a wrong password.
+    * every ``verifyCodeSend`` "sends" ``SimulatorConfig.verify_code`` (see :attr:`sent_codes`);
+    * codes the docs do not name (pending orders, Auth2) are listed in the handler modules.
 
     Args:
         config: the settings; :class:`SimulatorConfig` defaults when ``None``.
@@ -98,6 +105,7 @@ class Simulator:
         self._used = False
         self._tick_event: anyio.Event | None = None
         self._state.exchange.order_listeners.append(self._on_order)
+        self._state.exchange.pending_listeners.append(partial(publish_pending, self._state))
 
     def __repr__(self) -> str:
         where = self.base_url if self._port is not None else "not running"
@@ -273,6 +281,26 @@ class Simulator:
         """The seeded customer's group (``customerGroupId``)."""
         return self._state.exchange.customer.customer_group_id
 
+    @property
+    def auth2_app_id(self) -> str:
+        """The seeded Auth2 app's ``appId`` (32 hex, derived from the seed)."""
+        return self._state.auth2.app.app_id
+
+    @property
+    def auth2_app_secret(self) -> str:
+        """The seeded Auth2 app's ``appSecret`` (32 hex, derived from the seed)."""
+        return self._state.auth2.app.app_secret
+
+    @property
+    def sent_codes(self) -> list[tuple[int, str, str]]:
+        """Every verification code "sent": ``(type, address, code)``, type 1 e-mail, 2 phone."""
+        return self._state.verifications.outbox
+
+    @property
+    def api_keys(self) -> ApiKeys:
+        """Every Open API key (the seeded one and those applied with ``applyApi``), for assertions."""
+        return self._state.api_keys
+
     # ------------------------------------------------------------------ state and controls
 
     @property
@@ -323,13 +351,13 @@ class Simulator:
         self._state.sessions.expire_all()
 
     def tick(self, steps: int = 1) -> tuple[list[Quote], list[Order]]:
-        """Move every price ``steps`` random-walk steps (seeded), firing stop-losses/take-profits.
+        """Move every price ``steps`` random-walk steps (seeded), firing stops and pending orders.
 
         Each step is pushed at once to the socket subscribers (``p(``, ``pd(``, ``pt(``, ``pr(``, and
         ``f(``/``g(`` for accounts with open positions); the call itself never waits.
 
         Returns:
-            The quotes of the last step, and every closing order the steps caused.
+            The quotes of the last step, and every order the steps executed (stops, pending orders).
         """
         quotes: list[Quote] = []
         closed: list[Order] = []
@@ -349,13 +377,14 @@ class Simulator:
         await self._tick_event.wait()
 
     def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[Order]]:
-        """Put one product at an exact mid price, fire the stops it reaches, and push it to subscribers.
+        """Put one product at an exact mid price, fire the stops and pending orders it reaches (the
+        orders returned), and push it to subscribers.
 
         Raises:
             KeyError: unknown ``symbol_id``.
         """
         quote = self._state.exchange.market.set_price(symbol_id, mid, self.now_ms())
-        fired = self._state.exchange.fire_stops(self.now_ms())
+        fired = self._state.exchange.after_prices(self.now_ms())
         self._on_prices([quote])
         return quote, fired
 

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..protocol import signing
+from ._apikeys import ApiKey, ApiKeys
 from ._config import SimulatorConfig
 from ._exchange import Exchange
 from ._faults import Faults
+from ._identity import Auth2Store, Verifications
 from ._keys import SIGN_DEMO, TRADE_H5_COMPANY
 from ._limits import FixedWindowLimiter, IdempotencyCache, LockoutLimiter
 from ._quote_data import QuoteFeed
@@ -94,6 +96,12 @@ class Sessions:
         """End the session of ``token``."""
         self._sessions.pop(token, None)
 
+    def consume(self, token: str) -> None:
+        """Use up a one-time login token (``thirdExt/randomKey``): its next use answers expired."""
+        session = self._sessions.get(token)
+        if session is not None:
+            session.expired = True
+
     def expire_all(self) -> None:
         """Mark every issued login token expired."""
         for session in self._sessions.values():
@@ -104,16 +112,6 @@ class Sessions:
         token = self._uuid() + "push"
         self.push_tokens[token] = customer_id
         return token
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    """An Open API key: the ``apiKey`` text, its owner and the public key that verifies it."""
-
-    api_key: str
-    customer_id: int
-    secret_key: str
-    public_key: str
 
 
 class SimState:
@@ -139,10 +137,29 @@ class SimState:
         self.sessions = Sessions(random.Random(self.rng.getrandbits(64)))  # noqa: S311
         key_text = f"{self.rng.getrandbits(128):032x}"
         self.api_key = ApiKey(
-            key_text, self.exchange.customer.customer_id, SIGN_DEMO.private_key, SIGN_DEMO.public_key
+            key_text,
+            self.exchange.customer.customer_id,
+            SIGN_DEMO.private_key,
+            SIGN_DEMO.public_key,
+            tag="sim",
+            secret_key_md5=signing.secret_key_md5(SIGN_DEMO.private_key),
+            create_time_ms=now,
+            update_time_ms=now,
         )
-        self.api_keys = {key_text: self.api_key}
-        self.api_public_keys = {key_text: signing.load_public_key(SIGN_DEMO.public_key)}
+        # Separate seeded sources, so the draws above (and the price walk) stay what they were.
+        self.api_keys = ApiKeys(self.api_key, random.Random(f"api-keys-{config.seed}"))  # noqa: S311
+        """Every Open API key (the seeded one first), with its permissions and verifier."""
+        self.verifications = Verifications(
+            random.Random(f"verify-{config.seed}"),  # noqa: S311
+            config.verify_code,
+            config.verify_code_ttl_s * 1000,
+        )
+        self.auth2 = Auth2Store(
+            random.Random(f"auth2-{config.seed}"),  # noqa: S311
+            config.auth2_code_ttl_s * 1000,
+            config.auth2_access_ttl_s * 1000,
+            config.auth2_refresh_ttl_s * 1000,
+        )
         self.company_public_key = TRADE_H5_COMPANY.public_key
         self.company_private_key = signing.load_private_key(TRADE_H5_COMPANY.private_key)
         self.faults = Faults()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ._book import Account, Order, Position
+from ._book import Account, Customer, Order, Position
 from ._exchange import Exchange
 from ._market import Symbol
 
@@ -106,7 +106,7 @@ def account_view(exchange: Exchange, account: Account) -> dict[str, Any]:
     """One account in real time (endpoints 6.2; also the items of ``accountList``)."""
     totals = exchange.account_totals(account)
     d = account.digits
-    customer = exchange.customer
+    customer = exchange.customer_of(account)
     return {
         "accountId": account.account_id,
         "customerId": customer.customer_id,
@@ -136,9 +136,14 @@ def account_view(exchange: Exchange, account: Account) -> dict[str, Any]:
     }
 
 
-def profile_view(exchange: Exchange) -> dict[str, Any]:
-    """The customer profile of login and findCustomerInfo (endpoints 2.1, 6.1), without tokens."""
-    c = exchange.customer
+def profile_view(exchange: Exchange, customer: Customer | None = None) -> dict[str, Any]:
+    """The customer profile of login and findCustomerInfo (endpoints 2.1, 6.1), without tokens.
+
+    Args:
+        exchange: the exchange.
+        customer: whose profile; the seeded customer when ``None``.
+    """
+    c = customer if customer is not None else exchange.customer
     return {
         "id": c.customer_id,
         "customerNo": c.customer_no,
@@ -149,19 +154,19 @@ def profile_view(exchange: Exchange) -> dict[str, Any]:
         "kycAuditStatus": 2,
         "kycStatus": 4,
         "companyKycStatus": 2,
-        "loginPassStatus": "2",
+        "loginPassStatus": "2" if c.login_pass_set else "1",
         "payPassStatus": "2",
         "assertPassStatus": "2",
         "googleId": 0,
         "deposit": 1,
         "withdraw": 1,
         "email": c.email,
-        "phone": c.phone[:3] + "******" + c.phone[-4:],
+        "phone": c.phone[:3] + "******" + c.phone[-4:] if c.phone else "",
         "phoneArea": c.phone_area,
         "name": c.name,
         "country": c.country,
         "openAccountType": 0,
-        "registerSource": 2,
+        "registerSource": c.register_source,
         "source": "PC_Web",
         "companyType": "real",
         "createTime": c.register_time_ms,
@@ -169,7 +174,8 @@ def profile_view(exchange: Exchange) -> dict[str, Any]:
         "activateTime": c.register_time_ms,
         "apiCheckSwitch": False,
         "apiCheckRule": "",
-        "accountList": [account_view(exchange, a) for a in exchange.accounts.values()],
+        "thirdServerCode": c.third_server_code,
+        "accountList": [account_view(exchange, a) for a in exchange.customer_accounts(c.customer_id)],
     }
 
 
@@ -221,7 +227,7 @@ def position_view(exchange: Exchange, position: Position) -> dict[str, Any]:
         "source": position.source,
         "thirdPartyOrder": position.third_party_order,
         "accountId": position.account_id,
-        "companyId": exchange.customer.company_id,
+        "companyId": exchange.customer_of(account).company_id,
     }
 
 
@@ -245,11 +251,11 @@ def order_view(exchange: Exchange, order: Order) -> dict[str, Any]:
         "requestNum": _dec(order.request_num),
         "executePrice": _dec(order.execute_price, symbol.digits),
         "executeNum": _dec(order.execute_num),
-        "cancelNum": "0",
+        "cancelNum": _dec(order.request_num) if order.status in (4, 6, 7) else "0",
         "requestTime": order.request_time_ms,
         "executeTime": order.execute_time_ms,
-        "createTime": order.execute_time_ms,
-        "updateTime": order.execute_time_ms,
+        "createTime": order.create_time_ms or order.execute_time_ms,
+        "updateTime": order.update_time_ms or order.execute_time_ms,
         "fee": _dec(order.fee, account.digits),
         "executeMargin": _dec(order.margin, account.digits),
         "accountDigits": account.digits,
@@ -264,6 +270,7 @@ def order_view(exchange: Exchange, order: Order) -> dict[str, Any]:
         "source": order.source,
         "thirdPartyOrder": order.third_party_order,
         "tradeType": order.trade_type,
+        "pendingId": order.pending_id,
     }
 
 

@@ -26,7 +26,26 @@ __all__ = [
 # Header and body members whose values a repr must never show.
 _SECRET_HEADERS = frozenset({"token", "signature", "apikey", "captcha", "authorization", "cookie"})
 _SECRET_BODY_KEYS = frozenset(
-    {"loginPwd", "pwd", "newPwd", "oldPwd", "password", "privateKey", "secretKey", "token", "rToken"}
+    {
+        "loginPwd",
+        "pwd",
+        "newPwd",
+        "oldPwd",
+        "password",
+        "privateKey",
+        "secretKey",
+        "token",
+        "rToken",
+        "appSecret",
+        "accessToken",
+        "refreshToken",
+        "code",
+        "verifyCode",
+        "sendToken",
+        "googleCode",
+        "phoneCode",
+        "emailCode",
+    }
 )
 
 
@@ -81,7 +100,7 @@ class RecordedRequest:
         body: the body parsed as JSON whatever the content type, or ``None`` when empty or not JSON.
             For an encrypted Client request this is the ``{"data": ...}`` wrapper.
         biz_type: the operation from the path (``thirdExt/now`` and ``logout`` for those paths).
-        family: ``"client"`` or ``"open"`` (later ``"manager"``, ``"bridge"``).
+        family: ``"client"``, ``"open"`` or ``"auth2"`` (later ``"manager"``, ``"bridge"``).
         time_ms: the server clock when the request arrived.
         decrypted_body: for an encrypted Client request, the business body after decryption (without
             ``signature``/``timestamp``); ``None`` otherwise.
