@@ -268,3 +268,19 @@ async def test_resend_reconciles_a_lost_order_answer_without_a_second_execution(
             filled = await client.orders.resend(info.value)
             (order,) = sim.exchange.orders.values()
             assert filled.order_id == order.order_id
+
+
+async def test_error_paths_of_the_queries_are_typed() -> None:
+    async with trading() as (_sim, client):
+        with pytest.raises(mm.TradingRuleError) as unknown_position:
+            await client.positions.get(999, trade_type=2)
+        assert unknown_position.value.code == "E000008"
+        with pytest.raises(mm.APIError):
+            await client.orders.get(999, trade_type=2)
+        ghost = mm.PendingOrder(id="999", symbol_id=1001, direction=1, trade_type=2)
+        with pytest.raises(mm.APIError):
+            await client.orders.cancel(ghost)
+        with pytest.raises(mm.ValidationError, match="tradeType 5"):
+            await client.orders.market("DOGE/USDT-BN-TG", side=mm.Side.BUY, volume="1", trade_type=5)
+        with pytest.raises(mm.ValidationError, match="no account"):
+            await client.account.get(trade_type=3)

@@ -11,7 +11,7 @@
 The simulator speaks the documented wire protocol exactly (headers, envelopes, error codes,
 signatures, encrypted bodies, rate limits, idempotency), so an SDK or a bot that gets the protocol
 wrong fails against it. It needs the ``[sim]`` extra (starlette, uvicorn); this package imports
-without it, and :class:`Simulator` is loaded on first use.
+without it, and ``Simulator`` is loaded on first use.
 
 Every key pair it uses is a published vendor TEST key: never use them in production.
 """

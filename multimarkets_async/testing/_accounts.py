@@ -1,7 +1,7 @@
 """The exchange's books: customers, accounts, positions, orders, the ledger, and look-ups on them.
 
-:class:`AccountBook` holds the state every part of the exchange reads (the trading operations live
-in its subclass :class:`~multimarkets_async.testing._exchange.Exchange`) and answers the questions
+``AccountBook`` holds the state every part of the exchange reads (the trading operations live
+in its subclass ``Exchange``) and answers the questions
 the handlers and views ask: whose account, which positions are open, what an account is worth now,
 what margin and fee an order would cost. Pure state: no clock reads, no randomness.
 """
@@ -22,7 +22,7 @@ class AccountBook:
     """Customers, accounts, products, positions, orders and the ledger.
 
     Seeded: customer 1176 (``customerNo`` 86001175, group 1) with USDT accounts 1031001 (tradeType
-    1), 1031002 (2) and 1031005 (5); registration adds more customers (:meth:`add_customer`).
+    1), 1031002 (2) and 1031005 (5); registration adds more customers (``add_customer``).
 
     Args:
         company_id: the company the customers belong to.

@@ -1,7 +1,7 @@
 """The exchange's records: customers, accounts, positions, orders, pending orders, ledger entries.
 
 Plain mutable dataclasses (``Decimal`` money and quantities, scaled-integer prices, epoch-ms times),
-changed only by :class:`~multimarkets_async.testing._exchange.Exchange` and its helpers (pending
+changed only by ``Exchange`` and its helpers (pending
 orders, the ledger). Tests read them through ``Simulator.exchange`` for assertions.
 """
 

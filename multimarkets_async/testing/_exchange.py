@@ -1,11 +1,11 @@
-"""The simulator's in-memory exchange: trading on the books of :class:`AccountBook`.
+"""The simulator's in-memory exchange: trading on the books of ``AccountBook``.
 
 Pure state plus operations. Nothing here reads a clock or a global random source: callers pass the
 server time (``now_ms``) and a seeded ``random.Random``. Wire formats live elsewhere (``_views`` and
 the handler modules); this module speaks Decimals, scaled integers and dataclasses. Business rule
-violations raise :class:`TradingError` carrying the ``E0000nn`` number; the caller adds the bizCode
+violations raise ``TradingError`` carrying the ``E0000nn`` number; the caller adds the bizCode
 of the tradeType (errors.md 4). The books and look-ups are in ``_accounts``, pending orders in
-:attr:`Exchange.pending` (``_pending``), the fund flow in ``_ledger``, the rules in ``_rules``.
+``Exchange.pending`` (``_pending``), the fund flow in ``_ledger``, the rules in ``_rules``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _PNL_KIND: dict[int, Kind] = {3: "stop_loss_pnl", 4: "take_profit_pnl"}
 
 
 class Exchange(AccountBook):
-    """The seeded exchange: the books of :class:`AccountBook` plus trading on them.
+    """The seeded exchange: the books of ``AccountBook`` plus trading on them.
 
     Args:
         company_id: the company the customers belong to.
@@ -220,7 +220,7 @@ class Exchange(AccountBook):
     # ------------------------------------------------------------------ price moves
 
     def tick(self, rng: random.Random, now_ms: int) -> tuple[list[Quote], list[Order]]:
-        """Move every price one random-walk step, then run :meth:`after_prices`.
+        """Move every price one random-walk step, then run ``after_prices``.
 
         Returns:
             The new quotes, and the orders the move executed (stop-loss/take-profit closes, fired

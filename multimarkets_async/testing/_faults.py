@@ -12,7 +12,7 @@ the request pipeline:
 * ``drop_next(after_processing=True)`` acts after the operation executed and its answer was cached:
   the client never sees the answer, but a replay with the same ``idempotency-key`` gets it.
 
-Every control returns a :class:`FaultHandle` to observe the fault (``hits``, ``await wait_hit()``) and,
+Every control returns a ``FaultHandle`` to observe the fault (``hits``, ``await wait_hit()``) and,
 for delays, to end them early (``release()``); no test needs to sleep to line events up.
 """
 

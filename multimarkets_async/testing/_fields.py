@@ -3,7 +3,7 @@
 Types follow http.md 2.4 and 13: ids and enums are JSON integers, quantities decimal strings, order
 prices scaled integer strings (JSON integers are accepted too, Assumption ``scaled_price_as_string``),
 paging numbers integers or digit strings (Assumption ``paging_as_int``). A wrong type or format raises
-:class:`SimError` with ``E000006`` ("Incorrect format"), a missing field ``E000005``, under the bizCode
+``SimError`` with ``E000006`` ("Incorrect format"), a missing field ``E000005``, under the bizCode
 the caller passes.
 """
 

@@ -2,8 +2,8 @@
 
 Per family it checks headers (looked up case-insensitively), authenticates (login token or apiKey and
 signature), applies the time window and the rate limits, decodes the body (decrypting scheme B bodies)
-and resolves the operation. The result is an :class:`Admitted` request, or a :class:`SimError`
-(envelope error, HTTP 200) or :class:`HTTPReply` (429/418) raised.
+and resolves the operation. The result is an ``Admitted`` request, or a ``SimError``
+(envelope error, HTTP 200) or ``HTTPReply`` (429/418) raised.
 
 Check order, Client API: rate limit (429), ``companyId`` (003), ``trace`` (004), operation (002),
 strict version/group (010), token (001 missing, 005 unknown or expired), ``timestamp`` (014), body
@@ -20,7 +20,7 @@ Check order, Auth2 (endpoints 9): ``company`` (003 missing, 015 another company;
 ``company``, not ``companyId``), ``trace`` (004), operation (002), ``token`` on ``/auth2/code`` and
 ``/auth2/refresh`` (001 missing, 005 unknown or expired), body (006 empty, 015 unreadable).
 
-Families are looked up in :data:`FAMILIES`; the Manager and Bridge families plug in there.
+Families are looked up in ``FAMILIES``; the Manager and Bridge families plug in there.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ class Ledger:
             remark: free text.
 
         Returns:
-            The entry, also appended to :attr:`entries`.
+            The entry, also appended to ``entries``.
         """
         business_type, business_type1 = business_codes(account.trade_type, kind)
         entry = LedgerEntry(

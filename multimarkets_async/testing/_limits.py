@@ -178,7 +178,7 @@ class _InFlight(Enum):
 
 
 IN_FLIGHT = _InFlight.IN_FLIGHT
-"""Marker returned by :meth:`IdempotencyCache.lookup` while the first request is still running."""
+"""Marker returned by ``IdempotencyCache.lookup`` while the first request is still running."""
 
 
 class IdempotencyCache:
@@ -193,7 +193,7 @@ class IdempotencyCache:
         self._entries: dict[Hashable, CachedAnswer | _InFlight] = {}
 
     def lookup(self, key: Hashable, now_ms: int) -> CachedAnswer | _InFlight | None:
-        """Return the cached answer, :data:`IN_FLIGHT`, or ``None`` when the key is new or expired."""
+        """Return the cached answer, ``IN_FLIGHT``, or ``None`` when the key is new or expired."""
         entry = self._entries.get(key)
         if isinstance(entry, CachedAnswer) and now_ms >= entry.expires_ms:
             del self._entries[key]

@@ -1,6 +1,6 @@
 """The simulator's products and their prices: seeded symbols and a deterministic random walk.
 
-Pure state: no clock reads and no global randomness. Prices move only when :meth:`Market.tick` is
+Pure state: no clock reads and no global randomness. Prices move only when ``Market.tick`` is
 called with a seeded ``random.Random`` and the server time, so a seed reproduces every quote.
 """
 
@@ -165,7 +165,7 @@ class Market:
     """The product table and the price of each product.
 
     Args:
-        symbols: the products; see :func:`seed_symbols`.
+        symbols: the products; see ``seed_symbols``.
         now_ms: server time used as the first quote time.
     """
 

@@ -1,8 +1,8 @@
-"""What an operation is to the simulator: the admitted :class:`Call`, the :class:`Operation` entry,
+"""What an operation is to the simulator: the admitted ``Call``, the ``Operation`` entry,
 and the checks every trading handler shares (tradeType per service, the caller's account).
 
 The operation table is assembled in ``_handlers`` from the entries of each handler module; a handler
-takes a :class:`Call` and returns the envelope's ``data``, or raises :class:`SimError`.
+takes a ``Call`` and returns the envelope's ``data``, or raises ``SimError``.
 """
 
 from __future__ import annotations

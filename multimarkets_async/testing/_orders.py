@@ -140,7 +140,7 @@ def place_market_order(call: Call) -> dict[str, Any]:
     documented fields, ``pboId`` (str) and ``orderStatus`` 1.
 
     Raises:
-        SimError: a body error (see :func:`parse_order`) or a trading rule (``E0000nn``).
+        SimError: a body error (see ``parse_order``) or a trading rule (``E0000nn``).
     """
     parsed = parse_order(call)
     exchange, order = call.state.exchange, parsed.order
@@ -163,7 +163,7 @@ def calculate_market_order(call: Call) -> dict[str, str]:
     close; its ``margin`` is ``"0…"`` (nothing new is occupied).
 
     Raises:
-        SimError: as :func:`parse_order`; ``E000008`` for a close of an unknown position,
+        SimError: as ``parse_order``; ``E000008`` for a close of an unknown position,
             ``E000026``/``E000029`` for a size or leverage the product refuses.
     """
     parsed = parse_order(call)

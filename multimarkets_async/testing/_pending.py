@@ -4,7 +4,7 @@ A pending order is placed with ``bizType`` 10 (limit), 11 (stop), 12 (limit open
 (aggregate limit open) or 14 (aggregate limit close, tradeType 2); its ``requestPrice`` is the limit
 or trigger price (Assumption ``pending_price_is_limit``). It gets an order id at once (answered by the
 placing call, and kept by the order it becomes) and a ``pboId``. After every price move the exchange
-calls :meth:`PendingOrders.fire`: orders whose lifetime (``expireType``) is over expire, and orders
+calls ``PendingOrders.fire``: orders whose lifetime (``expireType``) is over expire, and orders
 whose price the market reaches execute like a market order at the current price, through the same
 listeners as every other order (so the message socket pushes a ``trade`` for them). An order that a
 trading rule refuses when it fires (not enough margin, a position already closed) is marked refused

@@ -7,10 +7,10 @@ deterministically from the seed, the clock and the current price:
   waves with seeded phases, so it always ends at the live price. K-line bars sample it (the open bar
   closes at the live mid); volumes come from a hash of the bar, so a bar is the same on every query
   while the price stands still.
-* **The book** has up to :data:`BOOK_LEVELS` levels a side, one price bucket apart from the best bid
+* **The book** has up to ``BOOK_LEVELS`` levels a side, one price bucket apart from the best bid
   and ask (the bucket is the larger of ``merge_accuracy`` and one point); volumes vary with ``seq``.
 * **Trades**: every price move makes one trade at the new mid (BUY when it rose, SELL when it fell);
-  every executed order adds one; the last :data:`TRADES_KEPT` per product are kept.
+  every executed order adds one; the last ``TRADES_KEPT`` per product are kept.
 
 Wire texts (prices at the product's digits) are built in ``_quote_wire``.
 """
@@ -141,7 +141,7 @@ class QuoteFeed:
     def book(
         self, symbol: Symbol, levels: int, accuracy: Decimal | None = None
     ) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
-        """``(bids, asks)``, best first, ``levels`` a side (at most :data:`BOOK_LEVELS`), merged to
+        """``(bids, asks)``, best first, ``levels`` a side (at most ``BOOK_LEVELS``), merged to
         ``accuracy``."""
         bucket = max(accuracy or symbol.point, symbol.point)
         count = max(1, min(levels, BOOK_LEVELS))

@@ -1,6 +1,6 @@
 """The exchange's trading rules as pure functions: volumes, stop levels, P&L, pending-order prices.
 
-Nothing here changes state. A rule that refuses raises :class:`TradingError` with the ``E0000nn``
+Nothing here changes state. A rule that refuses raises ``TradingError`` with the ``E0000nn``
 number of errors.md 4; the caller adds the bizCode of the tradeType. Prices compared here are the
 scaled integers of the wire (http.md 13), quantities are ``Decimal`` lots.
 """
@@ -77,7 +77,7 @@ def check_stops_at(direction: int, bid: int, ask: int, stop_loss: int, take_prof
 
 
 def check_stops(symbol: Symbol, direction: int, stop_loss: int, take_profit: int) -> None:
-    """:func:`check_stops_at` against the product's current bid and ask."""
+    """``check_stops_at`` against the product's current bid and ask."""
     check_stops_at(direction, symbol.scale(symbol.bid), symbol.scale(symbol.ask), stop_loss, take_profit)
 
 

@@ -1,6 +1,6 @@
 """The uvicorn server the simulator runs: no signal handlers, a readiness callback, connection drops.
 
-Also :class:`DenialNoise`, a log filter for a uvicorn quirk around WebSocket denial responses.
+Also ``DenialNoise``, a log filter for a uvicorn quirk around WebSocket denial responses.
 """
 
 from __future__ import annotations

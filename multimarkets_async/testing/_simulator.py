@@ -1,4 +1,4 @@
-"""The :class:`Simulator`: the simulated platform served by uvicorn on 127.0.0.1, inside your event loop.
+"""The ``Simulator``: the simulated platform served by uvicorn on 127.0.0.1, inside your event loop.
 
 ``async with Simulator() as sim:`` binds a loopback socket (an ephemeral port by default), starts
 uvicorn on it in a task group the simulator owns, and returns once the server accepts connections.
@@ -55,19 +55,19 @@ class Simulator:
     Sockets, on the same port (``ws_base_url`` = ``ws://127.0.0.1:PORT``): market data at
     ``/apiQuote/quote_guest``, ``/apiQuote/quote?token=`` and ``/apiQuote/quote_stock?token=``; message
     push at ``/openapi-c/openMsg/{appId}``; the Client RPC socket at ``/api/ws``. Prices moved by
-    :meth:`tick`, :meth:`set_price` or the ``tick_interval_s`` ticker are pushed to subscribers, and every
-    executed order is pushed to the account's message sessions. Observe them with :attr:`sockets`
-    (``await sim.sockets.wait_for(predicate)``) and break them with :attr:`socket_faults`.
+    ``tick``, ``set_price`` or the ``tick_interval_s`` ticker are pushed to subscribers, and every
+    executed order is pushed to the account's message sessions. Observe them with ``sockets``
+    (``await sim.sockets.wait_for(predicate)``) and break them with ``socket_faults``.
 
     Seeded data (fixed ids; prices move with the seed): customer 1176, ``customerNo`` "86001175",
     group 1, e-mail login ``trader@example.com`` / ``a123456``; USDT accounts 1031001 (tradeType 1),
     1031002 (tradeType 2) and 1031005 (tradeType 5), 10000 each (booked as deposits), 4 decimals;
     products EURUSD 1001 (5 digits), XAUUSD 1002 (2), BTCUSDT 1003 (2), ETHUSDT 1004 (2, tradeType 2
     only) and DOGE/USDT-BN-TG 1061 (4, spot tradeType 5, listed but not tradable); the Open API key
-    :attr:`api_key` (every permission, permanent); the Auth2 app :attr:`auth2_app_id` /
-    :attr:`auth2_app_secret`. Registration adds customers (1177 / "86001176", ...).
+    ``api_key`` (every permission, permanent); the Auth2 app ``auth2_app_id`` /
+    ``auth2_app_secret``. Registration adds customers (1177 / "86001176", ...).
 
-    Choices where the docs are silent (each behind a :class:`SimulatorConfig` field where it can vary):
+    Choices where the docs are silent (each behind a ``SimulatorConfig`` field where it can vary):
 
     * every business error is HTTP 200 with the standard envelope, ``data`` = the bizType; 429 and 418
       have an empty body;
@@ -80,12 +80,12 @@ class Simulator:
       the Open API sends the same headers for its per-key window; 429/418 add ``Retry-After``;
     * an idempotent replay returns the first answer byte for byte (its ``trace`` included);
       gateway refusals are not cached, business errors are;
-    * every ``verifyCodeSend`` "sends" ``SimulatorConfig.verify_code`` (see :attr:`sent_codes`);
+    * every ``verifyCodeSend`` "sends" ``SimulatorConfig.verify_code`` (see ``sent_codes``);
     * codes the docs do not name (pending orders, Auth2) are listed in the handler modules.
 
     Args:
-        config: the settings; :class:`SimulatorConfig` defaults when ``None``.
-        **overrides: :class:`SimulatorConfig` fields to replace, e.g. ``Simulator(seed=3)``.
+        config: the settings; ``SimulatorConfig`` defaults when ``None``.
+        **overrides: ``SimulatorConfig`` fields to replace, e.g. ``Simulator(seed=3)``.
 
     Example:
         >>> async with Simulator() as sim:
@@ -371,7 +371,7 @@ class Simulator:
         return quotes, closed
 
     async def wait_tick(self) -> None:
-        """Wait until the next :meth:`tick` (manual or from the ``tick_interval_s`` ticker)."""
+        """Wait until the next ``tick`` (manual or from the ``tick_interval_s`` ticker)."""
         if self._tick_event is None:
             self._tick_event = anyio.Event()
         await self._tick_event.wait()

@@ -1,23 +1,23 @@
 """Fault controls of the simulator's sockets (``sim.socket_faults``): deterministic misbehaviour on demand.
 
 Every control acts at once or on the next matching event, never at random, and each one that tests
-need to line up with returns a :class:`SocketFaultHandle` (``hits``, ``await wait_hit()``,
-``release()``) or a :class:`SilenceHandle`. A ``kind`` argument limits a control to one socket family:
+need to line up with returns a ``SocketFaultHandle`` (``hits``, ``await wait_hit()``,
+``release()``) or a ``SilenceHandle``. A ``kind`` argument limits a control to one socket family:
 ``"quote"`` (market data), ``"messages"`` (message push) or ``"rpc"`` (Client RPC); ``None`` means all.
 
-* :meth:`SocketFaults.drop_all` ends every live connection now: a TCP abort without a close frame
+* ``SocketFaults.drop_all`` ends every live connection now: a TCP abort without a close frame
   (what a network failure looks like), or a clean close frame with a given code (maintenance).
-* :meth:`SocketFaults.go_silent` keeps the sockets open but sends nothing (no reply, no heartbeat
+* ``SocketFaults.go_silent`` keeps the sockets open but sends nothing (no reply, no heartbeat
   answer, no push; what would have been sent is discarded) and processes nothing, until resumed.
   Frames received meanwhile are still recorded. Idle clients are not dropped while silent.
-* :meth:`SocketFaults.delay_replies` holds every reply to a client frame for some seconds before it
+* ``SocketFaults.delay_replies`` holds every reply to a client frame for some seconds before it
   is queued; pushes keep flowing meanwhile, so a delayed reply arrives after later pushes.
-* :meth:`SocketFaults.send_malformed` makes each live connection send garbage frames (a truncated
+* ``SocketFaults.send_malformed`` makes each live connection send garbage frames (a truncated
   text push such as ``p(1,2`` and invalid JSON, alternately) just before its next real frame.
-* :meth:`SocketFaults.reject_tokens` refuses tokens: ``/quote`` handshakes with a token get HTTP 403,
+* ``SocketFaults.reject_tokens`` refuses tokens: ``/quote`` handshakes with a token get HTTP 403,
   a message-socket ``login`` gets ``subscribe_fail`` and a close, an RPC request with a token
   ``GATEWAY_CODE_005``. Guest sockets are unaffected.
-* :meth:`SocketFaults.refuse_handshakes` answers the next handshakes with a bare HTTP status (503 by
+* ``SocketFaults.refuse_handshakes`` answers the next handshakes with a bare HTTP status (503 by
   default): the window of a platform restart.
 """
 
@@ -41,7 +41,7 @@ GARBAGE_FRAMES: Final[dict[SocketKind, tuple[str, str]]] = {
     "messages": ("f(1,2", '{"msgCode":"trade","content":'),
     "rpc": ('{"trace":"', "pong("),
 }
-"""The malformed frames :meth:`SocketFaults.send_malformed` sends, alternately, per socket kind."""
+"""The malformed frames ``SocketFaults.send_malformed`` sends, alternately, per socket kind."""
 
 
 def _kinds(kind: SocketKind | None) -> tuple[SocketKind, ...]:
@@ -120,7 +120,7 @@ class SocketFaultHandle:
 
 
 class SilenceHandle:
-    """A silence started by :meth:`SocketFaults.go_silent`; ``resume()`` (or leaving ``with``) ends it.
+    """A silence started by ``SocketFaults.go_silent``; ``resume()`` (or leaving ``with``) ends it.
 
     Attributes:
         kinds: the socket families kept silent.
@@ -240,7 +240,7 @@ class SocketFaults:
         Args:
             seconds: the delay per reply.
             kind: the family, or ``None`` for all.
-            times: how many replies to delay; ``None`` until ``release()`` or :meth:`clear`.
+            times: how many replies to delay; ``None`` until ``release()`` or ``clear``.
         """
         handle = SocketFaultHandle("delay", _kinds(kind), times)
         if self._closed:
@@ -251,7 +251,7 @@ class SocketFaults:
     def send_malformed(self, count: int = 1, *, kind: SocketKind | None = None) -> SocketFaultHandle:
         """Make every live connection send ``count`` garbage frames right before its next real frame.
 
-        The frames alternate between a truncated text push and invalid JSON (:data:`GARBAGE_FRAMES`).
+        The frames alternate between a truncated text push and invalid JSON (``GARBAGE_FRAMES``).
         ``hits`` counts garbage frames sent, over all connections.
 
         Args:

@@ -1,7 +1,7 @@
 """The tasks behind every simulator socket: handshake refusal, accept, reader, writer, idle watchdog.
 
 Every socket connection (market data, message push, Client RPC) runs the same way, in
-:func:`run_session`: accept, then one task group per connection holding a **writer** (the only task
+``run_session``: accept, then one task group per connection holding a **writer** (the only task
 that sends, fed by the session's bounded queue), an **idle watchdog** and the **reader** (parses each
 client frame, records it and hands it to the dialect's handler). The task group lives in the
 connection's ASGI task, which uvicorn's graceful shutdown waits for; the simulator closes every

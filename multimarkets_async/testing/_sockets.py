@@ -1,13 +1,13 @@
 """The simulator's socket sessions and their registry (``sim.sockets``), plus the lenient JSON reader.
 
-A :class:`SocketSession` is one connection as the simulator sees it: what the client sent, what was
+A ``SocketSession`` is one connection as the simulator sees it: what the client sent, what was
 sent back, and a bounded outgoing queue. Pushes are queued with ``send_nowait`` from synchronous code
 (``sim.tick()``): a full queue drops the push and counts it, so a slow client never blocks the
 exchange. Replies are queued with a waiting ``send``, so they are never lost. The tasks that move the
 frames live in ``_socket_runner``.
 
-:class:`SocketRegistry` is the observable side: live sessions per kind, every client frame each one
-received, counters, and :meth:`SocketRegistry.wait_for`, which re-checks a predicate whenever socket
+``SocketRegistry`` is the observable side: live sessions per kind, every client frame each one
+received, counters, and ``SocketRegistry.wait_for``, which re-checks a predicate whenever socket
 state changes (no polling).
 """
 
@@ -46,7 +46,7 @@ T = TypeVar("T")
 OutFrame = str | bytes
 
 INVALID: Final = object()
-"""What :func:`loads_lenient` returns for text that is not JSON."""
+"""What ``loads_lenient`` returns for text that is not JSON."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def loads_lenient(text: str) -> Any:
     """Parse client JSON, tolerating trailing commas (Assumption ``lenient_json``).
 
     Returns:
-        The JSON value, or :data:`INVALID` when the text is not JSON even without trailing commas.
+        The JSON value, or ``INVALID`` when the text is not JSON even without trailing commas.
     """
     try:
         return json.loads(text)
@@ -214,7 +214,7 @@ class SocketSession:
 
 
 FrameHandler = Callable[[Any, Any, "str | bytes"], Awaitable[None]]
-"""``handler(session, parsed, raw)``: ``parsed`` is the JSON value or :data:`INVALID`."""
+"""``handler(session, parsed, raw)``: ``parsed`` is the JSON value or ``INVALID``."""
 
 
 class SocketRegistry:

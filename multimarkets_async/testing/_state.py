@@ -1,7 +1,7 @@
 """Everything one simulator knows, in one place: clock, exchange, sessions, limits, faults, records.
 
 The HTTP app and the socket endpoints read and change the simulator only through a
-:class:`SimState`, so every transport sees the same tokens, prices and orders.
+``SimState``, so every transport sees the same tokens, prices and orders.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Wire-level values of the simulator: the response envelope, raw-status replies and request records.
 
-Nothing here does I/O. The app builds an :class:`Envelope` or an :class:`HTTPReply` for every answer
-and appends a :class:`RecordedRequest` for every request it receives, so tests can assert on exactly
+Nothing here does I/O. The app builds an ``Envelope`` or an ``HTTPReply`` for every answer
+and appends a ``RecordedRequest`` for every request it receives, so tests can assert on exactly
 what an SDK sent.
 """
 

@@ -33,7 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 async def simulator(anyio_backend: object, request: pytest.FixtureRequest) -> AsyncIterator[Simulator]:
-    """A running :class:`~multimarkets_async.testing.Simulator`, stopped after the test.
+    """A running ``Simulator``, stopped after the test.
 
     Configure it with ``@pytest.mark.simulator(**SimulatorConfig fields)``. Needs the ``[sim]`` extra
     and the asyncio backend (uvicorn runs on asyncio).
