@@ -135,6 +135,14 @@ class _WebsocketsConnection:
         with contextlib.suppress(websockets.exceptions.WebSocketException, OSError):  # already gone
             await self._ws.close()
 
+    async def ping(self) -> float:
+        """Send a control ping and return the round trip when its pong arrives."""
+        try:
+            waiter = await self._ws.ping()
+            return float(await waiter)
+        except (websockets.exceptions.WebSocketException, OSError) as exc:
+            raise map_websockets_exception(exc) from exc
+
 
 class WebsocketsBackend:
     """The default backend, on the ``websockets`` library (asyncio implementation)."""
@@ -502,6 +510,16 @@ class ConnectionManager:
     async def _send_ping(self) -> object:
         frame, ping_id = self.dialect.encode_ping(self.next_seq())
         await self.send(frame)
+        conn = self._conn
+        control = getattr(conn, "ping", None) if getattr(self.dialect, "control_ping", False) else None
+        if control is not None:
+            # The peer answers with a PONG control frame, which recv() never returns: measure it here.
+            with anyio.move_on_after(self.dialect.ping_interval):
+                latency = await control()
+                heartbeat = self._heartbeat
+                if heartbeat is not None:
+                    heartbeat.pong(self._clock())
+                    self.stats.latency = latency
         return ping_id
 
     async def _dead(self) -> None:

@@ -14,10 +14,10 @@ from typing import Final, NamedTuple, Protocol
 
 from ..errors import MultiMarketsError, SessionEndedError
 from ..models.push import DisconnectEvent, ForcedLogoutEvent, PongEvent, SubscribeAck, SubscribeFailed
-from . import messages, quote
+from . import datapush, messages, quote
 from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelope_error
 
-__all__ = ["Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
+__all__ = ["DataPushDialect", "Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
 
 
 class Inbound(NamedTuple):
@@ -197,3 +197,42 @@ class RpcDialect:
         if reply.is_success():
             return Inbound(correlation=reply.trace, reply=reply.data)
         return Inbound(correlation=reply.trace, error=envelope_error(reply))
+
+
+class DataPushDialect:
+    """The Manager data-push socket: one-way JSON events, text ``ping``, answered by a PONG control frame.
+
+    ``control_ping`` asks the connection manager to also send a WebSocket ping and count its pong as
+    traffic, because the server's answer to the text ``ping`` is a control frame that socket libraries
+    do not surface. Repeated events (at-least-once delivery) are dropped by a de-duplication window
+    that survives reconnects.
+    """
+
+    __slots__ = ("dead_after", "dedupe", "duplicates", "ping_interval")
+
+    control_ping = True
+
+    def __init__(
+        self,
+        *,
+        ping_interval: float = datapush.DATAPUSH_PING_INTERVAL,
+        dead_after: float = datapush.DATAPUSH_DEAD_AFTER,
+        dedupe_window: int = 10_000,
+    ) -> None:
+        self.ping_interval = ping_interval
+        self.dead_after = dead_after
+        self.dedupe = datapush.DedupeWindow(dedupe_window)
+        self.duplicates = 0
+        """Repeated events dropped so far."""
+
+    def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
+        return datapush.DATAPUSH_PING, None
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        event = datapush.decode_event(frame)
+        if event is None:
+            return Inbound(pong=True)
+        if self.dedupe.seen(event):
+            self.duplicates += 1
+            return _NOTHING
+        return Inbound(events=(event,))

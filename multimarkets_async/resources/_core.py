@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from anyio import TASK_STATUS_IGNORED
@@ -41,6 +41,9 @@ class ClientCore:
     """The customer's group, once known (login, or customer info)."""
     task_group: TaskGroup | None = field(default=None, repr=False)
     """Owned by the client's ``async with``; every socket task runs in it."""
+    token_provider: Callable[[], Awaitable[str]] | None = field(default=None, repr=False)
+    """Returns a valid token for sockets that carry one in the handshake (the Manager company token,
+    authorizing first when needed); ``None`` uses the HTTP session's current token."""
 
     def require_task_group(self) -> TaskGroup:
         """The client's task group.

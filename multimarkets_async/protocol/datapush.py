@@ -1,0 +1,98 @@
+"""The Manager data-push socket dialect (websockets.md §4), sans-I/O.
+
+The client sends only the text frame ``ping`` (every 10 s); the server answers with a WebSocket PONG
+control frame and sends events as ``{"data": {...}, "eventType": "..."}`` text frames. Delivery is at
+least once, so events are de-duplicated on ``(eventType, data.id, updateTime or revision or version)``
+over a bounded window (Assumption ``push_dedupe_key``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from typing import Final
+
+from pydantic import ValidationError as PydanticValidationError
+
+from ..errors import ProtocolError
+from ..models.datapush import DataPushEvent, event_model
+
+__all__ = [
+    "DATAPUSH_DEAD_AFTER",
+    "DATAPUSH_PING",
+    "DATAPUSH_PING_INTERVAL",
+    "DedupeWindow",
+    "decode_event",
+    "dedupe_key",
+]
+
+DATAPUSH_PING: Final = "ping"
+"""The heartbeat frame: four bytes of text, no JSON."""
+DATAPUSH_PING_INTERVAL: Final = 10.0
+"""Seconds between pings (websockets.md §4.2)."""
+DATAPUSH_DEAD_AFTER: Final = 30.0
+"""Seconds without any frame (data or pong) after which the connection is dead (Assumption)."""
+_EXCERPT: Final = 80
+
+
+def decode_event(frame: str | bytes) -> DataPushEvent | None:
+    """Parse one frame into its typed event; ``None`` for frames that are not events (a text pong).
+
+    Raises:
+        ProtocolError: the frame is not JSON, not an object, lacks ``eventType``, or its fields do not fit.
+    """
+    text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+    if text.strip() in ("pong", "ping", ""):
+        return None
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        raise ProtocolError(f"data-push frame is not JSON: {text[:_EXCERPT]!r}") from exc
+    if not isinstance(obj, Mapping) or not isinstance(obj.get("eventType"), str):
+        raise ProtocolError(f"data-push frame has no eventType: {text[:_EXCERPT]!r}")
+    data = obj.get("data")
+    fields = dict(data) if isinstance(data, Mapping) else {}
+    if fields.get("id") is not None:
+        fields["id"] = str(fields["id"])
+    event_type = obj["eventType"]
+    fields["eventType"] = event_type
+    try:
+        return event_model(event_type).model_validate(fields)
+    except PydanticValidationError as exc:
+        raise ProtocolError(
+            f"data-push {event_type} event does not fit its model ({exc.error_count()} errors)"
+        ) from exc
+
+
+def dedupe_key(event: DataPushEvent) -> Hashable | None:
+    """The identity of an event for de-duplication; ``None`` when the event has no id."""
+    if event.id is None:
+        return None
+    stamp = event.update_time if event.update_time is not None else event.revision
+    if stamp is None:
+        stamp = event.version
+    return (event.event_type, event.id, stamp)
+
+
+class DedupeWindow:
+    """Remembers the last ``size`` event keys; :meth:`seen` says whether an event is a repeat."""
+
+    __slots__ = ("_keys", "size")
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+
+    def seen(self, event: DataPushEvent) -> bool:
+        """Record ``event``; return ``True`` when it was already delivered."""
+        key = dedupe_key(event)
+        if key is None:
+            return False
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return True
+        self._keys[key] = None
+        if len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+        return False

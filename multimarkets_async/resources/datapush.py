@@ -1,0 +1,175 @@
+"""``manager.data_push``: the company's business events as an async iterator (websockets.md §4).
+
+One connection per consumer ``group`` (the platform kicks out an older connection of the same group),
+shared by every subscription of that group. The handshake carries the company token (fetched by the
+Manager client's authorize) and the group; each reconnect asks for the token again. Events are
+never dropped: a consumer that falls ``maxsize`` events behind fails loudly with
+``SlowConsumerError``. While a group is offline the platform keeps its events for 7 days and
+delivers them on reconnect; repeats are removed by a de-duplication window.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Sequence
+
+import anyio
+from anyio import TASK_STATUS_IGNORED
+from anyio.abc import TaskStatus
+
+from .._subscriptions import OverflowPolicy, Subscription
+from .._ws import ConnectionInfo, ConnectionManager, ConnectionState
+from ..errors import ConfigurationError
+from ..models.datapush import DataPushEvent
+from ..models.stream import ConnectionEvent, ConnectionEventKind
+from ..protocol.dialects import DataPushDialect
+from ._core import ClientCore, supervise
+
+__all__ = ["DataPush"]
+
+DataPushItem = DataPushEvent | ConnectionEvent
+
+
+class _GroupFeed:
+    """One data-push connection (one consumer group) and its subscribers."""
+
+    def __init__(self, core: ClientCore, group: str | None) -> None:
+        self.core = core
+        self.group = group
+        self.subscribers: dict[Subscription[object], tuple[frozenset[str] | None, bool]] = {}
+        self.started = False
+        self.scope = anyio.CancelScope()
+        """Cancelled when the last subscriber leaves: the platform then keeps the group's events."""
+        self._outage = False
+        self.dialect = DataPushDialect()
+        self.manager = ConnectionManager(
+            name=f"data-push[{group}]" if group else "data-push",
+            dialect=self.dialect,
+            target=self._target,
+            on_open=self._on_open,
+            on_events=self._on_events,
+            on_state=self._on_state,
+            policy=core.reconnect,
+            backend=core.backend,
+        )
+
+    async def _target(self) -> tuple[str, dict[str, str]]:
+        core = self.core
+        token = await core.token_provider() if core.token_provider is not None else core.http.token
+        if not token:
+            raise ConfigurationError("the data-push socket needs the company token: use mm.ManagerClient")
+        headers = {"token": token}
+        if self.group:
+            headers["group"] = self.group
+        return core.environment.manager_push_ws_url, headers
+
+    async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
+        if reconnect:
+            self._outage = False
+            self._notify(ConnectionEventKind.RECONNECTED, None)
+
+    def _on_events(self, events: Sequence[object]) -> None:
+        for event in events:
+            if not isinstance(event, DataPushEvent):
+                continue
+            for subscription, (types, _) in self.subscribers.items():
+                if types is None or event.event_type in types:
+                    subscription.push(event)
+
+    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
+        if state is ConnectionState.RECONNECTING and not self._outage and self.started:
+            self._outage = True
+            self._notify(ConnectionEventKind.DISCONNECTED, error)
+        elif state is ConnectionState.CLOSED and error is not None:
+            for subscription in list(self.subscribers):
+                subscription.fail(error)
+
+    def _notify(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
+        event = ConnectionEvent(
+            kind=kind,
+            connection=self.manager.name,
+            reconnects=self.manager.stats.reconnects,
+            reason=str(error) if error is not None else None,
+        )
+        for subscription, (_, wants_events) in self.subscribers.items():
+            if wants_events:
+                subscription.push(event)
+
+
+class DataPush:
+    """The Manager data-push socket."""
+
+    def __init__(self, core: ClientCore) -> None:
+        self._core = core
+        self._groups: dict[str | None, _GroupFeed] = {}
+
+    def connection(self, group: str | None = None) -> ConnectionInfo | None:
+        """The connection of ``group`` (state, counters), once it has been opened."""
+        feed = self._groups.get(group)
+        return feed.manager if feed is not None else None
+
+    def events(
+        self,
+        *,
+        group: str | None = None,
+        event_types: Collection[str] | None = None,
+        connection_events: bool = False,
+        maxsize: int | None = None,
+    ) -> Subscription[DataPushItem]:
+        """Follow the company's events, typed by ``eventType`` (``PositionEvent``, ``TradeDealEvent`` ...).
+
+        Args:
+            group: the consumer group. Keep it stable across restarts: the platform replays a group's
+                missed events (up to 7 days) when it reconnects. Two connections with the same group
+                cannot coexist, so give each consumer process its own.
+            event_types: only these ``eventType`` values (all by default).
+            connection_events: also yield ``ConnectionEvent`` on drops and recoveries.
+            maxsize: events held for a slow consumer before the subscription fails.
+        """
+        wanted = frozenset(event_types) if event_types is not None else None
+
+        async def enter(subscription: Subscription[object]) -> None:
+            feed = self._groups.get(group)
+            if feed is None:
+                feed = self._groups[group] = _GroupFeed(self._core, group)
+            feed.subscribers[subscription] = (wanted, connection_events)
+            if not feed.started:
+                feed.started = True
+                try:
+                    await self._core.require_task_group().start(functools.partial(_run, feed))
+                except BaseException:
+                    feed.started = False
+                    del feed.subscribers[subscription]
+                    del self._groups[group]
+                    raise
+
+        async def leave(subscription: Subscription[object]) -> None:
+            feed = self._groups.get(group)
+            if feed is not None:
+                feed.subscribers.pop(subscription, None)
+                if not feed.subscribers:
+                    # Disconnect rather than read events nobody consumes: while the group is offline
+                    # the platform keeps them and replays them on the next connect.
+                    feed.scope.cancel()
+                    del self._groups[group]
+
+        subscription: Subscription[object] = Subscription(
+            name="data-push",
+            policy=OverflowPolicy.FAIL,
+            maxsize=maxsize or self._core.streams.private_buffer,
+            key=lambda event: None,
+            on_enter=enter,
+            on_exit=leave,
+        )
+        return subscription  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """End every data-push subscription (the client is closing)."""
+        for feed in self._groups.values():
+            for subscription in list(feed.subscribers):
+                subscription.close()
+
+
+async def _run(feed: _GroupFeed, *, task_status: TaskStatus[None] = TASK_STATUS_IGNORED) -> None:
+    with feed.scope:
+        await supervise(feed.manager, lambda: list(feed.subscribers), task_status=task_status)
