@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from anyio import TASK_STATUS_IGNORED
@@ -13,9 +13,10 @@ from anyio.abc import TaskGroup, TaskStatus
 from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSettings
 from .._http import HTTPSession
 from .._subscriptions import Subscription
-from .._ws import ConnectionManager, SocketBackend
+from .._ws import ConnectionManager, ConnectionState, SocketBackend
+from ..models.stream import ConnectionEvent, ConnectionEventKind
 
-__all__ = ["ClientCore", "new_trace", "supervise"]
+__all__ = ["ClientCore", "ConnectionEventRelay", "new_trace", "supervise"]
 
 logger = logging.getLogger("multimarkets_async.ws")
 
@@ -92,3 +93,53 @@ async def supervise(
         logger.exception("%s stopped unexpectedly", manager.name)
         for subscription in subscriptions():
             subscription.fail(exc)
+
+
+class ConnectionEventRelay:
+    """Turns one connection's life into in-band ``ConnectionEvent``s for the subscribers that asked for
+    them, and ends every subscription with the error when the connection stops for good.
+
+    Args:
+        subscriptions: the connection's current subscriptions.
+        wants_events: whether a subscription opted in to connection events.
+    """
+
+    def __init__(
+        self,
+        subscriptions: Callable[[], Iterable[Subscription[object]]],
+        wants_events: Callable[[Subscription[object]], bool],
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._wants_events = wants_events
+        self._outage = False
+        self.manager: ConnectionManager | None = None
+        """The connection; set right after it is built."""
+
+    def on_state(self, state: ConnectionState, error: BaseException | None) -> None:
+        """The manager's ``on_state`` hook."""
+        manager = self.manager
+        if state is ConnectionState.RECONNECTING and not self._outage and manager and manager.stats.connects:
+            self._outage = True
+            self._emit(ConnectionEventKind.DISCONNECTED, error)
+        elif state is ConnectionState.CLOSED and error is not None:
+            for subscription in list(self._subscriptions()):
+                subscription.fail(error)
+
+    def reconnected(self) -> None:
+        """Call from ``on_open`` on a reconnect, before replaying subscriptions."""
+        self._outage = False
+        self._emit(ConnectionEventKind.RECONNECTED, None)
+
+    def _emit(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
+        manager = self.manager
+        if manager is None:
+            return
+        event = ConnectionEvent(
+            kind=kind,
+            connection=manager.name,
+            reconnects=manager.stats.reconnects,
+            reason=str(error) if error is not None else None,
+        )
+        for subscription in list(self._subscriptions()):
+            if self._wants_events(subscription):
+                subscription.push(event)

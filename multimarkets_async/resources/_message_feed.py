@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from .._subscriptions import Subscription, SubscriptionRegistry
-from .._ws import ConnectionManager, ConnectionState
+from .._ws import ConnectionManager
 from ..errors import ConfigurationError, ProtocolError, TransportError
-from ..models.stream import ConnectionEvent, ConnectionEventKind
 from ..protocol.dialects import MessageDialect
 from ..protocol.messages import MsgSession
-from ._core import ClientCore, new_trace, supervise
+from ._core import ClientCore, ConnectionEventRelay, new_trace, supervise
 
 __all__ = ["MessageFeed"]
 
@@ -36,7 +35,9 @@ class MessageFeed:
         self.registry: SubscriptionRegistry[int] = SubscriptionRegistry()
         self.wants_connection_events: set[Subscription[object]] = set()
         self.started = False
-        self._outage = False
+        self.relay = ConnectionEventRelay(
+            self.registry.all_subscriptions, lambda s: s in self.wants_connection_events
+        )
         self.dialect = MessageDialect(
             new_trace=lambda: new_trace(core.http.now_ms()),
             now_ms=core.http.now_ms,
@@ -49,10 +50,11 @@ class MessageFeed:
             target=self._target,
             on_open=self._on_open,
             on_events=self._on_events,
-            on_state=self._on_state,
+            on_state=self.relay.on_state,
             policy=core.reconnect,
             backend=core.backend,
         )
+        self.relay.manager = self.manager
 
     async def token(self) -> str:
         """A token for the ``login`` frame: a fresh push token, or the login token."""
@@ -79,8 +81,7 @@ class MessageFeed:
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
         if reconnect:
-            self._outage = False
-            self._notify(ConnectionEventKind.RECONNECTED, None)
+            self.relay.reconnected()
         await manager.send(self.dialect.encode_login(manager.next_seq()))
         trade_types = self.registry.merged(CHANNEL)
         if trade_types:
@@ -96,25 +97,6 @@ class MessageFeed:
                 else registry.channel_subscriptions(CHANNEL)
             )
             for subscription in targets:
-                subscription.push(event)
-
-    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
-        if state is ConnectionState.RECONNECTING and not self._outage and self.started:
-            self._outage = True
-            self._notify(ConnectionEventKind.DISCONNECTED, error)
-        elif state is ConnectionState.CLOSED and error is not None:
-            for subscription in self.registry.all_subscriptions():
-                subscription.fail(error)
-
-    def _notify(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
-        event = ConnectionEvent(
-            kind=kind,
-            connection=self.manager.name,
-            reconnects=self.manager.stats.reconnects,
-            reason=str(error) if error is not None else None,
-        )
-        for subscription in self.registry.all_subscriptions():
-            if subscription in self.wants_connection_events:
                 subscription.push(event)
 
     async def subscribe(

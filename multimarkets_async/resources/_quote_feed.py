@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from .._subscriptions import Subscription, SubscriptionRegistry
-from .._ws import ConnectionManager, ConnectionState
+from .._ws import ConnectionManager
 from ..errors import TransportError
 from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
-from ..models.stream import ConnectionEvent, ConnectionEventKind
 from ..protocol import quote
 from ..protocol.dialects import QuoteDialect
-from ._core import ClientCore, supervise
+from ._core import ClientCore, ConnectionEventRelay, supervise
 
 __all__ = ["MARKET", "ROLLING", "TICKER", "MarketParams", "QuoteFeed"]
 
@@ -63,7 +62,9 @@ class _QuoteConnection:
         self.market_params: dict[Key, MarketParams] = {}
         self.rolling_speed = 1000
         self.started = False
-        self._outage = False
+        self.relay = ConnectionEventRelay(
+            self.registry.all_subscriptions, lambda s: s in feed.wants_connection_events
+        )
         self.manager = ConnectionManager(
             name=f"quote#{index}",
             dialect=QuoteDialect(
@@ -74,11 +75,12 @@ class _QuoteConnection:
             target=feed.target,
             on_open=self._on_open,
             on_events=self._on_events,
-            on_state=self._on_state,
+            on_state=self.relay.on_state,
             policy=core.reconnect,
             backend=core.backend,
             calls_per_second=core.streams.quote_calls_per_second,
         )
+        self.relay.manager = self.manager
 
     # -- the reader's hot path ---------------------------------------------------------------------
 
@@ -98,30 +100,10 @@ class _QuoteConnection:
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
         if reconnect:  # before the replay, so the fresh snapshots follow the event
-            self._outage = False
-            self._notify(ConnectionEventKind.RECONNECTED, None)
+            self.relay.reconnected()
         for channel in (TICKER, MARKET, ROLLING):
             if self.registry.count(channel):
                 await self.send(channel)
-
-    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
-        if state is ConnectionState.RECONNECTING and not self._outage and self.started:
-            self._outage = True
-            self._notify(ConnectionEventKind.DISCONNECTED, error)
-        elif state is ConnectionState.CLOSED and error is not None:
-            for subscription in self.registry.all_subscriptions():
-                subscription.fail(error)
-
-    def _notify(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
-        event = ConnectionEvent(
-            kind=kind,
-            connection=self.manager.name,
-            reconnects=self.manager.stats.reconnects,
-            reason=str(error) if error is not None else None,
-        )
-        for subscription in self.registry.all_subscriptions():
-            if subscription in self.feed.wants_connection_events:
-                subscription.push(event)
 
     # -- sending the merged lists ----------------------------------------------------------------------
 

@@ -18,12 +18,12 @@ from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
 from .._subscriptions import OverflowPolicy, Subscription
-from .._ws import ConnectionInfo, ConnectionManager, ConnectionState
+from .._ws import ConnectionInfo, ConnectionManager
 from ..errors import ConfigurationError
 from ..models.datapush import DataPushEvent
-from ..models.stream import ConnectionEvent, ConnectionEventKind
+from ..models.stream import ConnectionEvent
 from ..protocol.dialects import DataPushDialect
-from ._core import ClientCore, supervise
+from ._core import ClientCore, ConnectionEventRelay, supervise
 
 __all__ = ["DataPush"]
 
@@ -40,18 +40,19 @@ class _GroupFeed:
         self.started = False
         self.scope = anyio.CancelScope()
         """Cancelled when the last subscriber leaves: the platform then keeps the group's events."""
-        self._outage = False
         self.dialect = DataPushDialect()
+        self.relay = ConnectionEventRelay(lambda: list(self.subscribers), lambda s: self.subscribers[s][1])
         self.manager = ConnectionManager(
             name=f"data-push[{group}]" if group else "data-push",
             dialect=self.dialect,
             target=self._target,
             on_open=self._on_open,
             on_events=self._on_events,
-            on_state=self._on_state,
+            on_state=self.relay.on_state,
             policy=core.reconnect,
             backend=core.backend,
         )
+        self.relay.manager = self.manager
 
     async def _target(self) -> tuple[str, dict[str, str]]:
         core = self.core
@@ -65,8 +66,7 @@ class _GroupFeed:
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
         if reconnect:
-            self._outage = False
-            self._notify(ConnectionEventKind.RECONNECTED, None)
+            self.relay.reconnected()
 
     def _on_events(self, events: Sequence[object]) -> None:
         for event in events:
@@ -75,25 +75,6 @@ class _GroupFeed:
             for subscription, (types, _) in self.subscribers.items():
                 if types is None or event.event_type in types:
                     subscription.push(event)
-
-    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
-        if state is ConnectionState.RECONNECTING and not self._outage and self.started:
-            self._outage = True
-            self._notify(ConnectionEventKind.DISCONNECTED, error)
-        elif state is ConnectionState.CLOSED and error is not None:
-            for subscription in list(self.subscribers):
-                subscription.fail(error)
-
-    def _notify(self, kind: ConnectionEventKind, error: BaseException | None) -> None:
-        event = ConnectionEvent(
-            kind=kind,
-            connection=self.manager.name,
-            reconnects=self.manager.stats.reconnects,
-            reason=str(error) if error is not None else None,
-        )
-        for subscription, (_, wants_events) in self.subscribers.items():
-            if wants_events:
-                subscription.push(event)
 
 
 class DataPush:
