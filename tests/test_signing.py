@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from multimarkets_async import errors
-from multimarkets_async.protocol import signing
+from multimarkets_async.protocol import encryption, signing
 from multimarkets_async.testing import _keys
 
 K1, K2, K3, K4, K5 = _keys.ALL_TEST_KEYS
@@ -503,7 +503,7 @@ def test_md5_vector(
     parsed = json.loads(body)
     data = {**parsed, "timestamp": timestamp}
     assert string_c == f"timestamp={timestamp}&{string_a}"
-    assert signing._md5_string_to_sign(data, str(timestamp)) == string_c
+    assert encryption._md5_string_to_sign(data, str(timestamp)) == string_c
     assert hashlib.md5(string_c.encode()).hexdigest().upper() == signature
     assert signing.md5_signature(parsed, timestamp) == signature
     assert signing.encrypted_payload_json(parsed, timestamp) == payload
@@ -562,7 +562,8 @@ def test_md5_signed_values() -> None:
         "Z": 1,
     }
     data = {**body, "timestamp": 7}
-    assert signing._md5_string_to_sign(data, "7") == "timestamp=7&Z=1&dec=2.50&i=-3&s=x&timestamp=7&x=2&y=0.5"
+    expected = "timestamp=7&Z=1&dec=2.50&i=-3&s=x&timestamp=7&x=2&y=0.5"
+    assert encryption._md5_string_to_sign(data, "7") == expected
 
 
 @pytest.mark.parametrize(
@@ -591,7 +592,7 @@ def test_md5_signed_values() -> None:
     ],
 )
 def test_js_number_text(number: float, text: str) -> None:
-    assert signing._js_number_text(number) == text
+    assert encryption._js_number_text(number) == text
 
 
 def test_payload_replaces_body_timestamp_and_signature() -> None:
