@@ -1,243 +1,40 @@
-"""The WebSocket connection manager: the only module that imports websockets.
+"""The WebSocket connection manager: one engine for every socket dialect.
 
-One engine serves every socket dialect. For each connection it runs, in a task group owned by
-``ConnectionManager.run``: one reader task, one heartbeat task, and the reconnect loop around them.
-What differs per dialect (frames, heartbeat, correlation) comes from a sans-I/O ``Dialect``;
-what to send after (re)connecting (login, the *desired* subscriptions) comes from the ``on_open``
-hook, so a reconnect replays exactly what subscribers currently want.
-
-Bytes move through a small ``SocketBackend`` interface (connect, send text, receive, close) so a
-faster socket library can be offered as an optional backend. websockets' exceptions are translated
-into the SDK's at that seam (``map_websockets_exception``).
+For each connection it runs, in a task group owned by ``ConnectionManager.run``: one reader task,
+one heartbeat task, and the reconnect loop around them. What differs per dialect (frames, heartbeat,
+correlation) comes from a sans-I/O ``Dialect``; what to send after (re)connecting (login, the
+*desired* subscriptions) comes from the ``on_open`` hook, so a reconnect replays exactly what
+subscribers currently want. Bytes move through a ``SocketBackend`` (``_backend.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Protocol
 
 import anyio
 import anyio.lowlevel
-import websockets
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as ws_connect
 
-from ._config import ReconnectPolicy
-from ._heartbeat import HeartbeatState, run_heartbeat
-from .errors import (
-    ConfigurationError,
-    ConnectError,
-    HandshakeError,
+from .._config import ReconnectPolicy
+from .._heartbeat import HeartbeatState, run_heartbeat
+from ..errors import (
     MultiMarketsError,
     ProtocolError,
     RequestTimeoutError,
-    SessionEndedError,
     TransportError,
 )
-from .protocol.backoff import backoff_delay
-from .protocol.dialects import Dialect, Inbound
-from .protocol.throttle import SlidingWindowLimiter
+from ..protocol.backoff import backoff_delay
+from ..protocol.dialects import Dialect, Inbound
+from ..protocol.throttle import SlidingWindowLimiter
+from ._backend import SocketBackend, SocketConnection, WebsocketsBackend
+from ._state import ConnectionState, ConnectionStats, is_fatal
 
-__all__ = [
-    "ConnectionInfo",
-    "ConnectionManager",
-    "ConnectionState",
-    "ConnectionStats",
-    "SocketBackend",
-    "SocketConnection",
-    "WebsocketsBackend",
-    "is_fatal",
-    "map_websockets_exception",
-]
+__all__ = ["ConnectionManager", "OpenHook"]
 
 logger = logging.getLogger("multimarkets_async.ws")
-
-
-# -- the byte-moving seam ------------------------------------------------------------------------
-
-
-class SocketConnection(Protocol):
-    """One open socket, as the manager needs it."""
-
-    async def send(self, text: str) -> None:
-        """Send a text frame."""
-
-    async def recv(self) -> str | bytes:
-        """Receive the next data frame; raise ``TransportError`` when the socket closes."""
-
-    async def close(self) -> None:
-        """Close the socket (idempotent)."""
-
-
-class SocketBackend(Protocol):
-    """Opens sockets. The default is ``WebsocketsBackend``."""
-
-    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
-        """Open a socket to ``url`` with extra handshake ``headers``."""
-
-
-def _describe(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except Exception:  # a half-built exception must not break the translation
-        text = ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
-    """Translate a websockets (or socket-level) exception into the SDK's tree."""
-    if isinstance(exc, websockets.exceptions.InvalidStatus):
-        status = getattr(getattr(exc, "response", None), "status_code", None)
-        return HandshakeError(
-            f"the server refused the WebSocket upgrade with HTTP {status}", status_code=status
-        )
-    if isinstance(exc, websockets.exceptions.InvalidURI):
-        return ConfigurationError(f"invalid WebSocket URL ({_describe(exc)})")
-    if isinstance(exc, websockets.exceptions.InvalidHandshake):
-        return HandshakeError(f"WebSocket handshake failed: {type(exc).__name__}")
-    if isinstance(exc, websockets.exceptions.ConnectionClosed):
-        return TransportError(f"the WebSocket closed ({_describe(exc)})")
-    if isinstance(exc, websockets.exceptions.PayloadTooBig):
-        return ProtocolError(f"a WebSocket frame was too big ({_describe(exc)})")
-    if isinstance(exc, TimeoutError):
-        return RequestTimeoutError("the WebSocket did not open in time")
-    if isinstance(exc, OSError):
-        return ConnectError(f"could not connect: {exc.strerror or type(exc).__name__}")
-    return TransportError(f"WebSocket failure ({_describe(exc)})")
-
-
-class _WebsocketsConnection:
-    __slots__ = ("_ws",)
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self._ws = ws
-
-    async def send(self, text: str) -> None:
-        try:
-            await self._ws.send(text)
-        except websockets.exceptions.WebSocketException as exc:
-            raise map_websockets_exception(exc) from exc
-
-    async def recv(self) -> str | bytes:
-        try:
-            return await self._ws.recv()
-        except (websockets.exceptions.WebSocketException, OSError) as exc:
-            raise map_websockets_exception(exc) from exc
-
-    async def close(self) -> None:
-        with contextlib.suppress(websockets.exceptions.WebSocketException, OSError):  # already gone
-            await self._ws.close()
-
-    async def ping(self) -> float:
-        """Send a control ping and return the round trip when its pong arrives."""
-        try:
-            waiter = await self._ws.ping()
-            return float(await waiter)
-        except (websockets.exceptions.WebSocketException, OSError) as exc:
-            raise map_websockets_exception(exc) from exc
-
-
-class WebsocketsBackend:
-    """The default backend, on the ``websockets`` library (asyncio implementation)."""
-
-    def __init__(self, *, max_size: int | None = 16 * 1024 * 1024) -> None:
-        self._max_size = max_size
-
-    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
-        try:
-            ws = await ws_connect(
-                url,
-                additional_headers=dict(headers),
-                open_timeout=open_timeout,
-                ping_interval=None,  # each dialect has its own heartbeat (_heartbeat.py)
-                compression=None,
-                max_size=self._max_size,
-                proxy=None,
-                user_agent_header="multimarkets-async",
-            )
-        except (websockets.exceptions.WebSocketException, OSError, TimeoutError) as exc:
-            raise map_websockets_exception(exc) from exc
-        return _WebsocketsConnection(ws)
-
-
-# -- the manager ---------------------------------------------------------------------------------
-
-
-class ConnectionState(StrEnum):
-    """Where a managed connection is in its life."""
-
-    CONNECTING = "connecting"
-    """Opening the first connection."""
-    OPEN = "open"
-    """Connected and subscriptions replayed."""
-    RECONNECTING = "reconnecting"
-    """Lost; waiting to reconnect."""
-    CLOSED = "closed"
-    """Stopped for good (closed, or a fatal error)."""
-
-
-@dataclass(slots=True)
-class ConnectionStats:
-    """Counters and measurements of one managed connection."""
-
-    connects: int = 0
-    """Successful connections, the first one included."""
-    reconnects: int = 0
-    """Connections after the first."""
-    messages: int = 0
-    """Frames received."""
-    malformed: int = 0
-    """Frames that did not parse (logged and skipped; the reader goes on)."""
-    latency: float | None = None
-    """Round trip of the last answered heartbeat, in seconds."""
-    last_error: str | None = None
-    """Why the last connection ended."""
-    down_since: float | None = field(default=None, repr=False)
-
-
-class ConnectionInfo(Protocol):
-    """What users may look at on a stream's connection (``client.quotes.connections`` ...)."""
-
-    @property
-    def name(self) -> str:
-        """A label such as ``quote#1`` or ``messages``."""
-        ...
-
-    @property
-    def state(self) -> ConnectionState:
-        """Where the connection is in its life."""
-        ...
-
-    @property
-    def stats(self) -> ConnectionStats:
-        """Reconnects, frames, malformed frames, heartbeat latency."""
-        ...
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the connection is up and its subscriptions replayed."""
-        ...
-
-    async def wait_open(self, timeout: float) -> None:
-        """Wait until the connection is open."""
-        ...
-
-
-def is_fatal(error: BaseException) -> bool:
-    """The reconnect loop's retry-or-give-up classifier."""
-    if isinstance(error, ConfigurationError | SessionEndedError):
-        return True
-    if isinstance(error, HandshakeError):
-        # 401/403/404: credentials or URL are wrong; retrying will not help. 5xx, 429: retry.
-        return error.status_code is not None and error.status_code in (400, 401, 403, 404)
-    return not isinstance(error, TransportError | ProtocolError | TimeoutError)
 
 
 class _Waiter:

@@ -1,0 +1,132 @@
+"""The byte-moving seam of the sockets: the ``SocketBackend`` interface and its websockets implementation.
+
+A backend opens sockets and moves text frames (connect, send, receive, close; optionally a control
+ping). This is the only place that imports websockets; its exceptions become the SDK's here
+(``map_websockets_exception``), always raised ``from`` the original.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Protocol
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as ws_connect
+
+from ..errors import (
+    ConfigurationError,
+    ConnectError,
+    HandshakeError,
+    MultiMarketsError,
+    ProtocolError,
+    RequestTimeoutError,
+    TransportError,
+)
+
+__all__ = ["SocketBackend", "SocketConnection", "WebsocketsBackend", "map_websockets_exception"]
+
+
+class SocketConnection(Protocol):
+    """One open socket, as the manager needs it."""
+
+    async def send(self, text: str) -> None:
+        """Send a text frame."""
+
+    async def recv(self) -> str | bytes:
+        """Receive the next data frame; raise ``TransportError`` when the socket closes."""
+
+    async def close(self) -> None:
+        """Close the socket (idempotent)."""
+
+
+class SocketBackend(Protocol):
+    """Opens sockets. The default is ``WebsocketsBackend``."""
+
+    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
+        """Open a socket to ``url`` with extra handshake ``headers``."""
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # a half-built exception must not break the translation
+        text = ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
+    """Translate a websockets (or socket-level) exception into the SDK's tree."""
+    if isinstance(exc, websockets.exceptions.InvalidStatus):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        return HandshakeError(
+            f"the server refused the WebSocket upgrade with HTTP {status}", status_code=status
+        )
+    if isinstance(exc, websockets.exceptions.InvalidURI):
+        return ConfigurationError(f"invalid WebSocket URL ({_describe(exc)})")
+    if isinstance(exc, websockets.exceptions.InvalidHandshake):
+        return HandshakeError(f"WebSocket handshake failed: {type(exc).__name__}")
+    if isinstance(exc, websockets.exceptions.ConnectionClosed):
+        return TransportError(f"the WebSocket closed ({_describe(exc)})")
+    if isinstance(exc, websockets.exceptions.PayloadTooBig):
+        return ProtocolError(f"a WebSocket frame was too big ({_describe(exc)})")
+    if isinstance(exc, TimeoutError):
+        return RequestTimeoutError("the WebSocket did not open in time")
+    if isinstance(exc, OSError):
+        return ConnectError(f"could not connect: {exc.strerror or type(exc).__name__}")
+    return TransportError(f"WebSocket failure ({_describe(exc)})")
+
+
+class _WebsocketsConnection:
+    __slots__ = ("_ws",)
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self._ws = ws
+
+    async def send(self, text: str) -> None:
+        try:
+            await self._ws.send(text)
+        except websockets.exceptions.WebSocketException as exc:
+            raise map_websockets_exception(exc) from exc
+
+    async def recv(self) -> str | bytes:
+        try:
+            return await self._ws.recv()
+        except (websockets.exceptions.WebSocketException, OSError) as exc:
+            raise map_websockets_exception(exc) from exc
+
+    async def close(self) -> None:
+        with contextlib.suppress(websockets.exceptions.WebSocketException, OSError):  # already gone
+            await self._ws.close()
+
+    async def ping(self) -> float:
+        """Send a control ping and return the round trip when its pong arrives."""
+        try:
+            waiter = await self._ws.ping()
+            return float(await waiter)
+        except (websockets.exceptions.WebSocketException, OSError) as exc:
+            raise map_websockets_exception(exc) from exc
+
+
+class WebsocketsBackend:
+    """The default backend, on the ``websockets`` library (asyncio implementation)."""
+
+    def __init__(self, *, max_size: int | None = 16 * 1024 * 1024) -> None:
+        self._max_size = max_size
+
+    async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
+        try:
+            ws = await ws_connect(
+                url,
+                additional_headers=dict(headers),
+                open_timeout=open_timeout,
+                ping_interval=None,  # each dialect has its own heartbeat (_heartbeat.py)
+                compression=None,
+                max_size=self._max_size,
+                proxy=None,
+                user_agent_header="multimarkets-async",
+            )
+        except (websockets.exceptions.WebSocketException, OSError, TimeoutError) as exc:
+            raise map_websockets_exception(exc) from exc
+        return _WebsocketsConnection(ws)
