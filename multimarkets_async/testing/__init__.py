@@ -3,7 +3,10 @@
 >>> from multimarkets_async.testing import Simulator
 >>> async with Simulator() as sim:
 ...     sim.base_url          # "http://127.0.0.1:PORT"; /api (Client API), /openapi-c (Open API)
-...     sim.ws_base_url       # "ws://127.0.0.1:PORT"; /apiQuote/..., /openapi-c/openMsg/{appId}, /api/ws
+...     sim.ws_base_url       # "ws://127.0.0.1:PORT"; /apiQuote/..., /openapi-c/openMsg/{appId}, /api/ws,
+...                           # /openapi-b/ws (Manager data push: sim.datapush)
+...     sim.manager_app_id    # Manager API at /openapi-b; sim.bridge_api_key: Bridge API at /webhook
+...     await sim.platform.query_balance(my_asgi_app, third_server_code="1", user_name="2", currency="USD")
 ...     sim.faults.http_status_next(503)
 ...     sim.socket_faults.drop_all("quote")
 ...     await sim.sockets.wait_for(lambda: sim.sockets.quote)
@@ -21,16 +24,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._apikeys import ApiKey, ApiKeys
+from ._backoffice_state import BridgeAccount, BridgeOrder, BridgeState, CallbackRecord
 from ._book import Account, Customer, LedgerEntry, Order, PendingOrder, Position, TradingError
 from ._config import SimulatorConfig
+from ._datapush import DataPush
+from ._datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
 from ._exchange import Exchange
 from ._faults import FaultHandle, Faults
-from ._keys import SIGN_DEMO, TRADE_H5_COMPANY, TestKeyPair
+from ._keys import (
+    APPLY_API_EXAMPLE,
+    MESSAGE_API_EXAMPLE,
+    POSTMAN_ROBOT,
+    SIGN_DEMO,
+    TRADE_H5_COMPANY,
+    TestKeyPair,
+)
 from ._market import Quote, Symbol
+from ._platform import AdjustmentResult, Attempt, BalanceResult, MessageResult, Platform, Target
 from ._socket_faults import GARBAGE_FRAMES, SilenceHandle, SocketFaultHandle, SocketFaults, SocketKind
 from ._wire import RecordedHeaders, RecordedRequest
 
 if TYPE_CHECKING:
+    from ._datapush_socket import DataPushSession
     from ._message_socket import MessageSession
     from ._quote_socket import QuoteSession
     from ._rpc_socket import RpcSession
@@ -38,20 +53,35 @@ if TYPE_CHECKING:
     from ._sockets import SocketCounters, SocketRegistry, SocketSession
 
 __all__ = [
+    "APPLY_API_EXAMPLE",
+    "DATAPUSH_EVENT_TYPES",
     "GARBAGE_FRAMES",
+    "MESSAGE_API_EXAMPLE",
+    "POSTMAN_ROBOT",
     "SIGN_DEMO",
     "TRADE_H5_COMPANY",
     "Account",
+    "AdjustmentResult",
     "ApiKey",
     "ApiKeys",
+    "Attempt",
+    "BalanceResult",
+    "BridgeAccount",
+    "BridgeOrder",
+    "BridgeState",
+    "CallbackRecord",
     "Customer",
+    "DataPush",
+    "DataPushSession",
     "Exchange",
     "FaultHandle",
     "Faults",
     "LedgerEntry",
+    "MessageResult",
     "MessageSession",
     "Order",
     "PendingOrder",
+    "Platform",
     "Position",
     "Quote",
     "QuoteSession",
@@ -68,6 +98,7 @@ __all__ = [
     "SocketRegistry",
     "SocketSession",
     "Symbol",
+    "Target",
     "TestKeyPair",
     "TradingError",
 ]
@@ -76,6 +107,7 @@ __all__ = [
 _LAZY = {
     "Simulator": "._simulator",
     "MessageSession": "._message_socket",
+    "DataPushSession": "._datapush_socket",
     "QuoteSession": "._quote_socket",
     "RpcSession": "._rpc_socket",
     "SocketCounters": "._sockets",

@@ -8,6 +8,7 @@ what margin and fee an order would cost. Pure state: no clock reads, no randomne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from ._book import BUY, Account, Customer, Order, Position
@@ -56,6 +57,8 @@ class AccountBook:
         """The fund flow of every account."""
         self.leverage: dict[tuple[int, int], int] = {}
         """(accountId, symbolId) -> leverage set with setCrossLevelNum/updateCrossLevelNum."""
+        self.customer_listeners: list[Callable[[Customer, list[Account]], None]] = []
+        """Called with every customer added by registration, and the accounts opened for it."""
         self._next_order = 14460001
         self._next_deal = 13394001
         self._next_position = 2024010100001
@@ -95,6 +98,8 @@ class AccountBook:
         self.customers[customer.customer_id] = customer
         for account in accounts:
             self.accounts[account.account_id] = account
+        for listener in self.customer_listeners:
+            listener(customer, accounts)
 
     def open_positions(self, account_id: int | None = None) -> list[Position]:
         """Positions still open (status ``"1"`` or ``"3"``), optionally of one account."""

@@ -270,8 +270,9 @@ def create_app(
         pipeline: the request pipeline, when the caller shares it (the RPC socket does).
 
     Returns:
-        The ASGI app: ``/api/...`` (Client API), ``/openapi-c/global/...`` (Open API) and
-        ``/cats-gateway-auth2/auth2/...`` (Auth2 API).
+        The ASGI app: ``/api/...`` (Client API), ``/openapi-c/global/...`` (Open API),
+        ``/cats-gateway-auth2/auth2/...`` (Auth2 API), ``/openapi-b/...`` (Manager API) and
+        ``/webhook/global/...`` (Bridge API).
     """
     pipeline = pipeline or Pipeline(state, drop)
     client_routes = [
@@ -286,10 +287,20 @@ def create_app(
         Route(f"/auth2/{name}", pipeline.endpoint("auth2", "auth2", f"auth2/{name}"), methods=["POST"])
         for name in ("code", "token", "user", "refresh")
     ]
+    manager_routes = [
+        Route("/auth/{biz_type:path}", pipeline.endpoint("manager", "auth"), methods=["POST"]),
+        Route("/global/{biz_type:path}", pipeline.endpoint("manager", "global"), methods=["POST"]),
+        Route("/{biz_type:path}", pipeline.endpoint("manager", "bare"), methods=["POST"]),
+    ]
+    bridge_routes = [
+        Route("/global/{biz_type:path}", pipeline.endpoint("bridge", "global"), methods=["POST"])
+    ]
     routes: list[BaseRoute] = [
         *extra_routes,
         Mount("/api", routes=client_routes),
         Mount("/openapi-c", routes=open_routes),
         Mount("/cats-gateway-auth2", routes=auth2_routes),
+        Mount("/openapi-b", routes=manager_routes),
+        Mount("/webhook", routes=bridge_routes),
     ]
     return Starlette(routes=routes)

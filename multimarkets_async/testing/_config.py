@@ -76,6 +76,15 @@ class SimulatorConfig:
             (websockets.md 2.6; Assumption ``quote_limit_error``).
         socket_queue_size: bound of each socket connection's outgoing queue. A push that finds it full
             is dropped (and counted) so a slow client never holds up the exchange.
+        bridge_callback_timeout_s: how long one Bridge callback attempt waits for the answer.
+        bridge_callback_retry_delays_s: pauses before each retry of a Bridge callback that got no
+            HTTP 200 (not documented: three retries).
+        webhook_timeout_s: Assumption ``webhook_timeout``: the platform treats a credit-limit
+            adjustment not answered within this many seconds as refused (endpoints 12.2: 3 s).
+        webhook_other_timeout_s: Assumption ``webhook_timeout``: timeout of ``get-user-amount``, the
+            cancel call and the Message API call (5 s).
+        webhook_cancel_retry_delays_s: Assumption ``webhook_cancel_retries``: pauses before each retry
+            of a cancel call that failed (1, 2 and 4 s); make them small in tests.
     """
 
     seed: int = 7
@@ -113,6 +122,11 @@ class SimulatorConfig:
     rpc_idle_timeout_s: float | None = None
     quote_max_calls_per_s: int = 50
     socket_queue_size: int = 256
+    bridge_callback_timeout_s: float = 5.0
+    bridge_callback_retry_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0)
+    webhook_timeout_s: float = 3.0
+    webhook_other_timeout_s: float = 5.0
+    webhook_cancel_retry_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0)
 
     def __post_init__(self) -> None:
         positive = {
@@ -129,6 +143,9 @@ class SimulatorConfig:
             "auth2_code_ttl_s": self.auth2_code_ttl_s,
             "auth2_access_ttl_s": self.auth2_access_ttl_s,
             "auth2_refresh_ttl_s": self.auth2_refresh_ttl_s,
+            "bridge_callback_timeout_s": self.bridge_callback_timeout_s,
+            "webhook_timeout_s": self.webhook_timeout_s,
+            "webhook_other_timeout_s": self.webhook_other_timeout_s,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -148,5 +165,11 @@ class SimulatorConfig:
             raise ValueError("SimulatorConfig.tick_interval_s must be positive or None")
         if self.rpc_idle_timeout_s is not None and self.rpc_idle_timeout_s <= 0:
             raise ValueError("SimulatorConfig.rpc_idle_timeout_s must be positive or None")
+        for name, delays in (
+            ("bridge_callback_retry_delays_s", self.bridge_callback_retry_delays_s),
+            ("webhook_cancel_retry_delays_s", self.webhook_cancel_retry_delays_s),
+        ):
+            if any(d < 0 for d in delays):
+                raise ValueError(f"SimulatorConfig.{name} must not hold negative delays, got {delays!r}")
         if not self.verify_code:
             raise ValueError("SimulatorConfig.verify_code must not be empty")

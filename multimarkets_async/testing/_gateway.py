@@ -20,7 +20,7 @@ Check order, Auth2 (endpoints 9): ``company`` (003 missing, 015 another company;
 ``company``, not ``companyId``), ``trace`` (004), operation (002), ``token`` on ``/auth2/code`` and
 ``/auth2/refresh`` (001 missing, 005 unknown or expired), body (006 empty, 015 unreadable).
 
-Families are looked up in ``FAMILIES``; the Manager and Bridge families plug in there.
+Families are looked up in ``FAMILIES``; the Manager and Bridge checks are described in ``_manager``.
 """
 
 from __future__ import annotations
@@ -59,9 +59,9 @@ class Incoming:
     """A request as it arrived, plus the response headers the gateway decided on.
 
     Attributes:
-        family: ``"client"``, ``"open"`` or ``"auth2"``.
+        family: ``"client"``, ``"open"``, ``"auth2"``, ``"manager"`` or ``"bridge"``.
         route: path kind within the family (``"login"``, ``"register"``, ``"global"``, ``"logout"``,
-            ``"now"``, ``"auth2"``).
+            ``"now"``, ``"auth2"``; Manager ``"auth"``, ``"global"``, ``"bare"``).
         biz_type: the operation from the path.
         path: the URL path.
         headers: request headers.
@@ -300,9 +300,23 @@ def admit_auth2(state: SimState, inc: Incoming) -> Admitted:
     return Admitted(op, body, customer_id, company_id, token)
 
 
+def _admit_manager(state: SimState, inc: Incoming) -> Admitted:
+    from ._manager import admit_manager  # imported late: it builds on this module
+
+    return admit_manager(state, inc)
+
+
+def _admit_bridge(state: SimState, inc: Incoming) -> Admitted:
+    from ._manager import admit_bridge
+
+    return admit_bridge(state, inc)
+
+
 FAMILIES: dict[str, Callable[[SimState, Incoming], Admitted]] = {
     "client": admit_client,
     "open": admit_open,
     "auth2": admit_auth2,
+    "manager": _admit_manager,
+    "bridge": _admit_bridge,
 }
-"""Family name -> admission function. Later families (``"manager"``, ``"bridge"``) are added here."""
+"""Family name -> admission function (the Manager and Bridge families are in ``_manager``)."""

@@ -5,12 +5,14 @@ fee of every open and close, and the realised P&L of every close. Codes follow t
 websockets.md 4.5: full-margin contracts (tradeType 1) book under ``businessType`` 6 (sub-types 6001
 opening fee, 6002 closing fee, 6004/6005/6006 P&L of a market/stop-loss/take-profit close), isolated
 contracts (tradeType 2) under 12 (12002, 12004, 12006, 12008, 12007); deposits under 1/1001 and
-7/7001 (50/50001 for spot). Margin is not moved between buckets in the simulator, so the isolated
-"margin moved in/released" entries (12001/12003) are not booked.
+7/7001 (50/50001 for spot), withdrawals under 2/2001, 8/8001, 51/51001 and Manager balance
+adjustments (bonus) under 4/4004, 10/10004, 52/52004. Margin is not moved between buckets in the
+simulator, so the isolated "margin moved in/released" entries (12001/12003) are not booked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -18,12 +20,16 @@ from ._book import Account, LedgerEntry
 
 __all__ = ["BUSINESS_NAMES", "Kind", "Ledger", "business_codes"]
 
-Kind = Literal["deposit", "open_fee", "close_fee", "close_pnl", "stop_loss_pnl", "take_profit_pnl"]
+Kind = Literal[
+    "deposit", "withdraw", "adjust", "open_fee", "close_fee", "close_pnl", "stop_loss_pnl", "take_profit_pnl"
+]
 
 # tradeType -> kind -> (businessType, businessType1)
 _CODES: Final[dict[int, dict[str, tuple[int, int]]]] = {
     1: {
         "deposit": (1, 1001),
+        "withdraw": (2, 2001),
+        "adjust": (4, 4004),
         "open_fee": (6, 6001),
         "close_fee": (6, 6002),
         "close_pnl": (6, 6004),
@@ -32,13 +38,15 @@ _CODES: Final[dict[int, dict[str, tuple[int, int]]]] = {
     },
     2: {
         "deposit": (7, 7001),
+        "withdraw": (8, 8001),
+        "adjust": (10, 10004),
         "open_fee": (12, 12002),
         "close_fee": (12, 12004),
         "close_pnl": (12, 12006),
         "take_profit_pnl": (12, 12007),
         "stop_loss_pnl": (12, 12008),
     },
-    5: {"deposit": (50, 50001)},
+    5: {"deposit": (50, 50001), "withdraw": (51, 51001), "adjust": (52, 52004)},
 }
 
 BUSINESS_NAMES: Final[dict[int, str]] = {
@@ -47,7 +55,19 @@ BUSINESS_NAMES: Final[dict[int, str]] = {
     7: "deposit",
     12: "transaction",
     50: "deposit",
+    2: "withdrawal",
+    4: "balance adjustment",
+    8: "withdrawal",
+    10: "balance adjustment",
+    51: "withdrawal",
+    52: "balance adjustment",
     1001: "Front-end deposit",
+    2001: "Front-end withdrawal",
+    4004: "Adjustment: bonus",
+    8001: "Front-end withdrawal",
+    10004: "Adjustment: bonus",
+    51001: "Front-end withdrawal",
+    52004: "Adjustment: bonus",
     6001: "Open position fee",
     6002: "Close position fee",
     6004: "Market close profit and loss",
@@ -81,6 +101,8 @@ class Ledger:
 
     def __init__(self) -> None:
         self.entries: list[LedgerEntry] = []
+        self.listeners: list[Callable[[LedgerEntry, Account], None]] = []
+        """Called with every entry booked (and its account), after it is appended."""
         self._next_id = 238603701
 
     def book(
@@ -120,6 +142,8 @@ class Ledger:
         )
         self._next_id += 1
         self.entries.append(entry)
+        for listener in self.listeners:
+            listener(entry, account)
         return entry
 
     def of_account(self, account_id: int) -> list[LedgerEntry]:

@@ -50,7 +50,7 @@ class Call:
         state: the simulator.
         body: the business body (decrypted if it came encrypted).
         customer_id: the authenticated customer, or ``None`` on a guest call.
-        family: ``"client"``, ``"open"`` or ``"auth2"``.
+        family: ``"client"``, ``"open"``, ``"auth2"``, ``"manager"`` or ``"bridge"``.
         biz_type: the operation name from the path.
         now_ms: the server time.
         token: the Client login token sent, if any.

@@ -1,4 +1,5 @@
-"""The uvicorn server the simulator runs: no signal handlers, a readiness callback, connection drops.
+"""The uvicorn server the simulator runs: no signal handlers, a readiness callback, connection drops
+and PONG control frames.
 
 Also ``DenialNoise``, a log filter for a uvicorn quirk around WebSocket denial responses.
 """
@@ -58,4 +59,29 @@ class Server(uvicorn.Server):
                 if transport is not None:
                     transport.abort()
                     return True
+        return False
+
+    def pong(self, scope: Scope) -> bool:
+        """Send a WebSocket PONG control frame (empty payload) on the connection of ``scope``.
+
+        ASGI has no message for it, so it goes through uvicorn's protocol object: with the
+        ``websockets`` sans-I/O implementation (``ws="auto"`` when websockets is installed) the frame
+        is queued on its ``ServerProtocol`` and written at once; frames are written whole and in order
+        on the event loop, so it cannot interleave with a text frame. False when not possible.
+        """
+        client = scope.get("client")
+        if client is None:
+            return False
+        for connection in list(self.server_state.connections):
+            if getattr(connection, "client", None) != tuple(client):
+                continue
+            protocol, transport = getattr(connection, "conn", None), getattr(connection, "transport", None)
+            if protocol is None or transport is None or not hasattr(protocol, "send_pong"):
+                return False
+            try:
+                protocol.send_pong(b"")
+            except Exception:
+                return False
+            transport.write(b"".join(protocol.data_to_send()))
+            return True
         return False

@@ -26,6 +26,7 @@ from starlette.types import Scope
 
 from ._apikeys import ApiKeys
 from ._app import Pipeline, create_app
+from ._backoffice import BackOffice
 from ._book import Order
 from ._config import SimulatorConfig
 from ._exchange import Exchange
@@ -43,18 +44,24 @@ from ._wire import RecordedRequest
 __all__ = ["Simulator"]
 
 
-class Simulator:
+class Simulator(BackOffice):
     """The simulated MultiMarkets platform on 127.0.0.1, for tests, demos and bot development.
 
     Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/register/{bizType}``,
     ``/logout``, ``/thirdExt/now``, ``/global/{bizType}``), the Open API at
     ``{base_url}/openapi-c/global/{bizType}`` (Assumption: the Open prefix serves nothing else) and the
-    Auth2 API at ``{base_url}/cats-gateway-auth2/auth2/{code,token,user,refresh}``. Other paths answer
-    a plain 404. Pending orders, stop-losses and take-profits fire on price moves.
+    Auth2 API at ``{base_url}/cats-gateway-auth2/auth2/{code,token,user,refresh}``, the Manager API at
+    ``{base_url}/openapi-b/auth/admin.admin.CompanyAuthDubboService.auth`` (``manager_app_id`` /
+    ``manager_app_secret``; ``expire_manager_tokens()``) and ``/openapi-b[/global]/{bizType}``, the
+    Bridge API at ``{base_url}/webhook/global/{bizType}`` (``bridge_api_key`` / ``bridge_secret_key``;
+    ``bridge``, ``callbacks``). Other paths answer a plain 404. Pending orders, stop-losses and
+    take-profits fire on price moves. ``platform`` calls an integrator's Webhook and Message API
+    endpoints as the platform would.
 
     Sockets, on the same port (``ws_base_url`` = ``ws://127.0.0.1:PORT``): market data at
     ``/apiQuote/quote_guest``, ``/apiQuote/quote?token=`` and ``/apiQuote/quote_stock?token=``; message
-    push at ``/openapi-c/openMsg/{appId}``; the Client RPC socket at ``/api/ws``. Prices moved by
+    push at ``/openapi-c/openMsg/{appId}``; the Client RPC socket at ``/api/ws``; Manager data push at
+    ``/openapi-b/ws`` (events from ``datapush``: ``emit``, exchange changes). Prices moved by
     ``tick``, ``set_price`` or the ``tick_interval_s`` ticker are pushed to subscribers, and every
     executed order is pushed to the account's message sessions. Observe them with ``sockets``
     (``await sim.sockets.wait_for(predicate)``) and break them with ``socket_faults``.
@@ -132,6 +139,7 @@ class Simulator:
         await self._task_group.__aenter__()
         try:
             await self._task_group.start(self._serve, sock)
+            self._start_backoffice(self._task_group)
             if self.config.tick_interval_s is not None:
                 self._task_group.start_soon(self._ticker, self.config.tick_interval_s)
         except BaseException:
@@ -149,6 +157,7 @@ class Simulator:
         # close every socket session so uvicorn finds no connection left to wait for.
         self._state.faults._close()
         self._state.sockets._shutdown()
+        self._stop_backoffice()
         if self._closing is not None:
             self._closing.set()
         if self._server is not None:
@@ -172,6 +181,7 @@ class Simulator:
             state = self._state
             pipeline = Pipeline(state, self._drop)
             sockets = [*quote_routes(state), *message_routes(state), *rpc_routes(state, pipeline)]
+            sockets += self._backoffice_routes()
             app = create_app(state, self._drop, extra_routes=[*sockets, *self._routes], pipeline=pipeline)
             config = uvicorn.Config(
                 app,
@@ -212,6 +222,7 @@ class Simulator:
     def _on_prices(self, quotes: list[Quote]) -> None:
         publish_quotes(self._state, quotes)
         publish_pnl(self._state)
+        self._backoffice_prices()
 
     # ------------------------------------------------------------------ connection facts
 
@@ -280,16 +291,6 @@ class Simulator:
     def customer_group_id(self) -> int:
         """The seeded customer's group (``customerGroupId``)."""
         return self._state.exchange.customer.customer_group_id
-
-    @property
-    def auth2_app_id(self) -> str:
-        """The seeded Auth2 app's ``appId`` (32 hex, derived from the seed)."""
-        return self._state.auth2.app.app_id
-
-    @property
-    def auth2_app_secret(self) -> str:
-        """The seeded Auth2 app's ``appSecret`` (32 hex, derived from the seed)."""
-        return self._state.auth2.app.app_secret
 
     @property
     def sent_codes(self) -> list[tuple[int, str, str]]:

@@ -3,7 +3,8 @@
 Every control acts at once or on the next matching event, never at random, and each one that tests
 need to line up with returns a ``SocketFaultHandle`` (``hits``, ``await wait_hit()``,
 ``release()``) or a ``SilenceHandle``. A ``kind`` argument limits a control to one socket family:
-``"quote"`` (market data), ``"messages"`` (message push) or ``"rpc"`` (Client RPC); ``None`` means all.
+``"quote"`` (market data), ``"messages"`` (message push), ``"rpc"`` (Client RPC) or ``"datapush"``
+(Manager data push); ``None`` means all.
 
 * ``SocketFaults.drop_all`` ends every live connection now: a TCP abort without a close frame
   (what a network failure looks like), or a clean close frame with a given code (maintenance).
@@ -16,7 +17,7 @@ need to line up with returns a ``SocketFaultHandle`` (``hits``, ``await wait_hit
   text push such as ``p(1,2`` and invalid JSON, alternately) just before its next real frame.
 * ``SocketFaults.reject_tokens`` refuses tokens: ``/quote`` handshakes with a token get HTTP 403,
   a message-socket ``login`` gets ``subscribe_fail`` and a close, an RPC request with a token
-  ``GATEWAY_CODE_005``. Guest sockets are unaffected.
+  ``GATEWAY_CODE_005``, a data-push handshake HTTP 403. Guest sockets are unaffected.
 * ``SocketFaults.refuse_handshakes`` answers the next handshakes with a bare HTTP status (503 by
   default): the window of a platform restart.
 """
@@ -31,15 +32,16 @@ import anyio
 
 __all__ = ["GARBAGE_FRAMES", "SilenceHandle", "SocketFaultHandle", "SocketFaults", "SocketKind"]
 
-SocketKind = Literal["quote", "messages", "rpc"]
-"""The socket families: market data, message push, Client RPC."""
+SocketKind = Literal["quote", "messages", "rpc", "datapush"]
+"""The socket families: market data, message push, Client RPC, Manager data push."""
 
-SOCKET_KINDS: Final[tuple[SocketKind, ...]] = ("quote", "messages", "rpc")
+SOCKET_KINDS: Final[tuple[SocketKind, ...]] = ("quote", "messages", "rpc", "datapush")
 
 GARBAGE_FRAMES: Final[dict[SocketKind, tuple[str, str]]] = {
     "quote": ("p(1,2", '{"cmd_id":14001,"seq_id":'),
     "messages": ("f(1,2", '{"msgCode":"trade","content":'),
     "rpc": ('{"trace":"', "pong("),
+    "datapush": ('{"data":{"id":', '{"eventType":"position_update","data":'),
 }
 """The malformed frames ``SocketFaults.send_malformed`` sends, alternately, per socket kind."""
 

@@ -11,6 +11,7 @@ session before it stops the server, so shutdown is prompt and leaves no task beh
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
@@ -42,9 +43,18 @@ async def deny(websocket: WebSocket, registry: SocketRegistry, kind: SocketKind)
 
 
 async def run_session(
-    websocket: WebSocket, session: SocketSession, handler: FrameHandler, *, idle_timeout: float | None
+    websocket: WebSocket,
+    session: SocketSession,
+    handler: FrameHandler,
+    *,
+    idle_timeout: float | None,
+    on_open: Callable[[], None] | None = None,
 ) -> None:
-    """Accept the connection and serve it until either side ends it (see the module docstring)."""
+    """Accept the connection and serve it until either side ends it (see the module docstring).
+
+    ``on_open`` runs once the session is registered and can queue frames (a replay), before the
+    first client frame is read.
+    """
     registry = session._registry
     await websocket.accept()
     session._scope = {"client": websocket.scope.get("client")}  # what Simulator._drop needs
@@ -53,6 +63,8 @@ async def run_session(
         session._send = send
         session._last_seen = anyio.current_time()
         registry._opened(session)
+        if on_open is not None:
+            on_open()
         try:
             async with anyio.create_task_group() as tg:
                 session._task_group, session._cancel = tg, tg.cancel_scope
@@ -119,6 +131,7 @@ async def _writer(
             if silence is not None:
                 silence.suppressed += 1
                 counters.suppressed += 1
+                registry._notify()
                 continue
             while session._garbage:
                 handle, garbage = session._garbage.pop(0)

@@ -27,6 +27,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 from ._socket_faults import GARBAGE_FRAMES, SOCKET_KINDS, SocketFaultHandle, SocketFaults, SocketKind
 
 if TYPE_CHECKING:
+    from ._datapush_socket import DataPushSession
     from ._message_socket import MessageSession
     from ._quote_socket import QuoteSession
     from ._rpc_socket import RpcSession
@@ -125,7 +126,7 @@ class SocketSession:
     """One live (or finished) socket connection, as the simulator sees it.
 
     Attributes:
-        kind: ``"quote"``, ``"messages"`` or ``"rpc"``.
+        kind: ``"quote"``, ``"messages"``, ``"rpc"`` or ``"datapush"``.
         id: a number unique within the simulator, in connection order.
         path: the URL path the client connected to (no query string: tokens stay out).
         received: every client frame in arrival order: the parsed JSON, or the raw text/bytes when it
@@ -265,6 +266,11 @@ class SocketRegistry:
     def rpc(self) -> list[RpcSession]:
         """The open Client RPC sessions."""
         return cast("list[RpcSession]", self.live("rpc"))
+
+    @property
+    def datapush(self) -> list[DataPushSession]:
+        """The open Manager data-push sessions."""
+        return cast("list[DataPushSession]", self.live("datapush"))
 
     async def wait_for(self, predicate: Callable[[], T], *, timeout: float = 5.0) -> T:
         """Wait until ``predicate()`` is truthy, re-checking it whenever socket state changes.

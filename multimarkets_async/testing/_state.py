@@ -11,10 +11,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..protocol import signing
 from ._apikeys import ApiKey, ApiKeys
+from ._backoffice_state import BridgeState, ManagerStore
 from ._config import SimulatorConfig
+from ._datapush import DataPush
 from ._exchange import Exchange
 from ._faults import Faults
 from ._identity import Auth2Store, Verifications
@@ -175,6 +178,16 @@ class SimState:
         self.idempotency = IdempotencyCache(config.idempotency_ttl_s)
         self.sockets = SocketRegistry(config.socket_queue_size)
         self.quote_feed = QuoteFeed(self.exchange.market, config.seed, now)
+        self.manager = ManagerStore(random.Random(f"manager-{config.seed}"))  # noqa: S311
+        """Manager credentials and company tokens, and the seeded Bridge key."""
+        self.manager_proposals: dict[str, dict[str, Any]] = {}
+        """Balance-adjustment proposals by proposal number."""
+        self.webhook_urls: dict[str, str] = {}
+        """The Webhook API URLs registered with ``CompanyWebhookDubboService.subscribe``."""
+        self.datapush = DataPush(self.exchange, self.sockets, self.now_ms)
+        self.bridge = BridgeState(
+            config.company_id, config.bridge_callback_retry_delays_s, config.bridge_callback_timeout_s
+        )
 
     def now_ms(self) -> int:
         """The server clock."""

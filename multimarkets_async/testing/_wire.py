@@ -45,6 +45,12 @@ _SECRET_BODY_KEYS = frozenset(
         "googleCode",
         "phoneCode",
         "emailCode",
+        "accountSecretKey",
+        "accountApiKey",
+        "apiKey",
+        "passphrase",
+        "certificate",
+        "sign",
     }
 )
 
@@ -100,7 +106,7 @@ class RecordedRequest:
         body: the body parsed as JSON whatever the content type, or ``None`` when empty or not JSON.
             For an encrypted Client request this is the ``{"data": ...}`` wrapper.
         biz_type: the operation from the path (``thirdExt/now`` and ``logout`` for those paths).
-        family: ``"client"``, ``"open"`` or ``"auth2"`` (later ``"manager"``, ``"bridge"``).
+        family: ``"client"``, ``"open"``, ``"auth2"``, ``"manager"`` or ``"bridge"``.
         time_ms: the server clock when the request arrived.
         decrypted_body: for an encrypted Client request, the business body after decryption (without
             ``signature``/``timestamp``); ``None`` otherwise.
