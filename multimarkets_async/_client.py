@@ -10,12 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from enum import IntEnum
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
-import anyio
-from anyio.abc import TaskGroup
-
+from ._base_client import BaseClient, check_common_options, mask, normalize_retry, normalize_timeouts
 from ._config import (
     Environment,
     ProtocolSettings,
@@ -68,11 +65,7 @@ class LoginType(IntEnum):
     """By customer number."""
 
 
-def _mask(value: str) -> str:
-    return value[:4] + "…" if len(value) > 8 else "…"
-
-
-class MultiMarkets:
+class MultiMarkets(BaseClient):
     """An asyncio client of the MultiMarkets platform.
 
     Choose one way to authenticate:
@@ -124,30 +117,24 @@ class MultiMarkets:
         transport: httpx.AsyncBaseTransport | None = None,
         socket_backend: SocketBackend | None = None,
     ) -> None:
-        if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
-            raise ConfigurationError(f"company_id must be a positive integer, got {company_id!r}")
+        check_common_options(company_id, None, None)
         if (api_key is None) != (secret_key is None):
             raise ConfigurationError("api_key and secret_key go together: pass both or neither")
         if api_key is not None and token is not None:
             raise ConfigurationError(
                 "pass either api_key/secret_key (Open API) or token (Client API), not both"
             )
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass either http_client or transport, not both")
+        check_common_options(company_id, http_client, transport)
         self.environment = resolve_environment(base_url)
         self.company_id = company_id
-        if isinstance(timeouts, int | float):
-            timeouts = Timeouts(read=float(timeouts), write=float(timeouts))
-        if isinstance(retry, int):
-            retry = RetryPolicy(max_retries=retry)
         self.settings = settings or ProtocolSettings()
         self._api_key = api_key
         self._session = HTTPSession(
             environment=self.environment,
             company_id=company_id,
             settings=self.settings,
-            timeouts=timeouts or Timeouts(),
-            retry=retry or RetryPolicy(),
+            timeouts=normalize_timeouts(timeouts),
+            retry=normalize_retry(retry),
             rate_limit=rate_limit or RateLimitPolicy(),
             api_key=api_key,
             signer=OpenApiSigner(secret_key) if secret_key is not None else None,
@@ -190,13 +177,11 @@ class MultiMarkets:
         """Account linking (the Auth2 API)."""
         self.iframe = WebIframe(self._core)
         """The web iframe flow: one-time tokens and the trading UI's URL."""
-        self._task_group: TaskGroup | None = None
         self._login_body: dict[str, object] | None = None
-        self._closed = False
 
     def __repr__(self) -> str:
         if self._api_key is not None:
-            auth = f"open_api, api_key={_mask(self._api_key)!r}"
+            auth = f"open_api, api_key={mask(self._api_key)!r}"
         elif self._session.token:
             auth = "token"
         else:
@@ -204,49 +189,11 @@ class MultiMarkets:
         state = ", closed" if self._closed else ""
         return f"<MultiMarkets {self.environment.name} company_id={self.company_id} auth={auth}{state}>"
 
-    # -- lifecycle -------------------------------------------------------------------------------
+    # -- lifecycle (async with / aclose: BaseClient) ---------------------------------------------
 
-    async def __aenter__(self) -> Self:
-        if self._closed:
-            raise RuntimeError("this MultiMarkets client is closed and cannot be reopened; create a new one")
-        if self._task_group is not None:
-            raise RuntimeError("this MultiMarkets client is already entered; use one 'async with' per client")
-        # The sockets' background tasks live in this task group, owned by the caller's 'async with'.
-        task_group = anyio.create_task_group()
-        await task_group.__aenter__()
-        self._task_group = self._core.task_group = task_group
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        task_group, self._task_group = self._task_group, None
-        self._core.task_group = None
-        try:
-            self.quotes.close()
-            self.messages.close()
-            if task_group is not None:
-                task_group.cancel_scope.cancel()
-                await task_group.__aexit__(None, None, None)
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the client's connections. Safe to call twice.
-
-        Streams run only inside ``async with``; leaving it stops them before this is called.
-        """
-        if self._closed:
-            return
-        self._closed = True
+    def _close_streams(self) -> None:
         self.quotes.close()
         self.messages.close()
-        await self._session.aclose()
-
-    @property
-    def closed(self) -> bool:
-        """Whether ``aclose`` has been called."""
-        return self._closed
 
     # -- state -----------------------------------------------------------------------------------
 

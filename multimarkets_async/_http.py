@@ -13,7 +13,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Generator, Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -115,6 +115,8 @@ class _Call:
     timeout: httpx.Timeout | None
     captcha: str | None = None
     extra_headers: Mapping[str, str] | None = None
+    omit_headers: Collection[str] = ()
+    reauthenticate: Callable[[], Awaitable[None]] | None = None
     resynced: bool = False
     reauthenticated: bool = False
     fell_back: bool = False
@@ -149,6 +151,8 @@ class HTTPSession:
         """The login (or company) token sent on Client calls; set by login."""
         self.reauthenticate: Callable[[], Awaitable[None]] | None = None
         """Called once when the server says the session expired, before the call is retried."""
+        self.manager_encryptor: BodyEncryptor | None = None
+        """Scheme B key for Manager calls (set from the authorize answer); ``None`` sends them plain."""
         self.clock_offset = ClockOffset()
         self.locked_until: float | None = None
         """Epoch seconds until which the key is locked out after a 418."""
@@ -230,9 +234,16 @@ class HTTPSession:
         token: NotGivenOr[str | None] = NOT_GIVEN,
         captcha: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        operation: Operation | None = None,
+        omit_headers: Collection[str] = (),
+        reauthenticate: NotGivenOr[Callable[[], Awaitable[None]] | None] = NOT_GIVEN,
         _sync: bool = True,
     ) -> object:
         """Send one operation and return the envelope's ``data``.
+
+        ``operation`` replaces the metadata looked up from ``biz_type`` (the Manager and Bridge
+        families build their own); ``omit_headers`` names headers not to send; ``reauthenticate``
+        replaces the session's hook for this call (``None``: do not re-authenticate).
 
         Raises:
             RuntimeError: if the session is closed.
@@ -240,7 +251,7 @@ class HTTPSession:
         """
         if self._closed:
             raise RuntimeError("this client is closed; create a new one (or use 'async with')")
-        operation = operation_for(biz_type)
+        operation = operation or operation_for(biz_type)
         chosen = family or self._family_for(operation)
         if idempotency_key is NOT_GIVEN:
             idempotency_key = (
@@ -257,6 +268,8 @@ class HTTPSession:
             timeout=None if timeout is NOT_GIVEN else httpx.Timeout(timeout),
             captcha=captcha,
             extra_headers=extra_headers,
+            omit_headers=omit_headers,
+            reauthenticate=self.reauthenticate if reauthenticate is NOT_GIVEN else reauthenticate,
         )
         return await self._run(call, allow_resync=_sync)
 
@@ -273,11 +286,11 @@ class HTTPSession:
                     continue
                 if (
                     isinstance(error, SessionExpiredError)
-                    and self.reauthenticate
+                    and call.reauthenticate
                     and not call.reauthenticated
                 ):
                     call.reauthenticated = True
-                    await self.reauthenticate()
+                    await call.reauthenticate()
                     call.token = self.token
                     continue
                 if isinstance(error, UnknownOperationError) and not call.fell_back:
@@ -350,8 +363,14 @@ class HTTPSession:
         path = call.operation.path
         await self._throttle(call, path)
         # The encrypted-body MD5 covers the timestamp, so calls sent without one (server time) go plain.
+        encrypt_auth = self._encrypt_auth
+        if call.family is Family.MANAGER:
+            encryptor = self.manager_encryptor
+            encrypt_auth = EncryptedBodyAuth(encryptor) if encryptor is not None else None
         encrypted = (
-            self._encrypt_auth is not None and call.family is Family.CLIENT and call.operation.timestamp
+            encrypt_auth is not None
+            and call.family in (Family.CLIENT, Family.MANAGER)
+            and call.operation.timestamp
         )
         now_ms = self.now_ms()
         trace = make_trace(self._new_id(), now_ms, encrypted=encrypted)
@@ -375,7 +394,9 @@ class HTTPSession:
             headers["company"] = str(self.company_id)
         if call.extra_headers:
             headers.update(call.extra_headers)
-        auth: httpx.Auth | None = self._open_auth if signed else (self._encrypt_auth if encrypted else None)
+        for name in call.omit_headers:
+            headers.pop(name, None)
+        auth: httpx.Auth | None = self._open_auth if signed else (encrypt_auth if encrypted else None)
         url = self._url(call.family, path)
         logger.debug("POST %s trace=%s", url, trace)
         try:

@@ -24,6 +24,16 @@ EXPECTED = {
     "ApiKey", "ApiKeyPermission", "Permission", "Auth2Tokens", "Auth2User", "Symbol", "SymbolDetail", "Deal",
     "ExpireType", "LedgerEntry", "Order", "OrderBizType", "OrderDetail", "OrderResult", "OrderStatus", "Page",
     "PendingOrder", "Position", "Side", "TrialResult",
+    # Manager and Bridge APIs
+    "ManagerClient", "BridgeClient", "BalanceAdjustment", "CompanyAsset", "CompanyAuthorization",
+    "CustomerDetailType", "CustomerGroup", "DictionaryEntry", "ManagedCustomer", "ManagedCustomerDetail",
+    "ManagerProduct", "TradeTypeCurrency", "BridgeAccount", "BridgeAccountType", "BridgeBalance",
+    "BridgeDeposit", "BridgeOrder", "BridgeOrderStatus", "BridgeOrderType", "BridgeTrade", "DepositStatus",
+    "Exchange", "ExchangeAccount", "TimeInForce",
+    # data push
+    "AccountAdjustEvent", "AccountEvent", "CustomerInfoEvent", "CustomerUpdateEvent", "DataPushEvent",
+    "DepositEvent", "KycEvent", "PositionEvent", "RegisterEvent", "SubjectEvent", "SubjectWaterEvent",
+    "TradeDealEvent", "WithdrawEvent",
     # errors
     "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
     "RequestTimeoutError", "OrderStateUnknownError", "HTTPStatusError", "RateLimitedError", "LockedOutError",

@@ -63,6 +63,7 @@ class ConnectionManager:
         policy: reconnect backoff and limits.
         backend: the socket library; ``WebsocketsBackend`` by default.
         calls_per_second: documented per-connection request limit, or ``None``.
+        fatal: the retry-or-give-up classifier (``is_fatal`` by default).
     """
 
     def __init__(
@@ -77,6 +78,7 @@ class ConnectionManager:
         policy: ReconnectPolicy | None = None,
         backend: SocketBackend | None = None,
         calls_per_second: int | None = None,
+        fatal: Callable[[BaseException], bool] = is_fatal,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -91,6 +93,7 @@ class ConnectionManager:
         self._on_state = on_state
         self._backend: SocketBackend = backend or WebsocketsBackend()
         self._limiter = SlidingWindowLimiter(calls_per_second, 1.0) if calls_per_second else None
+        self._is_fatal = fatal
         self._clock = clock
         self._rand = rand
         self._conn: SocketConnection | None = None
@@ -211,7 +214,7 @@ class ConnectionManager:
                         url, headers=headers, open_timeout=self.policy.open_timeout
                     )
                 except MultiMarketsError as exc:
-                    if is_fatal(exc) or (
+                    if self._is_fatal(exc) or (
                         self.policy.max_attempts is not None and attempt + 1 >= self.policy.max_attempts
                     ):
                         if not started:
@@ -226,7 +229,7 @@ class ConnectionManager:
                     conn, reconnect=started, first_open=task_status if not started else None
                 )
                 started = started or opened
-                if is_fatal(error):
+                if self._is_fatal(error):
                     self._set_state(ConnectionState.CLOSED, error)
                     return
                 if self._clock() - connected_at >= self.policy.healthy_after:
@@ -300,7 +303,7 @@ class ConnectionManager:
                 await conn.close()
         error = ended[0] if ended else TransportError(f"{self.name}: connection lost")
         self._fail_waiters(TransportError(f"{self.name}: connection lost ({error})"))
-        if first_open is not None and not opened and is_fatal(error):
+        if first_open is not None and not opened and self._is_fatal(error):
             raise error
         return error, opened
 

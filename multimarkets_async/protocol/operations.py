@@ -15,9 +15,12 @@ from functools import lru_cache
 from typing import Final
 
 __all__ = [
+    "MANAGER_AUTHORIZE",
     "Family",
     "Operation",
+    "bridge_operation",
     "fallback_biz_type",
+    "manager_operation",
     "operation_for",
 ]
 
@@ -156,3 +159,60 @@ def fallback_biz_type(biz_type: str) -> str | None:
     """
     alias = _ALIAS.sub(r"\1\2", biz_type)
     return alias if alias != biz_type else None
+
+
+MANAGER_AUTHORIZE: Final = Operation(
+    biz_type="admin.admin.CompanyAuthDubboService.auth",
+    path="/auth/admin.admin.CompanyAuthDubboService.auth",
+    safe_to_repeat=True,
+    timestamp=False,
+)
+"""Manager authorize (endpoints.md §10.1): plain body, only the ``trace`` header in the spec."""
+
+# Manager operations listed only with the /global prefix (http.md §1.3).
+_MANAGER_GLOBAL_ONLY: Final = frozenset(
+    {
+        "report.admin.CatsTradeDealService.getTradeDealInfoByDealId",
+        "report.admin.CatsTradeDealService.getTradeDealInfoByOrderId",
+    }
+)
+
+
+def _admin_operation(biz_type: str, path: str) -> Operation:
+    method = _method_name(biz_type)
+    reads = bool(_READ_METHOD.match(method))
+    return Operation(
+        biz_type=biz_type,
+        path=path,
+        version="0.0.1",
+        group="tradeApi" if biz_type.startswith("tradeapi.") else None,
+        safe_to_repeat=reads,
+        changes_orders=biz_type.startswith("tradeapi.") and not reads and bool(_ORDER_METHOD.search(method)),
+    )
+
+
+@lru_cache(maxsize=512)
+def manager_operation(biz_type: str, *, path_style: str = "bare") -> Operation:
+    """The metadata of a Manager (Business) API operation (endpoints.md §10, Appendix B).
+
+    Every Manager call sends ``version: 0.0.1``; ``tradeapi.*`` operations add ``group: tradeApi``.
+
+    Args:
+        biz_type: e.g. ``"customer.admin.WhiteCustomerAdminApiService.page"``.
+        path_style: ``"bare"`` sends ``/{bizType}``, ``"global"`` sends ``/global/{bizType}``
+            (Assumption ``manager_path_style``). The two deal reports always use ``/global``.
+
+    Raises:
+        ValueError: ``path_style`` is neither ``"bare"`` nor ``"global"``.
+    """
+    if path_style not in ("bare", "global"):
+        raise ValueError(f"path_style must be 'bare' or 'global', got {path_style!r}")
+    prefix = "/global" if path_style == "global" or biz_type in _MANAGER_GLOBAL_ONLY else ""
+    return _admin_operation(biz_type, f"{prefix}/{biz_type}")
+
+
+@lru_cache(maxsize=512)
+def bridge_operation(biz_type: str) -> Operation:
+    """The metadata of a Bridge API operation: ``/global/{bizType}``, ``version: 0.0.1``,
+    ``group: tradeApi`` on ``tradeapi.*`` operations (endpoints.md §11)."""
+    return _admin_operation(biz_type, f"/global/{biz_type}")

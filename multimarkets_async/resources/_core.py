@@ -45,6 +45,8 @@ class ClientCore:
     token_provider: Callable[[], Awaitable[str]] | None = field(default=None, repr=False)
     """Returns a valid token for sockets that carry one in the handshake (the Manager company token,
     authorizing first when needed); ``None`` uses the HTTP session's current token."""
+    token_refresher: Callable[[], Awaitable[str]] | None = field(default=None, repr=False)
+    """Gets a new token even if the current one looks valid (after a socket refused it)."""
 
     def require_task_group(self) -> TaskGroup:
         """The client's task group.

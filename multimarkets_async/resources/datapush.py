@@ -18,8 +18,8 @@ from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
 from .._subscriptions import OverflowPolicy, Subscription
-from .._ws import ConnectionInfo, ConnectionManager
-from ..errors import ConfigurationError
+from .._ws import ConnectionInfo, ConnectionManager, is_fatal
+from ..errors import ConfigurationError, HandshakeError
 from ..models.datapush import DataPushEvent
 from ..models.stream import ConnectionEvent
 from ..protocol.dialects import DataPushDialect
@@ -41,6 +41,7 @@ class _GroupFeed:
         self.scope = anyio.CancelScope()
         """Cancelled when the last subscriber leaves: the platform then keeps the group's events."""
         self.dialect = DataPushDialect()
+        self._refresh_token = False
         self.relay = ConnectionEventRelay(lambda: list(self.subscribers), lambda s: self.subscribers[s][1])
         self.manager = ConnectionManager(
             name=f"data-push[{group}]" if group else "data-push",
@@ -51,12 +52,30 @@ class _GroupFeed:
             on_state=self.relay.on_state,
             policy=core.reconnect,
             backend=core.backend,
+            fatal=self._fatal,
         )
         self.relay.manager = self.manager
 
+    def _fatal(self, error: BaseException) -> bool:
+        # A refused handshake usually means the company token expired: get a new one and try once more.
+        if (
+            isinstance(error, HandshakeError)
+            and error.status_code in (401, 403)
+            and not self._refresh_token
+            and self.core.token_refresher is not None
+        ):
+            self._refresh_token = True
+            return False
+        return is_fatal(error)
+
     async def _target(self) -> tuple[str, dict[str, str]]:
         core = self.core
-        token = await core.token_provider() if core.token_provider is not None else core.http.token
+        if self._refresh_token and core.token_refresher is not None:
+            token: str | None = await core.token_refresher()
+        elif core.token_provider is not None:
+            token = await core.token_provider()
+        else:
+            token = core.http.token
         if not token:
             raise ConfigurationError("the data-push socket needs the company token: use mm.ManagerClient")
         headers = {"token": token}
@@ -65,6 +84,7 @@ class _GroupFeed:
         return core.environment.manager_push_ws_url, headers
 
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
+        self._refresh_token = False
         if reconnect:
             self.relay.reconnected()
 
