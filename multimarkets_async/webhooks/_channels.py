@@ -1,0 +1,191 @@
+"""The two notification channels of the webhook handlers: the Bridge ``/notification`` callback
+(endpoints.md section 11.5) and the Message API (section 13), plus the Message API's seen-trace cache.
+
+``WebhookHandlers`` inherits these methods; its constructor sets the attributes declared here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from ..protocol.signing import verify_message_api_sign, verify_open_api_signature
+from ._answers import (
+    CALLBACK_FAILED,
+    MESSAGE_BAD_REQUEST,
+    MESSAGE_BAD_SIGN,
+    MESSAGE_FAILED,
+    NOT_CONFIGURED,
+    SUCCESS,
+    WebhookAnswer,
+    envelope,
+    message_answer,
+)
+from ._bridge import BridgeNotification, parse_bridge_report
+from ._models import MessageRequest
+from ._plumbing import (
+    AccessPolicy,
+    call_safely,
+    forbidden,
+    malformed,
+    parse_context,
+    parse_json_object,
+    validate,
+)
+
+__all__ = ["ChannelHandlers", "SeenTraces"]
+
+logger = logging.getLogger("multimarkets_async.webhooks")
+
+
+class SeenTraces:
+    """A bounded set of Message API traces already delivered (signing.md section 4: no replay protection
+    beyond ``trace``). ``size`` 0 turns it off."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, trace: object) -> bool:
+        return trace in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, trace: str) -> None:
+        """Remember ``trace``, forgetting the oldest beyond ``size``."""
+        if self._size <= 0:
+            return
+        self._items[trace] = None
+        self._items.move_to_end(trace)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def discard(self, trace: str) -> None:
+        """Forget ``trace`` (a delivery that failed may be retried)."""
+        self._items.pop(trace, None)
+
+
+class ChannelHandlers:
+    """The Bridge callback and Message API handlers (see ``WebhookHandlers`` for the configuration)."""
+
+    access: AccessPolicy
+    on_bridge_notification: Callable[[BridgeNotification], Awaitable[None]] | None
+    on_message: Callable[[MessageRequest], Awaitable[None]] | None
+    bridge_key: RSAPublicKey | None
+    message_key: RSAPrivateKey | None
+    message_max_skew_ms: int
+    seen_traces: SeenTraces
+    now_ms: Callable[[], int]
+
+    async def notification(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        client_ip: str | None = None,
+    ) -> WebhookAnswer:
+        """Answer a Bridge ``POST /notification``: parse the report, optionally verify, call back.
+
+        With ``bridge_public_key`` configured, the ``signature`` header must verify as scheme A over the
+        body and the ``timestamp`` header (a missing one fails); otherwise nothing is verified and the raw
+        headers are on ``notification.context.headers``. Answers ``{"code":"0","msg":"Success"}``; when
+        the callback raises, ``WH_0000500`` with HTTP **500**, so that a sender retrying on non-200
+        statuses redelivers the report (make the callback idempotent, e.g. on ``tradeId`` + ``status``).
+        """
+        what = "bridge notification"
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        verified = False
+        if self.bridge_key is not None:
+            signature = context.headers.get("signature")
+            if (
+                signature is None
+                or context.timestamp_ms is None
+                or not verify_open_api_signature(self.bridge_key, data, context.timestamp_ms, signature)
+            ):
+                return forbidden(context, what, "signature does not verify")
+            verified = True
+        content = data.get("content")
+        if isinstance(content, dict):  # tolerate an object where the docs say a string
+            content = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
+        if not isinstance(content, str):
+            return malformed(context, what, "content must be a string")
+        fields = {**data, "content": content}
+        fields.pop("report", None)
+        fields.pop("signatureVerified", None)
+        notification = validate(BridgeNotification, fields, context)
+        if isinstance(notification, str):
+            return malformed(context, what, notification)
+        report = parse_bridge_report(content)
+        report.with_context(context)
+        notification = notification.model_copy(update={"report": report, "signature_verified": verified})
+        notification.with_context(context)
+        callback = self.on_bridge_notification
+        if callback is None:
+            return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
+        _, failure = await call_safely(what, context, lambda: callback(notification))
+        if failure is not None and failure.code == CALLBACK_FAILED:
+            # A lost fill report is worse than a duplicate: a non-200 status invites a redelivery (the
+            # simulator retries on it; the real platform's behaviour is not documented).
+            return WebhookAnswer(500, failure.body)
+        if failure is not None:
+            return failure
+        logger.info("%s %s order=%s trace=%s", what, report.report_type, report.order_id, context.trace)
+        return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace))
+
+    async def message(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        client_ip: str | None = None,
+    ) -> WebhookAnswer:
+        """Answer a Message API call: verify ``sign``, drop replays, send through ``on_message``.
+
+        Answers ``{"msg":"success","code":"200"}`` on success (and for a replayed ``trace`` already
+        delivered, without sending again); ``"400"`` for a malformed body, ``"401"`` for a ``sign`` that
+        does not verify, a stale timestamp or a failed access check (the callback is not called), and
+        ``"500"`` when the callback raised; a ``Refused`` raised by the callback answers its own code.
+        """
+        what = "message"
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=False)
+        if reason is not None:
+            logger.warning("%s: refused (%s)", what, reason)
+            return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "forbidden"))
+        data = parse_json_object(body)
+        request = None if data is None else validate(MessageRequest, data, context)
+        if data is None or request is None or isinstance(request, str):
+            logger.warning("%s: malformed request (%s)", what, request or "body is not a JSON object")
+            return WebhookAnswer(200, message_answer(MESSAGE_BAD_REQUEST, "malformed request"))
+        callback, key = self.on_message, self.message_key
+        if callback is None or key is None:
+            return WebhookAnswer(200, message_answer(NOT_CONFIGURED, "not configured"))
+        if not verify_message_api_sign(key, data, now_ms=self.now_ms(), max_skew_ms=self.message_max_skew_ms):
+            logger.warning("%s: sign does not verify or timestamp is stale, trace=%s", what, request.trace)
+            return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "invalid sign"))
+        if request.trace in self.seen_traces:
+            logger.info("%s: trace %s already delivered; not sent again", what, request.trace)
+            return WebhookAnswer(200, message_answer())
+        self.seen_traces.add(request.trace)  # before awaiting: a concurrent duplicate is dropped too
+        _, failure = await call_safely(what, context, lambda: callback(request))
+        if failure is not None:
+            self.seen_traces.discard(request.trace)
+            code = failure.code
+            return WebhookAnswer(
+                200, message_answer(MESSAGE_FAILED if code == CALLBACK_FAILED else code, "failed")
+            )
+        logger.info("%s: trace %s delivered", what, request.trace)
+        return WebhookAnswer(200, message_answer())

@@ -1,0 +1,350 @@
+"""The framework-neutral webhook handlers: one method per call the platform makes to the integrator.
+
+Each method takes the raw body bytes and the headers and returns a ``WebhookAnswer`` (HTTP status and
+JSON body). Malformed input, failed checks and callbacks that raise all become documented answers
+(``_answers``), never a 500. Adjustments run at most once per ``requestUniqueNo``; cancels at most once
+per ``reverseRequestUniqueNo``; both through the pluggable replay store.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Literal
+
+import anyio
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from .. import errors
+from ..protocol.signing import load_private_key, load_public_key
+from ._answers import (
+    CALLBACK_FAILED,
+    CALLBACK_TIMEOUT,
+    CANCEL_NOT_PROCESSED,
+    CANCEL_NOT_RECEIVED,
+    CANCELLED_BEFORE_RECEIPT,
+    IN_PROGRESS,
+    NOT_CONFIGURED,
+    STORE_FAILED,
+    SUCCESS,
+    WebhookAnswer,
+    envelope,
+)
+from ._bridge import BridgeNotification
+from ._channels import ChannelHandlers, SeenTraces
+from ._idempotency import (
+    IdempotencyRecord,
+    IdempotencyStore,
+    MemoryIdempotencyStore,
+    RecordState,
+    ReplayGuard,
+)
+from ._models import AdjustmentRequest, BalanceAnswer, BalanceRequest, CancelRequest, MessageRequest
+from ._plumbing import (
+    AccessPolicy,
+    call_safely,
+    forbidden,
+    malformed,
+    parse_context,
+    parse_json_object,
+    validate,
+)
+
+__all__ = ["WebhookHandlers"]
+
+logger = logging.getLogger("multimarkets_async.webhooks")
+
+_PENDING = IdempotencyRecord(RecordState.PENDING)
+
+
+def _store_failed(what: str, number: str, trace: str | None, exc: Exception) -> WebhookAnswer:
+    logger.error(
+        "%s %s: replay store failed (%s); the number stays blocked until resolved trace=%s",
+        what,
+        number,
+        type(exc).__name__,
+        trace,
+        exc_info=True,
+    )
+    return WebhookAnswer(200, envelope(STORE_FAILED, "Internal error", trace=trace))
+
+
+class WebhookHandlers(ChannelHandlers):
+    """The integrator's side of the Webhook API, the Bridge callback and the Message API.
+
+    Args:
+        get_balance: answers ``POST /get-user-amount``.
+        adjust: applies ``POST /external-system-credit-limit-adjustment``; return to accept, raise
+            ``Refused(code, msg)`` to refuse. Called at most once per ``requestUniqueNo``. Must finish
+            well within the platform's 3 s.
+        cancel_adjustment: reverses an applied adjustment, ``(cancel, original)``; called at most once
+            per original, and only when the original was applied.
+        on_bridge_notification: receives each Bridge ``/notification`` report.
+        on_message: sends one Message API SMS or e-mail (``sign`` already verified).
+        company_id: the only ``companyId`` accepted on Webhook and Bridge calls (None accepts any).
+        shared_secret: a secret the URL must carry (at least 16 characters; the router adds it as a path
+            segment).
+        allowed_ips: caller addresses or networks allowed (None allows any).
+        store: the replay store; the default in-memory one is for development only.
+        adjust_timeout: seconds after which a running ``adjust`` callback is cancelled and the call
+            refused with ``WH_0000504`` (the callback must then be cancellation-safe). None (default)
+            never cancels it.
+        replay_wait: seconds a duplicate (or a cancel of a running adjustment) waits for the outcome
+            before answering ``WH_0000409``.
+        message_private_key: our Message-API private key; required with ``on_message``.
+        message_api_max_skew: seconds a Message API ``timestamp`` may be from our clock (0 disables).
+        message_trace_cache: how many delivered Message API traces to remember to drop replays (0 off).
+        bridge_public_key: the platform's key to verify Bridge ``signature`` headers (scheme A); None
+            (default, Assumption ``bridge_callback_verify``) does not verify.
+        balance_keys: ``"camel"`` (schema) or ``"snake"`` (vendor example) keys in the balance answer.
+        now_ms: wall clock in ms (for tests).
+
+    Raises:
+        errors.ConfigurationError: a key cannot be loaded, or ``on_message`` lacks its private key.
+    """
+
+    def __init__(
+        self,
+        *,
+        get_balance: Callable[[BalanceRequest], Awaitable[BalanceAnswer]] | None = None,
+        adjust: Callable[[AdjustmentRequest], Awaitable[None]] | None = None,
+        cancel_adjustment: Callable[[CancelRequest, AdjustmentRequest], Awaitable[None]] | None = None,
+        on_bridge_notification: Callable[[BridgeNotification], Awaitable[None]] | None = None,
+        on_message: Callable[[MessageRequest], Awaitable[None]] | None = None,
+        company_id: int | None = None,
+        shared_secret: str | None = None,
+        allowed_ips: Iterable[str] | None = None,
+        store: IdempotencyStore | None = None,
+        adjust_timeout: float | None = None,
+        replay_wait: float = 5.0,
+        message_private_key: str | bytes | RSAPrivateKey | None = None,
+        message_api_max_skew: float = 300.0,
+        message_trace_cache: int = 10_000,
+        bridge_public_key: str | bytes | RSAPublicKey | None = None,
+        balance_keys: Literal["camel", "snake"] = "camel",
+        now_ms: Callable[[], int] | None = None,
+    ) -> None:
+        if on_message is not None and message_private_key is None:
+            raise errors.ConfigurationError("on_message needs message_private_key to verify the sign")
+        self.get_balance = get_balance
+        self.adjust = adjust
+        self.cancel_adjustment = cancel_adjustment
+        self.on_bridge_notification = on_bridge_notification
+        self.on_message = on_message
+        self.access = AccessPolicy(
+            shared_secret=shared_secret, allowed_ips=allowed_ips, company_id=company_id
+        )
+        self.replay = ReplayGuard(store if store is not None else MemoryIdempotencyStore())
+        self.adjust_timeout = adjust_timeout
+        self.replay_wait = replay_wait
+        self.message_key = None if message_private_key is None else load_private_key(message_private_key)
+        self.message_max_skew_ms = int(message_api_max_skew * 1000)
+        self.seen_traces = SeenTraces(message_trace_cache)
+        self.bridge_key = None if bridge_public_key is None else load_public_key(bridge_public_key)
+        self.balance_keys: Literal["camel", "snake"] = balance_keys
+        self.now_ms = now_ms or (lambda: int(time.time() * 1000))
+
+    def __repr__(self) -> str:
+        configured = [
+            name
+            for name in ("get_balance", "adjust", "cancel_adjustment", "on_bridge_notification", "on_message")
+            if getattr(self, name) is not None
+        ]
+        return f"WebhookHandlers(callbacks={configured}, access={self.access!r})"
+
+    # ------------------------------------------------------------------------------ get-user-amount
+
+    async def balance(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        client_ip: str | None = None,
+    ) -> WebhookAnswer:
+        """Answer ``POST /get-user-amount`` (endpoints.md section 12.1).
+
+        Args:
+            body: the raw request body.
+            headers: the request headers.
+            secret: the shared secret the URL carried, if any.
+            client_ip: the caller's address, for the allow-list.
+        """
+        what = "get-user-amount"
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        request = validate(BalanceRequest, data, context)
+        if isinstance(request, str):
+            return malformed(context, what, request)
+        callback = self.get_balance
+        if callback is None:
+            return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
+        answer, failure = await call_safely(what, context, lambda: callback(request))
+        if failure is not None:
+            return failure
+        if not isinstance(answer, BalanceAnswer):
+            logger.error("%s: get_balance returned %s, not a BalanceAnswer", what, type(answer).__name__)
+            return WebhookAnswer(200, envelope(CALLBACK_FAILED, "Callback failed", trace=context.trace))
+        logger.info("%s answered for user %s trace=%s", what, request.user_name, context.trace)
+        data_out = answer.to_data(self.balance_keys)
+        return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace, data=data_out))
+
+    # ----------------------------------------------------------------- credit-limit adjustment
+
+    async def adjustment(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        client_ip: str | None = None,
+    ) -> WebhookAnswer:
+        """Answer ``POST /external-system-credit-limit-adjustment`` (section 12.2), once per number.
+
+        A replay of the same ``requestUniqueNo`` gets the stored answer and never reaches the callback; a
+        duplicate arriving while the first is running waits for its answer (up to ``replay_wait``).
+        """
+        what = "adjustment"
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        request = validate(AdjustmentRequest, data, context)
+        if isinstance(request, str):
+            return malformed(context, what, request)
+        callback = self.adjust
+        if callback is None:
+            return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
+        number = request.request_unique_no
+        wire = request.model_dump(by_alias=True, mode="json")  # JSON-able, for persistent stores
+        deadline = self.adjust_timeout if self.adjust_timeout is not None else float("inf")
+
+        async def apply_once() -> IdempotencyRecord:
+            started = time.monotonic()
+            failure: WebhookAnswer | None = None
+            with anyio.move_on_after(deadline) as scope:
+                _, failure = await call_safely(what, context, lambda: callback(request))
+            elapsed = int((time.monotonic() - started) * 1000)
+            if scope.cancelled_caught:
+                logger.error("%s %s: callback exceeded adjust_timeout trace=%s", what, number, context.trace)
+                answer = envelope(
+                    CALLBACK_TIMEOUT, "Adjustment timed out", trace=context.trace, elapsed_ms=elapsed
+                )
+                return IdempotencyRecord(RecordState.FAILED, answer, wire)
+            if failure is None:
+                logger.info("%s %s applied in %d ms trace=%s", what, number, elapsed, context.trace)
+                answer = envelope(SUCCESS, "Success", trace=context.trace, elapsed_ms=elapsed)
+                return IdempotencyRecord(RecordState.APPLIED, answer, wire)
+            state = RecordState.FAILED if failure.code == CALLBACK_FAILED else RecordState.REFUSED
+            return IdempotencyRecord(state, failure.body, wire)
+
+        try:
+            ran, record = await self.replay.run_once(
+                "adjust:" + number,
+                IdempotencyRecord(RecordState.PENDING, request=wire),
+                apply_once,
+                wait_s=self.replay_wait,
+            )
+        except Exception as exc:
+            return _store_failed(what, number, context.trace, exc)
+        if record is None:
+            logger.warning("%s %s still in progress elsewhere trace=%s", what, number, context.trace)
+            return WebhookAnswer(200, envelope(IN_PROGRESS, "Request in progress", trace=context.trace))
+        if not ran:
+            logger.info("%s %s replayed: stored answer code=%s", what, number, record.answer.get("code"))
+        return WebhookAnswer(200, dict(record.answer))
+
+    # -------------------------------------------------------------------------- cancel adjustment
+
+    async def cancel(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        secret: str | None = None,
+        client_ip: str | None = None,
+    ) -> WebhookAnswer:
+        """Answer ``POST /cancel-external-system-credit-limit-adjustment`` (section 12.3).
+
+        ``"0"`` when the original was applied and is now reversed (``cancel_adjustment`` ran once);
+        ``US_0000001`` when it was received but refused or failed; ``US_0000002`` when it never arrived (a
+        late arrival is then refused with ``WH_0000410``). Replays get the stored answer. Non-final
+        outcomes (the original still running, the reversal callback refusing or raising) are not stored,
+        so the platform's retry tries again.
+        """
+        what = "cancel"
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        request = validate(CancelRequest, data, context)
+        if isinstance(request, str):
+            return malformed(context, what, request)
+        original_no = request.reverse_request_unique_no
+        outcome: list[WebhookAnswer] = []
+
+        async def cancel_once() -> IdempotencyRecord | None:
+            answer, final = await self._cancel_original(request)
+            outcome.append(answer)
+            return IdempotencyRecord(RecordState.ANSWERED, answer.body) if final else None
+
+        try:
+            ran, record = await self.replay.run_once(
+                "cancel:" + original_no, _PENDING, cancel_once, wait_s=self.replay_wait
+            )
+        except Exception as exc:
+            return _store_failed(what, original_no, context.trace, exc)
+        if ran and outcome:
+            logger.info(
+                "%s of %s answered code=%s trace=%s", what, original_no, outcome[0].code, context.trace
+            )
+            return outcome[0]
+        if record is None:
+            return WebhookAnswer(200, envelope(IN_PROGRESS, "Request in progress", trace=context.trace))
+        logger.info("%s of %s replayed: stored answer code=%s", what, original_no, record.answer.get("code"))
+        return WebhookAnswer(200, dict(record.answer))
+
+    async def _cancel_original(self, request: CancelRequest) -> tuple[WebhookAnswer, bool]:
+        """Decide a cancel against the original's record; ``(answer, final)``."""
+        trace = request.context.trace
+        key = "adjust:" + request.reverse_request_unique_no
+        late = envelope(CANCELLED_BEFORE_RECEIPT, "Adjustment was cancelled before it arrived")
+        original = await self.replay.store.claim(key, IdempotencyRecord(RecordState.REFUSED, late))
+        if original is None:
+            return WebhookAnswer(
+                200, envelope(CANCEL_NOT_RECEIVED, "Adjustment not received", trace=trace)
+            ), True
+        if not original.is_final:
+            original = await self.replay.wait_final(key, self.replay_wait)
+            if original is None or not original.is_final:
+                return WebhookAnswer(200, envelope(IN_PROGRESS, "Adjustment in progress", trace=trace)), False
+        if original.state is RecordState.REVERSED:
+            return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=trace)), True
+        if original.state is not RecordState.APPLIED:
+            return WebhookAnswer(
+                200, envelope(CANCEL_NOT_PROCESSED, "Adjustment not processed", trace=trace)
+            ), True
+        callback = self.cancel_adjustment
+        if callback is None:
+            return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=trace)), False
+        adjustment = AdjustmentRequest.model_validate(original.request)
+        adjustment.with_context(request.context)
+        _, failure = await call_safely("cancel", request.context, lambda: callback(request, adjustment))
+        if failure is not None:
+            return failure, False
+        await self.replay.store.put(
+            key, IdempotencyRecord(RecordState.REVERSED, original.answer, original.request)
+        )
+        return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=trace)), True

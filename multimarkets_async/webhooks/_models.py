@@ -1,0 +1,225 @@
+"""Typed requests and answers of the platform's calls to the integrator (endpoints.md sections 12, 13).
+
+Attributes are snake_case with the documented camelCase names as aliases; money is ``Decimal``; unknown
+fields are kept (``extra="allow"``) so a new platform field never breaks a handler. Every request carries a
+``context`` (the headers the platform sent), set by the handlers and never part of the wire body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, PrivateAttr
+
+from ..models.customer import WireModel
+
+__all__ = [
+    "AdjustmentRequest",
+    "BalanceAnswer",
+    "BalanceRequest",
+    "CancelRequest",
+    "MessageRequest",
+    "OperationType",
+    "WebhookContext",
+    "WebhookRequest",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookContext:
+    """What travelled next to the body: the platform's headers of one call.
+
+    The Webhook API sends ``trace``, ``companyId`` and ``timestamp`` (endpoints.md section 12); the Bridge
+    callback adds ``apiKey``, ``recvWindow``, ``signature``, ``lang`` and ``version``; the Message API sends
+    none that are documented.
+    """
+
+    trace: str | None = None
+    """The ``trace`` header (echoed in the answer)."""
+    company_id: int | None = None
+    """The ``companyId`` header, when it is an integer."""
+    timestamp_ms: int | None = None
+    """The ``timestamp`` header, when it is an integer."""
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Every header, names lowercased (may include a ``signature``; never logged)."""
+    client_ip: str | None = None
+    """The caller's address as the server saw it (a proxy's, behind one)."""
+
+
+class WebhookRequest(WireModel):
+    """Base of the request models: a wire model that also carries the call's ``context``."""
+
+    _context: WebhookContext = PrivateAttr(default_factory=WebhookContext)
+
+    @property
+    def context(self) -> WebhookContext:
+        """The headers of the call this request came with."""
+        return self._context
+
+    def with_context(self, context: WebhookContext) -> None:
+        """Attach the call's headers (done by the handlers before the callback sees the request)."""
+        self._context = context
+
+
+class OperationType(StrEnum):
+    """Why the platform adjusts the wallet (endpoints.md section 12.2)."""
+
+    OPEN_POSITION = "OPEN_POSITION"
+    """Margin and costs leave the wallet: debit ``amount`` (Assumption, section 12.2)."""
+    NORMAL_CLOSE = "NORMAL_CLOSE"
+    """Funds return: credit ``amount``."""
+    ABNORMAL_OVERTRADING = "ABNORMAL_OVERTRADING"
+    """Losses beyond what was reserved: ``amount`` is negative, an extra debit of its absolute value."""
+
+
+class BalanceRequest(WebhookRequest):
+    """``POST /get-user-amount``: the platform asks for a user's wallet balance (section 12.1)."""
+
+    third_server_code: str
+    """Our own customer id (set when the customer was registered)."""
+    user_name: str
+    """The MultiMarkets customer number."""
+    currency: str
+    """ISO-4217-style currency code."""
+
+
+class BalanceAnswer(WireModel):
+    """The ``data`` we answer to a balance query (section 12.1)."""
+
+    user_name: str
+    """Echo of the request's ``userName``."""
+    currency: str
+    """Echo of the request's ``currency``."""
+    amount: Decimal
+    """The balance."""
+    amount_digits: int | None = None
+    """Decimals of ``amount``; derived from ``amount`` when not given (extra decimals are truncated)."""
+
+    def to_data(self, keys: Literal["camel", "snake"] = "camel") -> dict[str, object]:
+        """The ``data`` object: amount as a decimal string with ``amountDigits`` decimals.
+
+        Args:
+            keys: ``"camel"`` as the schema says (``userName``, ``amountDigits``), or ``"snake"`` as the
+                vendor's example reply (``user_name``, ``amount_digits``); Assumption
+                ``webhook_balance_keys``.
+        """
+        digits = self.amount_digits
+        if digits is None:
+            exponent = self.amount.as_tuple().exponent
+            digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        # Truncate rather than round: a balance must never be overstated.
+        amount = format(self.amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN), "f")
+        if keys == "snake":
+            return {
+                "user_name": self.user_name,
+                "currency": self.currency,
+                "amount": amount,
+                "amount_digits": digits,
+            }
+        return {
+            "userName": self.user_name,
+            "currency": self.currency,
+            "amount": amount,
+            "amountDigits": digits,
+        }
+
+
+class AdjustmentRequest(WebhookRequest):
+    """``POST /external-system-credit-limit-adjustment``: debit or credit the wallet (section 12.2).
+
+    Apply it at most once per ``request_unique_no``; the handlers enforce that with the replay store.
+    """
+
+    third_server_code: str
+    """Our own customer id."""
+    user_name: str = Field(max_length=48)
+    """The MultiMarkets customer number."""
+    currency: str = Field(max_length=16)
+    """Currency of ``amount``."""
+    biz_type: int
+    """1 market open, 2 market close, 10 limit pending order, 11 stop pending order, 12 limit open."""
+    operation_type: OperationType | str = Field(union_mode="left_to_right")
+    """``OPEN_POSITION``, ``NORMAL_CLOSE`` or ``ABNORMAL_OVERTRADING`` (an unknown value stays a string)."""
+    amount: Decimal
+    """Positive for open/close, negative for ``ABNORMAL_OVERTRADING``."""
+    amount_digits: int
+    """Decimals of ``amount``."""
+    order_id: int
+    """The platform's order id."""
+    request_unique_no: str = Field(min_length=1)
+    """Unique id of this request: the idempotency key."""
+    request_time: int
+    """When the platform sent it (ms)."""
+    ip: str
+    """The end user's IP."""
+    metadata: str | None = None
+    """JSON text with extra notes (at most 200 characters)."""
+
+    @property
+    def wallet_delta(self) -> Decimal:
+        """The signed change to the wallet under the Assumption of section 12.2: open and overtrading debit,
+        close credits. Unknown operation types give ``-amount`` (a debit), the cautious reading."""
+        if self.operation_type == OperationType.NORMAL_CLOSE:
+            return self.amount
+        return -abs(self.amount)
+
+
+class CancelRequest(WebhookRequest):
+    """``POST /cancel-external-system-credit-limit-adjustment``: undo an adjustment (section 12.3)."""
+
+    third_server_code: str
+    """Our own customer id."""
+    user_name: str
+    """The MultiMarkets customer number."""
+    currency: str
+    """Currency of ``amount``."""
+    amount: Decimal
+    """Always positive."""
+    request_unique_no: str = Field(min_length=1)
+    """Id of this cancel request."""
+    reverse_request_unique_no: str = Field(min_length=1)
+    """The ``requestUniqueNo`` of the adjustment to undo."""
+    cancel_remark: str | None = None
+    """The platform's reason (documented as required; a missing one is tolerated)."""
+    biz_type: int | None = None
+    """As in the adjustment."""
+    amount_digits: int | None = None
+    """Decimals of ``amount``."""
+    order_id: int | None = None
+    """The platform's order id (optional here)."""
+    request_time: int | None = None
+    """When the platform sent it (ms)."""
+    ip: str | None = None
+    """The end user's IP."""
+    metadata: str | None = None
+    """JSON text with extra notes."""
+
+
+class MessageRequest(WebhookRequest):
+    """A Message API call: send this SMS or e-mail (endpoints.md section 13). ``sign`` is already checked."""
+
+    to_user: str
+    """Recipient: e-mail address or phone number."""
+    trace: str
+    """Unique id of the message."""
+    content: str
+    """Message text."""
+    timestamp: int
+    """When the platform sent it (ms)."""
+    sign: str = Field(repr=False)
+    """The RSA ``sign`` (already verified; never logged)."""
+    title: str | None = None
+    """Subject (e-mail only)."""
+    push_type: str | None = None
+    """Channel type (the example says ``whatapp``)."""
+    push_id: str | None = None
+    """Channel account id."""
+
+    @property
+    def is_email(self) -> bool:
+        """Whether this is an e-mail (it has a title or the recipient holds an ``@``)."""
+        return self.title is not None or "@" in self.to_user
