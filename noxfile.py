@@ -45,7 +45,13 @@ def examples(session: nox.Session) -> None:
     """Run every example against the embedded simulator (the scripts, and the FastAPI app's tests)."""
     session.install("-e", ".[test]")
     session.run(
-        "python", "-m", "pytest", "tests/test_examples.py", "tests/test_fastapi_example.py", *session.posargs
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_examples.py",
+        "tests/test_fastapi_example.py",
+        "tests/test_backoffice_example.py",
+        *session.posargs,
     )
 
 

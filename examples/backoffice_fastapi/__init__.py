@@ -1,0 +1,1 @@
+"""A broker's back-office service on FastAPI (see ``app.py``)."""
