@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Literal
+from typing import Literal, TypeVar
 
 import anyio
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
@@ -40,7 +40,15 @@ from ._idempotency import (
     RecordState,
     ReplayGuard,
 )
-from ._models import AdjustmentRequest, BalanceAnswer, BalanceRequest, CancelRequest, MessageRequest
+from ._models import (
+    AdjustmentRequest,
+    BalanceAnswer,
+    BalanceRequest,
+    CancelRequest,
+    MessageRequest,
+    WebhookContext,
+    WebhookRequest,
+)
 from ._plumbing import (
     AccessPolicy,
     call_safely,
@@ -52,6 +60,8 @@ from ._plumbing import (
 )
 
 __all__ = ["WebhookHandlers"]
+
+R = TypeVar("R", bound=WebhookRequest)
 
 logger = logging.getLogger("multimarkets_async.webhooks")
 
@@ -153,6 +163,29 @@ class WebhookHandlers(ChannelHandlers):
         ]
         return f"WebhookHandlers(callbacks={configured}, access={self.access!r})"
 
+    def _parse(
+        self,
+        what: str,
+        model: type[R],
+        body: bytes,
+        *,
+        headers: Mapping[str, str],
+        secret: str | None,
+        client_ip: str | None,
+    ) -> tuple[WebhookContext, R] | WebhookAnswer:
+        """Check access, parse and validate a request; the answer to send instead when it fails."""
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        request = validate(model, data, context)
+        if isinstance(request, str):
+            return malformed(context, what, request)
+        return context, request
+
     # ------------------------------------------------------------------------------ get-user-amount
 
     async def balance(
@@ -172,16 +205,10 @@ class WebhookHandlers(ChannelHandlers):
             client_ip: the caller's address, for the allow-list.
         """
         what = "get-user-amount"
-        context = parse_context(headers, client_ip)
-        reason = self.access.refusal(context, secret, check_company=True)
-        if reason is not None:
-            return forbidden(context, what, reason)
-        data = parse_json_object(body)
-        if data is None:
-            return malformed(context, what, "body is not a JSON object")
-        request = validate(BalanceRequest, data, context)
-        if isinstance(request, str):
-            return malformed(context, what, request)
+        parsed = self._parse(what, BalanceRequest, body, headers=headers, secret=secret, client_ip=client_ip)
+        if isinstance(parsed, WebhookAnswer):
+            return parsed
+        context, request = parsed
         callback = self.get_balance
         if callback is None:
             return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
@@ -211,16 +238,12 @@ class WebhookHandlers(ChannelHandlers):
         duplicate arriving while the first is running waits for its answer (up to ``replay_wait``).
         """
         what = "adjustment"
-        context = parse_context(headers, client_ip)
-        reason = self.access.refusal(context, secret, check_company=True)
-        if reason is not None:
-            return forbidden(context, what, reason)
-        data = parse_json_object(body)
-        if data is None:
-            return malformed(context, what, "body is not a JSON object")
-        request = validate(AdjustmentRequest, data, context)
-        if isinstance(request, str):
-            return malformed(context, what, request)
+        parsed = self._parse(
+            what, AdjustmentRequest, body, headers=headers, secret=secret, client_ip=client_ip
+        )
+        if isinstance(parsed, WebhookAnswer):
+            return parsed
+        context, request = parsed
         callback = self.adjust
         if callback is None:
             return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
@@ -282,16 +305,10 @@ class WebhookHandlers(ChannelHandlers):
         so the platform's retry tries again.
         """
         what = "cancel"
-        context = parse_context(headers, client_ip)
-        reason = self.access.refusal(context, secret, check_company=True)
-        if reason is not None:
-            return forbidden(context, what, reason)
-        data = parse_json_object(body)
-        if data is None:
-            return malformed(context, what, "body is not a JSON object")
-        request = validate(CancelRequest, data, context)
-        if isinstance(request, str):
-            return malformed(context, what, request)
+        parsed = self._parse(what, CancelRequest, body, headers=headers, secret=secret, client_ip=client_ip)
+        if isinstance(parsed, WebhookAnswer):
+            return parsed
+        context, request = parsed
         original_no = request.reverse_request_unique_no
         outcome: list[WebhookAnswer] = []
 
