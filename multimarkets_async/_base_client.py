@@ -8,12 +8,19 @@ cannot be reopened.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 from anyio.abc import TaskGroup
 
-from ._config import RetryPolicy, Timeouts
+from ._config import (
+    Environment,
+    ProtocolSettings,
+    RateLimitPolicy,
+    RetryPolicy,
+    Timeouts,
+    resolve_environment,
+)
 from ._http import HTTPSession
 from .errors import ConfigurationError
 from .resources._core import ClientCore
@@ -69,6 +76,40 @@ class BaseClient:
     _core: ClientCore
     _task_group: TaskGroup | None = None
     _closed: bool = False
+
+    def _open_session(
+        self,
+        *,
+        base_url: str | Environment,
+        company_id: int,
+        settings: ProtocolSettings | None,
+        timeouts: Timeouts | float | None,
+        retry: RetryPolicy | int | None,
+        rate_limit: RateLimitPolicy | None,
+        http_client: httpx.AsyncClient | None,
+        transport: httpx.AsyncBaseTransport | None,
+        **credentials: Any,
+    ) -> None:
+        """Validate the options every client shares and build its one HTTP session.
+
+        Sets ``environment``, ``company_id``, ``settings`` and ``_session``; ``credentials`` go to
+        ``HTTPSession`` (``api_key``, ``signer``, ``encryptor``).
+        """
+        check_common_options(company_id, http_client, transport)
+        self.environment = resolve_environment(base_url)
+        self.company_id = company_id
+        self.settings = settings or ProtocolSettings()
+        self._session = HTTPSession(
+            environment=self.environment,
+            company_id=company_id,
+            settings=self.settings,
+            timeouts=normalize_timeouts(timeouts),
+            retry=normalize_retry(retry),
+            rate_limit=rate_limit or RateLimitPolicy(),
+            http_client=http_client,
+            transport=transport,
+            **credentials,
+        )
 
     def _close_streams(self) -> None:
         """Stop the client's streams (sockets); nothing by default."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._base_client import BaseClient, check_common_options, mask, normalize_retry, normalize_timeouts
+from ._base_client import BaseClient, mask
 from ._config import (
     Environment,
     ProtocolSettings,
@@ -19,9 +19,7 @@ from ._config import (
     RetryPolicy,
     StreamSettings,
     Timeouts,
-    resolve_environment,
 )
-from ._http import HTTPSession
 from ._types import NOT_GIVEN, NotGivenOr
 from .errors import ConfigurationError, ProtocolError
 from .protocol.signing import OpenApiSigner
@@ -70,25 +68,21 @@ class BridgeClient(BaseClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        check_common_options(company_id, http_client, transport)
         if not api_key or not secret_key:
             raise ConfigurationError("api_key and secret_key are required for the Bridge API")
-        self.environment = resolve_environment(base_url)
-        self.company_id = company_id
-        self.settings = settings or ProtocolSettings()
-        self._api_key = api_key
-        self._session = HTTPSession(
-            environment=self.environment,
+        self._open_session(
+            base_url=base_url,
             company_id=company_id,
-            settings=self.settings,
-            timeouts=normalize_timeouts(timeouts),
-            retry=normalize_retry(retry),
-            rate_limit=rate_limit or RateLimitPolicy(),
-            api_key=api_key,
-            signer=OpenApiSigner(secret_key),
+            settings=settings,
+            timeouts=timeouts,
+            retry=retry,
+            rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
+            api_key=api_key,
+            signer=OpenApiSigner(secret_key),
         )
+        self._api_key = api_key
         self._core = ClientCore(
             environment=self.environment,
             company_id=company_id,

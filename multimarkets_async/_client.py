@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from ._base_client import BaseClient, check_common_options, mask, normalize_retry, normalize_timeouts
+from ._base_client import BaseClient, mask
 from ._config import (
     Environment,
     ProtocolSettings,
@@ -21,9 +21,7 @@ from ._config import (
     RetryPolicy,
     StreamSettings,
     Timeouts,
-    resolve_environment,
 )
-from ._http import HTTPSession
 from ._types import NOT_GIVEN, NotGivenOr
 from ._ws import SocketBackend
 from .errors import ConfigurationError, ProtocolError
@@ -117,35 +115,27 @@ class MultiMarkets(BaseClient):
         transport: httpx.AsyncBaseTransport | None = None,
         socket_backend: SocketBackend | None = None,
     ) -> None:
-        check_common_options(company_id, None, None)
         if (api_key is None) != (secret_key is None):
             raise ConfigurationError("api_key and secret_key go together: pass both or neither")
         if api_key is not None and token is not None:
             raise ConfigurationError(
                 "pass either api_key/secret_key (Open API) or token (Client API), not both"
             )
-        check_common_options(company_id, http_client, transport)
-        self.environment = resolve_environment(base_url)
-        self.company_id = company_id
-        self.settings = settings or ProtocolSettings()
-        self._api_key = api_key
-        self._session = HTTPSession(
-            environment=self.environment,
+        chunk_size = (settings or ProtocolSettings()).enc_chunk_size
+        self._open_session(
+            base_url=base_url,
             company_id=company_id,
-            settings=self.settings,
-            timeouts=normalize_timeouts(timeouts),
-            retry=normalize_retry(retry),
-            rate_limit=rate_limit or RateLimitPolicy(),
-            api_key=api_key,
-            signer=OpenApiSigner(secret_key) if secret_key is not None else None,
-            encryptor=(
-                BodyEncryptor(public_key, chunk_size=self.settings.enc_chunk_size)
-                if public_key is not None
-                else None
-            ),
+            settings=settings,
+            timeouts=timeouts,
+            retry=retry,
+            rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
+            api_key=api_key,
+            signer=OpenApiSigner(secret_key) if secret_key is not None else None,
+            encryptor=BodyEncryptor(public_key, chunk_size=chunk_size) if public_key is not None else None,
         )
+        self._api_key = api_key
         self._session.token = token
         self._core = ClientCore(
             environment=self.environment,

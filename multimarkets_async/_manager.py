@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._base_client import BaseClient, check_common_options, mask, normalize_retry, normalize_timeouts
+from ._base_client import BaseClient, mask
 from ._config import (
     Environment,
     ProtocolSettings,
@@ -20,9 +20,7 @@ from ._config import (
     RetryPolicy,
     StreamSettings,
     Timeouts,
-    resolve_environment,
 )
-from ._http import HTTPSession
 from ._types import NOT_GIVEN, NotGivenOr
 from ._ws import SocketBackend
 from .errors import ConfigurationError
@@ -92,23 +90,19 @@ class ManagerClient(BaseClient):
         socket_backend: SocketBackend | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        check_common_options(company_id, http_client, transport)
         if not app_id or not app_secret:
             raise ConfigurationError("app_id and app_secret are required for the Manager API")
-        self.environment = resolve_environment(base_url)
-        self.company_id = company_id
-        self.settings = settings or ProtocolSettings()
-        self._app_id = app_id
-        self._session = HTTPSession(
-            environment=self.environment,
+        self._open_session(
+            base_url=base_url,
             company_id=company_id,
-            settings=self.settings,
-            timeouts=normalize_timeouts(timeouts),
-            retry=normalize_retry(retry),
-            rate_limit=rate_limit or RateLimitPolicy(),
+            settings=settings,
+            timeouts=timeouts,
+            retry=retry,
+            rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
         )
+        self._app_id = app_id
         self._manager = ManagerSession(
             self._session,
             app_id=app_id,
