@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from ._base_client import BaseClient, mask
 from ._config import (
     Environment,
@@ -168,6 +170,7 @@ class MultiMarkets(BaseClient):
         self.iframe = WebIframe(self._core)
         """The web iframe flow: one-time tokens and the trading UI's URL."""
         self._login_body: dict[str, object] | None = None
+        self._relogin_lock = anyio.Lock()
 
     def __repr__(self) -> str:
         if self._api_key is not None:
@@ -312,9 +315,13 @@ class MultiMarkets(BaseClient):
         return result
 
     async def _relogin(self) -> None:
-        if self._login_body is not None:
-            logger.info("session expired; logging in again")
-            await self._login(self._login_body)
+        # Concurrent calls that met the same expired token log in once: the others wait for the lock
+        # and find a new token already in place.
+        stale = self._session.token
+        async with self._relogin_lock:
+            if self._login_body is not None and self._session.token == stale:
+                logger.info("session expired; logging in again")
+                await self._login(self._login_body)
 
     async def logout(self) -> None:
         """End the login session (``/logout``) and forget the token."""

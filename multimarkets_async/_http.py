@@ -117,6 +117,8 @@ class _Call:
     extra_headers: Mapping[str, str] | None = None
     omit_headers: Collection[str] = ()
     reauthenticate: Callable[[], Awaitable[None]] | None = None
+    maybe_delivered: bool = False
+    """An attempt went unanswered after sending: the order may have run even if later attempts fail."""
     resynced: bool = False
     reauthenticated: bool = False
     fell_back: bool = False
@@ -290,7 +292,9 @@ class HTTPSession:
                     and not call.reauthenticated
                 ):
                     call.reauthenticated = True
-                    await call.reauthenticate()
+                    if call.family is Family.MANAGER or self.token == call.token:
+                        await call.reauthenticate()
+                    # else: another call already logged in again while this one was in flight
                     call.token = self.token
                     continue
                 if isinstance(error, UnknownOperationError) and not call.fell_back:
@@ -299,6 +303,8 @@ class HTTPSession:
                         call.fell_back = True
                         call.operation = operation_for(alias)
                         continue
+                if failed.failure is Failure.NO_ANSWER:
+                    call.maybe_delivered = True
                 repeatable = call.operation.safe_to_repeat or call.idempotency_key is not None
                 decision = retry_decision(
                     failed.failure,
@@ -328,9 +334,19 @@ class HTTPSession:
                 await anyio.sleep(decision.delay)
 
     def _final_error(self, call: _Call, failed: _AttemptFailed) -> MultiMarketsError:
-        if failed.failure is Failure.NO_ANSWER and call.operation.changes_orders:
+        if failed.failure is Failure.NO_ANSWER:
+            call.maybe_delivered = True
+        # Once any attempt went unanswered, the order may have run: a different failure of a later
+        # retry (a 503, a refused connection) does not tell the caller it did not.
+        if call.maybe_delivered and call.operation.changes_orders:
+            reason = failed.error.message.rstrip(".")
+            message = (
+                f"no answer to {call.operation.biz_type}: {reason}"
+                if failed.failure is Failure.NO_ANSWER
+                else f"an attempt of {call.operation.biz_type} got no answer and the retry failed ({reason})"
+            )
             return OrderStateUnknownError(
-                f"no answer to {call.operation.biz_type}: {failed.error.message.rstrip('.')}",
+                message,
                 biz_type=call.operation.biz_type,
                 body=json.loads(call.body),
                 idempotency_key=call.idempotency_key,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
+import anyio
 import pytest
 
 import multimarkets_async as mm
@@ -269,3 +270,20 @@ async def test_closed_client_is_a_clear_runtime_error() -> None:
         await client.aclose()
         with pytest.raises(RuntimeError, match="closed"):
             await client.server_time()
+
+
+async def test_concurrent_calls_after_an_expiry_log_in_again_once() -> None:
+    async with Simulator() as sim, guest(sim) as client:
+        await client.login(login_name=sim.login_name, password=sim.password)
+        sim.expire_tokens()
+        results: list[object] = []
+
+        async def one() -> None:
+            results.append(await client.call(INFO, {}))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(8):
+                tg.start_soon(one)
+        assert len(results) == 8
+        logins = [r for r in sim.requests if r.path.startswith("/api/login/")]
+        assert len(logins) == 2  # the first login and one after the expiry

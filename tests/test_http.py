@@ -341,3 +341,11 @@ def test_every_httpx_exception_is_mapped(cls: type[httpx.HTTPError]) -> None:
         assert failure is Failure.NOT_SENT
     if issubclass(cls, httpx.ReadTimeout):
         assert failure is Failure.NO_ANSWER
+
+
+async def test_an_order_whose_answer_was_lost_stays_unknown_when_the_retry_fails_differently() -> None:
+    script = Script(httpx.ReadTimeout("slow"), httpx.Response(503), httpx.Response(503))
+    async with signed(script) as mmc:
+        with pytest.raises(mm.OrderStateUnknownError, match="got no answer and the retry failed") as info:
+            await mmc.call(ORDER, {"symbolId": 1})
+    assert info.value.idempotency_key == script.requests[0].headers["idempotency-key"]
