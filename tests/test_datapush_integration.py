@@ -110,3 +110,19 @@ async def test_every_event_type_emitted_by_the_platform_is_typed() -> None:
             mm.KycEvent, mm.DepositEvent, mm.WithdrawEvent,
             mm.TradeDealEvent, mm.PositionEvent, mm.DataPushEvent,
         ]  # fmt: skip
+
+
+async def test_a_repeat_delivered_after_the_group_rejoins_is_dropped() -> None:
+    async with Simulator() as sim, manager_for(sim) as manager:
+        async with manager.data_push.events(group="ledger", event_types={"register"}) as events:
+            first = await register(manager, "first@example.com")
+            (event,) = await collect(events, 1)
+            assert event.customer_no == first
+        await sim.sockets.wait_for(lambda: not sim.sockets.datapush)
+        async with manager.data_push.events(group="ledger", event_types={"register"}) as events:
+            await sim.sockets.wait_for(lambda: sim.sockets.datapush)
+            (delivered,) = sim.datapush.of_type("register")
+            sim.datapush.emit("register", delivered)  # at-least-once: the platform sends it again
+            second = await register(manager, "second@example.com")
+            (event,) = await collect(events, 1)
+            assert event.customer_no == second

@@ -237,3 +237,61 @@ async def test_leaving_the_client_closes_every_socket_cleanly() -> None:
             async with client.quotes.tickers([EURUSD]), client.messages.subscribe():
                 await sim.sockets.wait_for(lambda: len(sim.sockets.live()) == 2)
         await sim.sockets.wait_for(lambda: not sim.sockets.live())
+
+
+async def test_a_subscriber_joining_while_the_replay_waits_for_a_reply_is_sent() -> None:
+    async with Simulator() as sim, client_for(sim) as client:
+        await client.symbols.resolve([EURUSD, XAUUSD])
+        held = sim.socket_faults.delay_replies(30, kind="quote", times=1)
+        async with anyio.create_task_group() as tg:
+            first_entered = anyio.Event()
+
+            async def first() -> None:
+                async with client.quotes.tickers([EURUSD]):
+                    first_entered.set()
+                    await anyio.sleep_forever()
+
+            tg.start_soon(first)
+            with anyio.fail_after(5):
+                await held.wait_hit()  # the first subscribe frame is on the wire, its reply held
+            async with client.quotes.tickers([XAUUSD]) as gold:
+                held.release()
+                await sim.sockets.wait_for(
+                    lambda: [s for s in sim.sockets.quote if s.tickers == [(1001, 2, 1), (1002, 2, 1)]]
+                )
+                with anyio.fail_after(5):
+                    await first_entered.wait()
+                    while True:
+                        tick = await next_tick(gold, sim)
+                        if isinstance(tick, mm.Tick) and tick.key == XAUUSD:
+                            break
+            tg.cancel_scope.cancel()
+
+
+async def test_a_connection_that_gave_up_is_replaced_for_the_next_subscriber() -> None:
+    async with Simulator() as sim, client_for(sim) as client:
+        async with client.quotes.tickers([EURUSD]) as ticks:
+            await next_tick(ticks, sim)
+            sim.socket_faults.refuse_handshakes(5, status=401, kind="quote")
+            sim.socket_faults.drop_all("quote")
+            with anyio.fail_after(5), pytest.raises(mm.HandshakeError, match="401"):
+                async for _ in ticks:
+                    pass
+        assert client.quotes.connections == []
+        sim.socket_faults.clear()
+        async with client.quotes.tickers([EURUSD]) as again:
+            assert isinstance(await next_tick(again, sim), mm.Tick)
+
+
+async def test_a_push_session_that_ended_is_replaced_for_the_next_subscriber() -> None:
+    async with Simulator() as sim, client_for(sim) as client:
+        sim.socket_faults.reject_tokens()
+        async with client.messages.subscribe(trade_types=[2]) as events:
+            with anyio.fail_after(5), pytest.raises(mm.SessionEndedError):
+                await events.__anext__()
+        sim.socket_faults.clear()
+        async with client.messages.subscribe(trade_types=[2]) as events:
+            await sim.sockets.wait_for(lambda: [s for s in sim.sockets.messages if not s.closed])
+            await place_order(client, sim)
+            with anyio.fail_after(5):
+                assert isinstance(await events.__anext__(), mm.MessageEvent)

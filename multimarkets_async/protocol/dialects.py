@@ -217,11 +217,13 @@ class DataPushDialect:
         *,
         ping_interval: float = datapush.DATAPUSH_PING_INTERVAL,
         dead_after: float = datapush.DATAPUSH_DEAD_AFTER,
-        dedupe_window: int = 10_000,
+        dedupe: datapush.DedupeWindow | None = None,
     ) -> None:
         self.ping_interval = ping_interval
         self.dead_after = dead_after
-        self.dedupe = datapush.DedupeWindow(dedupe_window)
+        self.dedupe = dedupe if dedupe is not None else datapush.DedupeWindow()
+        """Keys of the events already delivered; pass one window per consumer group to keep it
+        across connections."""
         self.duplicates = 0
         """Repeated events dropped so far."""
 

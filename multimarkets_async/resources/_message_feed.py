@@ -7,10 +7,12 @@ Private messages are never dropped: a subscriber that falls too far behind fails
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Final
+
+from anyio import TASK_STATUS_IGNORED
+from anyio.abc import TaskStatus
 
 from .._subscriptions import Subscription, SubscriptionRegistry
 from .._ws import ConnectionManager
@@ -44,17 +46,29 @@ class MessageFeed:
             ping_interval=core.streams.msg_ping_interval,
             dead_after=core.streams.msg_dead_after,
         )
-        self.manager = ConnectionManager(
+        self.manager = self._new_manager()
+
+    def _new_manager(self) -> ConnectionManager:
+        manager = ConnectionManager(
             name="messages",
             dialect=self.dialect,
             target=self._target,
             on_open=self._on_open,
             on_events=self._on_events,
             on_state=self.relay.on_state,
-            policy=core.reconnect,
-            backend=core.backend,
+            policy=self.core.reconnect,
+            backend=self.core.backend,
         )
-        self.relay.manager = self.manager
+        self.relay.manager = manager
+        return manager
+
+    async def _run(self, *, task_status: TaskStatus[None] = TASK_STATUS_IGNORED) -> None:
+        try:
+            await supervise(self.manager, self.registry.all_subscriptions, task_status=task_status)
+        finally:
+            # Stopped for good (a fatal error, or the client closing): the next subscriber starts anew.
+            self.started = False
+            self.manager = self._new_manager()
 
     async def token(self) -> str:
         """A token for the ``login`` frame: a fresh push token, or the login token."""
@@ -83,9 +97,12 @@ class MessageFeed:
         if reconnect:
             self.relay.reconnected()
         await manager.send(self.dialect.encode_login(manager.next_seq()))
-        trade_types = self.registry.merged(CHANNEL)
-        if trade_types:
-            await manager.send(self.dialect.encode_subscribe(manager.next_seq(), trade_types))
+        # Until the list stops changing: a subscriber joining meanwhile cannot send its own update yet.
+        sent: list[int] = []
+        while (trade_types := self.registry.merged(CHANNEL)) != sent:
+            if trade_types:
+                await manager.send(self.dialect.encode_subscribe(manager.next_seq(), trade_types))
+            sent = trade_types
 
     def _on_events(self, events: Sequence[object]) -> None:
         registry = self.registry
@@ -110,13 +127,7 @@ class MessageFeed:
         try:
             if not self.started:
                 self.started = True
-                try:
-                    await task_group.start(
-                        functools.partial(supervise, self.manager, self.registry.all_subscriptions)
-                    )
-                except BaseException:
-                    self.started = False
-                    raise
+                await task_group.start(self._run)
             elif changed and self.manager.is_open:
                 await self._send(self.dialect.encode_subscribe, self.registry.merged(CHANNEL))
         except BaseException:

@@ -8,16 +8,18 @@ subscriber joins or leaves, and after every reconnect. A connection carries at m
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from anyio import TASK_STATUS_IGNORED
+from anyio.abc import TaskStatus
+
 from .._subscriptions import Subscription, SubscriptionRegistry
 from .._ws import ConnectionManager
-from ..errors import TransportError
+from ..errors import MultiMarketsError
 from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
 from ..protocol import quote
 from ..protocol.dialects import QuoteDialect
@@ -62,6 +64,8 @@ class _QuoteConnection:
         self.market_params: dict[Key, MarketParams] = {}
         self.rolling_speed = 1000
         self.started = False
+        self.versions = dict.fromkeys((TICKER, MARKET, ROLLING), 0)
+        """Changes to each channel's list; a replay that raced a change re-sends it."""
         self.relay = ConnectionEventRelay(
             self.registry.all_subscriptions, lambda s: s in feed.wants_connection_events
         )
@@ -101,9 +105,28 @@ class _QuoteConnection:
     async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
         if reconnect:  # before the replay, so the fresh snapshots follow the event
             self.relay.reconnected()
-        for channel in (TICKER, MARKET, ROLLING):
-            if self.registry.count(channel):
+        # Replay until nothing changed meanwhile: a subscriber joining while we wait for a reply
+        # is not open yet to send its own update, so its list goes out here.
+        sent: dict[str, int] = {}
+        while todo := [
+            channel
+            for channel in (TICKER, MARKET, ROLLING)
+            if sent.get(channel) != self.versions[channel]
+            and (self.registry.count(channel) or channel in sent)
+        ]:
+            for channel in todo:
+                version = self.versions[channel]
                 await self.send(channel)
+                sent[channel] = version
+
+    async def run(self, *, task_status: TaskStatus[None] = TASK_STATUS_IGNORED) -> None:
+        """Run the connection; when it stops for good, the feed forgets it (a new one is opened next)."""
+        try:
+            await supervise(self.manager, self.registry.all_subscriptions, task_status=task_status)
+        finally:
+            self.started = False
+            if self in self.feed.connections:
+                self.feed.connections.remove(self)
 
     # -- sending the merged lists ----------------------------------------------------------------------
 
@@ -133,12 +156,13 @@ class _QuoteConnection:
         await self.manager.request(lambda seq: (self._frame(channel, seq), seq), timeout=timeout)
 
     async def update(self, channel: str) -> None:
-        """Re-send ``channel``'s list now if connected; otherwise the next connect replays it."""
+        """Re-send ``channel``'s list now if connected; otherwise the (re)connect replays it."""
+        self.versions[channel] += 1
         if self.manager.is_open:
             try:
                 await self.send(channel)
-            except TransportError:
-                logger.debug("%s: update deferred to the reconnect", self.manager.name)
+            except MultiMarketsError as exc:  # the replay after the next connect sends it again
+                logger.debug("%s: update deferred to the reconnect (%s)", self.manager.name, exc)
 
 
 class QuoteFeed:
@@ -198,16 +222,7 @@ class QuoteFeed:
                 changed = connection.registry.add(channel, subscription, conn_keys)
                 if not connection.started:
                     connection.started = True
-                    try:
-                        await task_group.start(
-                            functools.partial(
-                                supervise, connection.manager, connection.registry.all_subscriptions
-                            )
-                        )
-                    except BaseException:
-                        connection.started = False
-                        self.connections.remove(connection)
-                        raise
+                    await task_group.start(connection.run)
                 elif changed:
                     await connection.update(channel)
         except BaseException:
@@ -215,15 +230,15 @@ class QuoteFeed:
             raise
 
     async def unsubscribe(self, subscription: Subscription[object]) -> None:
-        """Remove ``subscription`` and re-send the lists it changed."""
+        """Remove ``subscription`` everywhere, then re-send the lists it changed."""
         self.wants_connection_events.discard(subscription)
-        for connection in list(self.connections):
-            for channel in connection.registry.remove(subscription):
-                stale = [
-                    k for k in connection.market_params if not connection.registry.subscribers(MARKET, k)
-                ]
-                for key in stale:
-                    del connection.market_params[key]
+        changes = [(c, c.registry.remove(subscription)) for c in list(self.connections)]
+        for connection, channels in changes:
+            for key in [
+                k for k in connection.market_params if not connection.registry.subscribers(MARKET, k)
+            ]:
+                del connection.market_params[key]
+            for channel in channels:
                 await connection.update(channel)
 
     async def request(self, encode: Encoder, *, timeout: float) -> quote.QuoteFrame:
@@ -233,13 +248,7 @@ class QuoteFeed:
         connection = self.connections[0]
         if not connection.started:
             connection.started = True
-            try:
-                await self.core.require_task_group().start(
-                    functools.partial(supervise, connection.manager, connection.registry.all_subscriptions)
-                )
-            except BaseException:
-                connection.started = False
-                raise
+            await self.core.require_task_group().start(connection.run)
         reply = await connection.manager.request(encode, timeout=timeout, wait_open=True)
         assert isinstance(reply, quote.QuoteFrame)
         return reply

@@ -19,9 +19,10 @@ from anyio.abc import TaskStatus
 
 from .._subscriptions import OverflowPolicy, Subscription
 from .._ws import ConnectionInfo, ConnectionManager, is_fatal
-from ..errors import ConfigurationError, HandshakeError
+from ..errors import ConfigurationError, HandshakeError, MultiMarketsError, StreamError
 from ..models.datapush import DataPushEvent
 from ..models.stream import ConnectionEvent
+from ..protocol.datapush import DedupeWindow
 from ..protocol.dialects import DataPushDialect
 from ._core import ClientCore, ConnectionEventRelay, supervise
 
@@ -33,14 +34,14 @@ DataPushItem = DataPushEvent | ConnectionEvent
 class _GroupFeed:
     """One data-push connection (one consumer group) and its subscribers."""
 
-    def __init__(self, core: ClientCore, group: str | None) -> None:
+    def __init__(self, core: ClientCore, group: str | None, dedupe: DedupeWindow) -> None:
         self.core = core
         self.group = group
         self.subscribers: dict[Subscription[object], tuple[frozenset[str] | None, bool]] = {}
         self.started = False
         self.scope = anyio.CancelScope()
         """Cancelled when the last subscriber leaves: the platform then keeps the group's events."""
-        self.dialect = DataPushDialect()
+        self.dialect = DataPushDialect(dedupe=dedupe)
         self._refresh_token = False
         self.relay = ConnectionEventRelay(lambda: list(self.subscribers), lambda s: self.subscribers[s][1])
         self.manager = ConnectionManager(
@@ -103,6 +104,8 @@ class DataPush:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
         self._groups: dict[str | None, _GroupFeed] = {}
+        # Per group, and kept when a group disconnects: its replayed events after a re-entry are repeats.
+        self._dedupe: dict[str | None, DedupeWindow] = {}
 
     def connection(self, group: str | None = None) -> ConnectionInfo | None:
         """The connection of ``group`` (state, counters), once it has been opened."""
@@ -132,16 +135,18 @@ class DataPush:
         async def enter(subscription: Subscription[object]) -> None:
             feed = self._groups.get(group)
             if feed is None:
-                feed = self._groups[group] = _GroupFeed(self._core, group)
+                window = self._dedupe.setdefault(group, DedupeWindow())
+                feed = self._groups[group] = _GroupFeed(self._core, group, window)
             feed.subscribers[subscription] = (wanted, connection_events)
             if not feed.started:
                 feed.started = True
                 try:
-                    await self._core.require_task_group().start(functools.partial(_run, feed))
-                except BaseException:
-                    feed.started = False
+                    await self._core.require_task_group().start(functools.partial(_run, feed, self._groups))
+                except BaseException as exc:
+                    # Whoever joined this group while it was connecting goes down with it.
                     del feed.subscribers[subscription]
-                    del self._groups[group]
+                    for other in list(feed.subscribers):
+                        other.fail(exc if isinstance(exc, MultiMarketsError) else StreamError(str(exc)))
                     raise
 
         async def leave(subscription: Subscription[object]) -> None:
@@ -152,7 +157,8 @@ class DataPush:
                     # Disconnect rather than read events nobody consumes: while the group is offline
                     # the platform keeps them and replays them on the next connect.
                     feed.scope.cancel()
-                    del self._groups[group]
+                    if self._groups.get(group) is feed:
+                        del self._groups[group]
 
         subscription: Subscription[object] = Subscription(
             name="data-push",
@@ -171,6 +177,17 @@ class DataPush:
                 subscription.close()
 
 
-async def _run(feed: _GroupFeed, *, task_status: TaskStatus[None] = TASK_STATUS_IGNORED) -> None:
-    with feed.scope:
-        await supervise(feed.manager, lambda: list(feed.subscribers), task_status=task_status)
+async def _run(
+    feed: _GroupFeed,
+    groups: dict[str | None, _GroupFeed],
+    *,
+    task_status: TaskStatus[None] = TASK_STATUS_IGNORED,
+) -> None:
+    try:
+        with feed.scope:
+            await supervise(feed.manager, lambda: list(feed.subscribers), task_status=task_status)
+    finally:
+        # Stopped for good (left, failed, or the client closing): the next subscriber connects anew.
+        feed.started = False
+        if groups.get(feed.group) is feed:
+            del groups[feed.group]
