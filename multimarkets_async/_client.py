@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pydantic
 
 from ._base_client import BaseClient, mask
 from ._config import (
@@ -308,7 +309,10 @@ class MultiMarkets(BaseClient):
         data = await self._session.request(_LOGIN, body, family=Family.CLIENT, token=None, captcha=captcha)
         if not isinstance(data, dict):
             raise ProtocolError("the login answer carries no profile object")
-        result = LoginResult.model_validate(data)
+        try:
+            result = LoginResult.model_validate(data)
+        except pydantic.ValidationError as exc:  # the models never echo input values (secrets)
+            raise ProtocolError(f"the login answer is malformed: {exc}") from exc
         self._session.token = result.token.get_secret_value()
         self._core.customer_group_id = result.customer_group_id
         logger.info("logged in as customer %s", result.customer_no)

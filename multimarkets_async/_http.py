@@ -355,25 +355,33 @@ class HTTPSession:
         return failed.error
 
     async def _throttle(self, call: _Call, endpoint: str) -> None:
+        limited = call.family in (Family.OPEN, Family.BRIDGE)
         now = self._clock()
-        if self.locked_until is not None and call.family in (Family.OPEN, Family.BRIDGE):
-            if now < self.locked_until:
-                left = self.locked_until - now
-                raise LockedOutError(
-                    f"the API key is locked out after HTTP 418 for another {left:.0f} s; not sending",
-                    status_code=418,
-                    retry_after=left,
-                    locked_until=self.locked_until,
-                )
-            self.locked_until = None
+        if limited:
+            self._refuse_while_locked_out(now)
         wait = 0.0
-        if self._limiter is not None and call.family in (Family.OPEN, Family.BRIDGE):
+        if self._limiter is not None and limited:
             wait = self._limiter.reserve(now)
         if self._budgets is not None:
             wait = max(wait, self._budgets.wait_for(endpoint, now))
         if wait > 0:
             logger.debug("client-side rate limit: waiting %.2f s before %s", wait, endpoint)
             await anyio.sleep(wait)
+            if limited:  # a 418 may have arrived for another call while this one waited
+                self._refuse_while_locked_out(self._clock())
+
+    def _refuse_while_locked_out(self, now: float) -> None:
+        if self.locked_until is None:
+            return
+        if now < self.locked_until:
+            left = self.locked_until - now
+            raise LockedOutError(
+                f"the API key is locked out after HTTP 418 for another {left:.0f} s; not sending",
+                status_code=418,
+                retry_after=left,
+                locked_until=self.locked_until,
+            )
+        self.locked_until = None
 
     async def _attempt(self, call: _Call) -> object:
         path = call.operation.path

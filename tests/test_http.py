@@ -6,6 +6,7 @@ import inspect
 import json
 from collections.abc import Callable
 
+import anyio
 import httpx
 import pytest
 
@@ -13,6 +14,7 @@ import multimarkets_async as mm
 from multimarkets_async._http import map_httpx_exception
 from multimarkets_async.protocol.backoff import Failure
 from multimarkets_async.protocol.signing import decrypt_body, verify_md5_signature, verify_open_api_signature
+from multimarkets_async.protocol.throttle import SlidingWindowLimiter
 from multimarkets_async.testing._keys import SIGN_DEMO, TRADE_H5_COMPANY
 
 pytestmark = pytest.mark.anyio
@@ -152,6 +154,28 @@ async def test_418_is_never_retried_and_guards_later_calls() -> None:
         with pytest.raises(mm.LockedOutError, match="locked out"):
             await mmc.call(READ, {})
     assert len(script.requests) == 1  # the second call never reached the server
+
+
+async def test_a_call_waiting_for_rate_limit_room_is_not_sent_after_a_418_meanwhile() -> None:
+    script = Script(ok(1), httpx.Response(418, headers={"Retry-After": "300"}), ok(2))
+    async with signed(script) as mmc:
+        mmc._session._limiter = SlidingWindowLimiter(1, window=1.0)  # one signed call per second
+        await mmc.call(READ, {})
+        async with anyio.create_task_group() as tg:
+            waiting = anyio.Event()
+
+            async def waiter() -> None:
+                waiting.set()
+                with pytest.raises(mm.LockedOutError, match="locked out"):
+                    await mmc.call(READ, {})
+
+            tg.start_soon(waiter)
+            await waiting.wait()
+            await anyio.wait_all_tasks_blocked()  # the waiter sleeps for the next free slot
+            mmc._session._limiter = None  # let this call through at once: it meets the 418
+            with pytest.raises(mm.LockedOutError):
+                await mmc.call(READ, {})
+    assert len(script.requests) == 2  # the waiter woke up locked out and sent nothing
 
 
 async def test_order_timeout_is_retried_with_the_same_idempotency_key() -> None:
@@ -349,3 +373,12 @@ async def test_an_order_whose_answer_was_lost_stays_unknown_when_the_retry_fails
         with pytest.raises(mm.OrderStateUnknownError, match="got no answer and the retry failed") as info:
             await mmc.call(ORDER, {"symbolId": 1})
     assert info.value.idempotency_key == script.requests[0].headers["idempotency-key"]
+
+
+async def test_a_malformed_login_answer_is_a_protocol_error_that_hides_the_token() -> None:
+    script = Script(ok({"token": ["tok-SECRET-123"], "customerNo": "86000001"}))
+    async with client(script) as mmc:
+        with pytest.raises(mm.ProtocolError, match="login answer is malformed") as info:
+            await mmc.login(login_name="alice@example.com", password="pw")
+    assert "tok-SECRET-123" not in str(info.value)
+    assert "tok-SECRET-123" not in str(info.value.__cause__)

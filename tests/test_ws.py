@@ -252,3 +252,19 @@ def test_every_websockets_exception_maps_into_the_sdk_tree(cls: type[BaseExcepti
 )
 def test_socket_level_errors_map(exc: BaseException, expected: type[errors.MultiMarketsError]) -> None:
     assert isinstance(map_websockets_exception(exc), expected)
+
+
+@pytest.mark.parametrize("method", ["send", "recv"])
+async def test_a_socket_error_while_open_is_translated(method: str) -> None:
+    from multimarkets_async._ws._backend import _WebsocketsConnection
+
+    class Broken:
+        async def send(self, text: str) -> None:
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+        async def recv(self) -> str:
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+    connection = _WebsocketsConnection(Broken())  # type: ignore[arg-type]
+    with pytest.raises(errors.TransportError):
+        await (connection.send("x") if method == "send" else connection.recv())

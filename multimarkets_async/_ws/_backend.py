@@ -87,7 +87,7 @@ class _WebsocketsConnection:
     async def send(self, text: str) -> None:
         try:
             await self._ws.send(text)
-        except websockets.exceptions.WebSocketException as exc:
+        except (websockets.exceptions.WebSocketException, OSError) as exc:
             raise map_websockets_exception(exc) from exc
 
     async def recv(self) -> str | bytes:

@@ -22,6 +22,7 @@ class WireModel(BaseModel):
         extra="allow",
         frozen=True,
         coerce_numbers_to_str=True,
+        hide_input_in_errors=True,  # a bad answer's error never echoes its values (tokens, keys)
     )
 
 

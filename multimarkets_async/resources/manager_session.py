@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 import anyio
+import pydantic
 
 from .._http import HTTPSession
 from .._types import NOT_GIVEN, NotGivenOr
@@ -124,7 +125,10 @@ class ManagerSession:
         )
         if not isinstance(data, dict):
             raise ProtocolError("the Manager authorize answer is not a company record")
-        authorization = CompanyAuthorization.model_validate(data)
+        try:
+            authorization = CompanyAuthorization.model_validate(data)
+        except pydantic.ValidationError as exc:  # the models never echo input values (secrets)
+            raise ProtocolError(f"the Manager authorize answer is malformed: {exc}") from exc
         if self._encrypt_body:
             if self._fixed_encryptor is not None:
                 self._http.manager_encryptor = self._fixed_encryptor
