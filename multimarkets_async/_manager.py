@@ -170,7 +170,7 @@ class ManagerClient(BaseClient):
         biz_type: str,
         body: Mapping[str, object] | None = None,
         *,
-        idempotency_key: str | None = None,
+        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
         version: NotGivenOr[str | None] = NOT_GIVEN,
         group: NotGivenOr[str | None] = NOT_GIVEN,
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
@@ -183,8 +183,9 @@ class ManagerClient(BaseClient):
         Args:
             biz_type: e.g. ``"customer.admin.WhiteCustomerAdminApiService.page"``.
             body: the operation's JSON body; leave out optional fields rather than sending ``None``.
-            idempotency_key: send this ``idempotency-key`` (the gateway then answers a repeat from its
-                24-hour cache, and the SDK may retry the call after a timeout).
+            idempotency_key: override the ``idempotency-key``. Order-changing ``tradeapi.*`` calls get
+                a fresh one by default (the gateway answers a repeat from its 24-hour cache, so the
+                SDK may retry them after a timeout); ``None`` sends none, which disables that retry.
             version: override the ``version`` header (``None`` sends none).
             group: override the ``group`` header (``None`` sends none).
             timeout: read timeout for this call in seconds (``None`` waits forever).

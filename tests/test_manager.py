@@ -360,3 +360,16 @@ async def test_simulator_register_credit_and_reauthorize() -> None:
         assert page.records[0].third_account_no == "user-42"
         assert client.authorization is not None
         assert len(sim.manager_tokens) == 2
+
+
+async def test_an_order_placed_for_a_customer_gets_an_idempotency_key_unless_refused() -> None:
+    fake = FakeManager()
+    place = "tradeapi.admin.CfdMMOrderApiService.addMarketOrder"
+    async with manager(fake) as client:
+        await client.call(place, {"symbolId": 1})
+        await client.call(place, {"symbolId": 1}, idempotency_key=None)
+        await client.call("customer.admin.WhiteCustomerAdminApiService.page", {})
+    first, second, read = fake.requests[1:]
+    assert first.headers["idempotency-key"]
+    assert "idempotency-key" not in second.headers
+    assert "idempotency-key" not in read.headers

@@ -158,7 +158,7 @@ class ManagerSession:
         biz_type: str,
         body: Mapping[str, object] | None = None,
         *,
-        idempotency_key: str | None = None,
+        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
         version: NotGivenOr[str | None] = NOT_GIVEN,
         group: NotGivenOr[str | None] = NOT_GIVEN,
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
