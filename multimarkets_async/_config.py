@@ -252,6 +252,11 @@ class ReconnectPolicy:
     """A connection that stayed up this long resets the backoff."""
     max_attempts: int | None = None
     """Give up after this many failed attempts in a row; ``None`` retries forever."""
+    first_connect_attempts: int | None = 5
+    """Before a socket has ever opened, give up after this many failed attempts and raise the last
+    error from the ``async with`` that opened it (about 7 s with the default delays), so a wrong URL
+    or an unreachable host is an error rather than a stream that silently never starts. ``None``
+    keeps trying (bounded only by ``max_attempts``)."""
     open_timeout: float = 10.0
     """Time allowed for a socket handshake."""
 
@@ -260,6 +265,7 @@ class ReconnectPolicy:
         _positive("ReconnectPolicy.max_delay", self.max_delay)
         _positive("ReconnectPolicy.open_timeout", self.open_timeout)
         _positive("ReconnectPolicy.max_attempts", self.max_attempts, allow_none=True)
+        _positive("ReconnectPolicy.first_connect_attempts", self.first_connect_attempts, allow_none=True)
         if self.multiplier < 1 or self.healthy_after < 0:
             raise ConfigurationError("ReconnectPolicy.multiplier must be >= 1 and healthy_after >= 0")
 

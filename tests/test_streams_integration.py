@@ -161,6 +161,17 @@ async def test_refused_handshakes_are_retried_with_backoff() -> None:
             assert isinstance(await next_tick(ticks, sim), mm.Tick)
 
 
+async def test_a_stream_that_never_opens_raises_after_the_first_connect_attempts() -> None:
+    policy = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, first_connect_attempts=3)
+    async with Simulator() as sim, client_for(sim, reconnect=policy) as client:
+        handle = sim.socket_faults.refuse_handshakes(10, kind="quote")
+        with anyio.fail_after(5), pytest.raises(mm.HandshakeError, match="503"):
+            async with client.quotes.tickers([EURUSD]):
+                pass
+        assert handle.hits == 3
+        assert client.quotes.connections == []
+
+
 async def test_klines_over_the_socket() -> None:
     async with Simulator() as sim, client_for(sim) as client:
         bars = await client.quotes.klines(EURUSD, kline_type=mm.KlineType.MIN_1, count=30)

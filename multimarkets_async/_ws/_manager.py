@@ -214,9 +214,7 @@ class ConnectionManager:
                         url, headers=headers, open_timeout=self.policy.open_timeout
                     )
                 except MultiMarketsError as exc:
-                    if self._is_fatal(exc) or (
-                        self.policy.max_attempts is not None and attempt + 1 >= self.policy.max_attempts
-                    ):
+                    if self._is_fatal(exc) or self._out_of_attempts(attempt, started=started):
                         if not started:
                             raise
                         self._set_state(ConnectionState.CLOSED, exc)
@@ -229,6 +227,8 @@ class ConnectionManager:
                     conn, reconnect=started, first_open=task_status if not started else None
                 )
                 started = started or opened
+                if not started and (self._is_fatal(error) or self._out_of_attempts(attempt, started=False)):
+                    raise error  # to the caller of TaskGroup.start: the stream never began
                 if self._is_fatal(error):
                     self._set_state(ConnectionState.CLOSED, error)
                     return
@@ -241,6 +241,11 @@ class ConnectionManager:
             self._fail_waiters(TransportError(f"{self.name}: closed"))
             if self.state is not ConnectionState.CLOSED:
                 self._set_state(ConnectionState.CLOSED)
+
+    def _out_of_attempts(self, attempt: int, *, started: bool) -> bool:
+        """Whether failed attempt number ``attempt`` (0-based) was the last one allowed."""
+        limits = (self.policy.max_attempts, None if started else self.policy.first_connect_attempts)
+        return any(limit is not None and attempt + 1 >= limit for limit in limits)
 
     async def _backoff(self, attempt: int, error: BaseException) -> None:
         self.stats.last_error = str(error)
