@@ -13,7 +13,6 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import pydantic
 
 from ._base_client import BaseClient, mask
 from ._config import (
@@ -28,6 +27,7 @@ from ._config import (
 from ._types import NOT_GIVEN, NotGivenOr
 from ._ws import SocketBackend
 from .errors import ConfigurationError, ProtocolError
+from .models._answers import parse_answer
 from .models.customer import LoginResult
 from .protocol.operations import Family
 from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
@@ -309,10 +309,7 @@ class MultiMarkets(BaseClient):
         data = await self._session.request(_LOGIN, body, family=Family.CLIENT, token=None, captcha=captcha)
         if not isinstance(data, dict):
             raise ProtocolError("the login answer carries no profile object")
-        try:
-            result = LoginResult.model_validate(data)
-        except pydantic.ValidationError as exc:  # the models never echo input values (secrets)
-            raise ProtocolError(f"the login answer is malformed: {exc}") from exc
+        result = parse_answer(LoginResult, data)
         self._session.token = result.token.get_secret_value()
         self._core.customer_group_id = result.customer_group_id
         logger.info("logged in as customer %s", result.customer_no)

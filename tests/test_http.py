@@ -378,7 +378,7 @@ async def test_an_order_whose_answer_was_lost_stays_unknown_when_the_retry_fails
 async def test_a_malformed_login_answer_is_a_protocol_error_that_hides_the_token() -> None:
     script = Script(ok({"token": ["tok-SECRET-123"], "customerNo": "86000001"}))
     async with client(script) as mmc:
-        with pytest.raises(mm.ProtocolError, match="login answer is malformed") as info:
+        with pytest.raises(mm.ProtocolError, match="does not fit LoginResult: token") as info:
             await mmc.login(login_name="alice@example.com", password="pw")
     assert "tok-SECRET-123" not in str(info.value)
     assert "tok-SECRET-123" not in str(info.value.__cause__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer
 from ..models.customer import Account, CustomerProfile
 from ._core import ClientCore
 
@@ -25,7 +26,7 @@ class AccountResource:
             data = await self._core.http.request(_INFO, {})
             if not isinstance(data, dict):
                 raise ProtocolError("findCustomerInfo did not answer an object")
-            self._profile = CustomerProfile.model_validate(data)
+            self._profile = parse_answer(CustomerProfile, data)
             self._core.customer_group_id = self._profile.customer_group_id or self._core.customer_group_id
         return self._profile
 
@@ -65,4 +66,4 @@ class AccountResource:
         data = await self._core.http.request(_BY_ID, body)
         if not isinstance(data, dict):
             raise ProtocolError("queryAccountById did not answer an object")
-        return Account.model_validate(data)
+        return parse_answer(Account, data)

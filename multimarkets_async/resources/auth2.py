@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer
 from ..models.auth2 import Auth2Tokens, Auth2User
 from ..protocol.operations import Family
 from ..protocol.signing import md5_password
@@ -59,7 +60,7 @@ class Auth2:
         data = await self._call("auth2/token", {"appId": app_id, "appSecret": app_secret, "code": code})
         if not isinstance(data, dict):
             raise ProtocolError("/auth2/token did not answer a token pair")
-        return Auth2Tokens.model_validate(data)
+        return parse_answer(Auth2Tokens, data)
 
     async def user(self, access_token: Auth2Tokens | str) -> Auth2User:
         """The MultiMarkets identity behind an access token."""
@@ -71,7 +72,7 @@ class Auth2:
         data = await self._call("auth2/user", {"accessToken": value})
         if not isinstance(data, dict):
             raise ProtocolError("/auth2/user did not answer an object")
-        return Auth2User.model_validate(data)
+        return parse_answer(Auth2User, data)
 
     async def refresh(self, refresh_token: Auth2Tokens | str) -> Auth2Tokens:
         """A new token pair (needs the client's login token, as the platform requires)."""
@@ -83,7 +84,7 @@ class Auth2:
         data = await self._call("auth2/refresh", {"refreshToken": value}, token=self._core.http.token)
         if not isinstance(data, dict):
             raise ProtocolError("/auth2/refresh did not answer a token pair")
-        return Auth2Tokens.model_validate(data)
+        return parse_answer(Auth2Tokens, data)
 
 
 class WebIframe:

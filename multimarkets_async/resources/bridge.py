@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from .._http import HTTPSession
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer, parse_rows
 from ..models.bridge import BridgeAccountType, Exchange, ExchangeAccount
 from ..models.manager import ManagedCustomer, ManagedCustomerDetail
 from ..models.trading import Page
@@ -92,7 +93,7 @@ def rows(data: object, model: type[M], what: str) -> builtins.list[M]:
         data = data.get("records", data.get("list", []))
     if not isinstance(data, builtins.list):
         raise ProtocolError(f"{what} did not answer a list")
-    return [model.model_validate(row) for row in data]
+    return parse_rows(model, data)
 
 
 class BridgeCustomers:
@@ -109,7 +110,7 @@ class BridgeCustomers:
         if customer_no is not None:
             body["customerNo"] = customer_no
         data = await self._session.call(_CUSTOMER + "page", body)
-        return Page[ManagedCustomer].model_validate(data or {})
+        return parse_answer(Page[ManagedCustomer], data or {})
 
     async def get(self, customer_no: str) -> ManagedCustomerDetail:
         """One customer's profile (``detailByCustomerNo``, the sample's path; http.md §1.4)."""
@@ -118,7 +119,7 @@ class BridgeCustomers:
         )
         if not isinstance(data, dict):
             raise ProtocolError("detailByCustomerNo did not answer an object")
-        return ManagedCustomerDetail.model_validate(data)
+        return parse_answer(ManagedCustomerDetail, data)
 
     async def close(self, customer_no: str, *, remark: str, auto: bool = False) -> None:
         """Close a customer's account (``destroyByCustomerNo``); a manual closure (``auto=False``) must be
@@ -177,7 +178,7 @@ class BridgeAccounts:
         if certificate is not None:
             body["certificate"] = certificate.hex()
         data = await self._session.call(_ACC + "add", body)
-        return ExchangeAccount.model_validate(data) if isinstance(data, dict) else None
+        return parse_answer(ExchangeAccount, data) if isinstance(data, dict) else None
 
     async def update(
         self,
@@ -224,7 +225,7 @@ class BridgeAccounts:
             if value is not None:
                 body[key] = str(value)
         data = await self._session.call(_ACC + "getPage", body)
-        return Page[ExchangeAccount].model_validate(data or {})
+        return parse_answer(Page[ExchangeAccount], data or {})
 
     async def delete(self, record_id: str | int) -> None:
         """Remove a registered account (Assumption ``bridge_delete_account_biztype``:

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer
 from ..models.bridge import (
     BridgeAccount,
     BridgeBalance,
@@ -181,8 +182,8 @@ class BridgeOrders:
             if value is not None:
                 body[key] = value
         data = await self._session.call(_ORDER + "addDirectOrder", body)
-        return BridgeOrder.model_validate(
-            {"clientOrderId": client_order_id, **(data if isinstance(data, dict) else {})}
+        return parse_answer(
+            BridgeOrder, {"clientOrderId": client_order_id, **(data if isinstance(data, dict) else {})}
         )
 
     async def _by_id(
@@ -204,7 +205,7 @@ class BridgeOrders:
         data = await self._session.call(_ORDER + method, body)
         if not isinstance(data, dict):
             raise ProtocolError(f"{method} did not answer an object")
-        return BridgeOrder.model_validate(data)
+        return parse_answer(BridgeOrder, data)
 
     async def get(
         self,

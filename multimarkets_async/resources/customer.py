@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer
 from ..models.api_keys import ApiKey, Permission
 from ..models.customer import CustomerProfile
 from ..models.trading import Page
@@ -69,7 +70,7 @@ class ApiKeys:
         data = await self._call("applyApi", body)
         if not isinstance(data, dict):
             raise ProtocolError("applyApi did not answer an object")
-        return ApiKey.model_validate(data)
+        return parse_answer(ApiKey, data)
 
     async def set_permissions(
         self,
@@ -121,7 +122,7 @@ class ApiKeys:
         data = await self._call("queryApi", {"id": key.id if isinstance(key, ApiKey) else key})
         if not isinstance(data, dict):
             raise ProtocolError("queryApi did not answer an object")
-        return ApiKey.model_validate(data)
+        return parse_answer(ApiKey, data)
 
     async def list(self, *, page: int = 1, size: int = 20, tag: str | None = None) -> Page[ApiKey]:
         """The customer's keys (without private keys)."""
@@ -129,7 +130,7 @@ class ApiKeys:
         if tag is not None:
             body["tag"] = tag
         data = await self._call("page", body)
-        return Page[ApiKey].model_validate(data or {})
+        return parse_answer(Page[ApiKey], data or {})
 
 
 class Customer:

@@ -17,6 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer, parse_rows
 from ..models.customer import Account
 from ..models.manager import (
     BalanceAdjustment,
@@ -50,7 +51,7 @@ def _rows(data: object, model: type[M], what: str) -> builtins.list[M]:
         data = [data]
     if not isinstance(data, builtins.list):
         raise ProtocolError(f"{what} did not answer a list")
-    return [model.model_validate(row) for row in data]
+    return parse_rows(model, data)
 
 
 def _decimal_text(value: Decimal | str | int, name: str) -> str:
@@ -144,7 +145,7 @@ class ManagedCustomers:
         if customer_no is not None:
             body["customerNo"] = customer_no
         data = await self._session.call(_CUSTOMER + "page", body)
-        return Page[ManagedCustomer].model_validate(data or {})
+        return parse_answer(Page[ManagedCustomer], data or {})
 
     async def register(
         self,
@@ -243,7 +244,7 @@ class ManagedCustomers:
         data = await self._session.call(_CUSTOMER + "detail", body)
         if not isinstance(data, dict):
             raise ProtocolError("detail did not answer an object")
-        return ManagedCustomerDetail.model_validate(data)
+        return parse_answer(ManagedCustomerDetail, data)
 
     async def groups(
         self, *, trade_type: int | None = None, customer_no: str | None = None

@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable, Mapping
 
 import anyio
-import pydantic
 
 from .._http import HTTPSession
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ConfigurationError, ProtocolError
+from ..models._answers import parse_answer
 from ..models.manager import CompanyAuthorization
 from ..protocol.operations import MANAGER_AUTHORIZE, Family, Operation, manager_operation
 from ..protocol.signing import BodyEncryptor
@@ -125,10 +125,7 @@ class ManagerSession:
         )
         if not isinstance(data, dict):
             raise ProtocolError("the Manager authorize answer is not a company record")
-        try:
-            authorization = CompanyAuthorization.model_validate(data)
-        except pydantic.ValidationError as exc:  # the models never echo input values (secrets)
-            raise ProtocolError(f"the Manager authorize answer is malformed: {exc}") from exc
+        authorization = parse_answer(CompanyAuthorization, data)
         if self._encrypt_body:
             if self._fixed_encryptor is not None:
                 self._http.manager_encryptor = self._fixed_encryptor

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import OrderStateUnknownError, ProtocolError, ValidationError
+from ..models._answers import parse_answer, parse_rows
 from ..models.market import SymbolKey
 from ..models.symbols import Symbol
 from ..models.trading import (
@@ -71,7 +72,7 @@ class Orders:
         data = await self._core.http.request(place_biz_type(body.symbol.trade_type), body.body)
         if not isinstance(data, dict):
             raise ProtocolError("the order answer carries no object")
-        return OrderResult.model_validate(data)
+        return parse_answer(OrderResult, data)
 
     async def market(
         self,
@@ -231,7 +232,7 @@ class Orders:
         data = await self._core.http.request(lost.biz_type, lost.body, idempotency_key=lost.idempotency_key)
         if not isinstance(data, dict):
             raise ProtocolError("the order answer carries no object")
-        return OrderResult.model_validate(data)
+        return parse_answer(OrderResult, data)
 
     async def pending(self, *, trade_type: int) -> builtins.list[PendingOrder]:
         """The open pending orders of ``trade_type``'s account (``queryPBOOrderPage``)."""
@@ -240,7 +241,7 @@ class Orders:
             "tradeapi.app.CfdWBWOrderApiService.queryPBOOrderPage",
             {"tradeType": trade_type, "accountId": account.account_id},
         )
-        return [PendingOrder.model_validate(row) for row in _records(data)]
+        return parse_rows(PendingOrder, _records(data))
 
     async def modify(
         self,
@@ -268,7 +269,7 @@ class Orders:
         data = await self._core.http.request("tradeapi.app.OrderApiService.updatePboOrder", update)
         if not isinstance(data, dict):
             raise ProtocolError("updatePboOrder did not answer an object")
-        return OrderResult.model_validate(data)
+        return parse_answer(OrderResult, data)
 
     async def cancel(self, order: PendingOrder) -> None:
         """Cancel a pending order.
@@ -300,7 +301,7 @@ class Orders:
         )
         if not isinstance(data, dict):
             raise ProtocolError("queryOrderDetail did not answer an object")
-        return OrderDetail.model_validate(data)
+        return parse_answer(OrderDetail, data)
 
     async def list(
         self,
@@ -320,7 +321,7 @@ class Orders:
         data = await self._core.http.request("tradeapi.app.OrderApiService.queryOrderPage", body)
         if isinstance(data, list):
             data = {"records": data, "total": len(data), "size": size, "current": page}
-        return Page[Order].model_validate(data or {})
+        return parse_answer(Page[Order], data or {})
 
     async def history(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Position]:
         """Closed positions, most recently closed first (``queryHistoryCloseOrderList``)."""
@@ -335,7 +336,7 @@ class Orders:
         data = await self._core.http.request(
             f"tradeapi.app.{prefix}OrderApiService.queryHistoryCloseOrderList", body
         )
-        return [Position.model_validate(row) for row in _records(data, "list")]
+        return parse_rows(Position, _records(data, "list"))
 
     async def deals(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Deal]:
         """Executed deals, newest first (``queryTradeRecordPage``)."""
@@ -347,7 +348,7 @@ class Orders:
             "size": size,
         }
         data = await self._core.http.request("tradeapi.app.OrderApiService.queryTradeRecordPage", body)
-        return [Deal.model_validate(row) for row in _records(data, "list")]
+        return parse_rows(Deal, _records(data, "list"))
 
     async def estimate(
         self,
@@ -370,4 +371,4 @@ class Orders:
         )
         if not isinstance(data, dict):
             raise ProtocolError("calculateMarketOrder did not answer an object")
-        return TrialResult.model_validate(data)
+        return parse_answer(TrialResult, data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ProtocolError
+from ..models._answers import parse_answer
 from ..models.market import SymbolKey
 from ..models.trading import OrderResult, Page, Position
 from ..protocol.prices import Number, scale_price
@@ -33,7 +34,7 @@ class Positions:
         data = await self._core.http.request("tradeapi.app.PositionApiService.queryPositionPage", body)
         if isinstance(data, list):
             data = {"records": data, "total": len(data), "size": size, "current": page}
-        return Page[Position].model_validate(data or {})
+        return parse_answer(Page[Position], data or {})
 
     async def get(self, position_id: int, *, trade_type: int) -> Position:
         """One position (``queryPositionDetail``)."""
@@ -45,7 +46,7 @@ class Positions:
         data = await self._core.http.request(operation, {"tradeType": trade_type, "positionId": position_id})
         if not isinstance(data, dict):
             raise ProtocolError("queryPositionDetail did not answer an object")
-        return Position.model_validate(data)
+        return parse_answer(Position, data)
 
     async def close(self, position: Position, *, volume: Number | None = None) -> OrderResult:
         """Close ``position`` at market, whole or in part (see ``Orders.close``)."""
@@ -80,4 +81,4 @@ class Positions:
         data = await self._core.http.request(f"tradeapi.app.{prefix}OrderApiService.updateOrder", body)
         if not isinstance(data, dict):
             raise ProtocolError("updateOrder did not answer an object")
-        return Position.model_validate(data)
+        return parse_answer(Position, data)

@@ -7,6 +7,7 @@ import builtins
 from collections.abc import Iterable, Mapping
 
 from ..errors import ProtocolError, ValidationError
+from ..models._answers import parse_answer, parse_rows
 from ..models.market import SymbolKey
 from ..models.symbols import Symbol, SymbolDetail
 from ._core import ClientCore
@@ -48,7 +49,7 @@ class Symbols:
             rows = await self._core.http.request(_BASE_LIST, {"customerGroupId": group})
             if not isinstance(rows, list):
                 raise ProtocolError("getSymbolBaseList did not answer a list")
-            self._cache[group] = [Symbol.model_validate(row) for row in rows if isinstance(row, dict)]
+            self._cache[group] = parse_rows(Symbol, [row for row in rows if isinstance(row, dict)])
         return self._cache[group]
 
     async def get(self, symbol: SymbolLike, *, trade_type: int | None = None) -> Symbol:
@@ -121,4 +122,4 @@ class Symbols:
         )
         if not isinstance(data, dict):
             raise ProtocolError("getSymbolDetail did not answer an object")
-        return SymbolDetail.model_validate(data)
+        return parse_answer(SymbolDetail, data)
