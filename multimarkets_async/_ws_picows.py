@@ -122,13 +122,13 @@ class PicowsBackend:
                 extra_headers=dict(headers),
                 max_frame_size=self._max_frame_size,
             )
-        except picows.WSInvalidURL as exc:
-            raise ConfigurationError(f"invalid WebSocket URL ({exc})") from exc
+        except picows.WSInvalidURL:  # its text repeats the URL, which may carry a token
+            raise ConfigurationError("invalid WebSocket URL (not shown: it may carry a token)") from None
         except picows.WSInvalidStatusError as exc:
             status = getattr(getattr(exc, "response", None), "status", None)
             found = re.search(r"received (\d{3})", str(exc))
             code = int(status) if status is not None else (int(found.group(1)) if found else None)
-            message = f"the server refused the WebSocket upgrade ({exc})"
+            message = f"the server refused the WebSocket upgrade with HTTP {code}"
             raise HandshakeError(message, status_code=code) from exc
         except picows.WSError as exc:
             raise HandshakeError(f"WebSocket handshake failed ({type(exc).__name__})") from exc

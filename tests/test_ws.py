@@ -268,3 +268,13 @@ async def test_a_socket_error_while_open_is_translated(method: str) -> None:
     connection = _WebsocketsConnection(Broken())  # type: ignore[arg-type]
     with pytest.raises(errors.TransportError):
         await (connection.send("x") if method == "send" else connection.recv())
+
+
+async def test_an_invalid_url_error_never_shows_the_url_or_its_token() -> None:
+    from multimarkets_async._ws import WebsocketsBackend
+
+    with pytest.raises(errors.ConfigurationError, match="invalid WebSocket URL") as info:
+        await WebsocketsBackend().connect("ftp://host/ws?token=SECRET-TOKEN", headers={}, open_timeout=1)
+    assert "SECRET-TOKEN" not in str(info.value)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__

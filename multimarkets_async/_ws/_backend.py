@@ -63,8 +63,9 @@ def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
         return HandshakeError(
             f"the server refused the WebSocket upgrade with HTTP {status}", status_code=status
         )
-    if isinstance(exc, websockets.exceptions.InvalidURI):
-        return ConfigurationError(f"invalid WebSocket URL ({_describe(exc)})")
+    if isinstance(exc, websockets.exceptions.InvalidURI):  # its text repeats the URL (and any token)
+        reason = getattr(exc, "msg", None) or "malformed"
+        return ConfigurationError(f"invalid WebSocket URL ({reason}; the URL is not shown)")
     if isinstance(exc, websockets.exceptions.InvalidHandshake):
         return HandshakeError(f"WebSocket handshake failed: {type(exc).__name__}")
     if isinstance(exc, websockets.exceptions.ConnectionClosed):
@@ -127,6 +128,8 @@ class WebsocketsBackend:
                 proxy=None,
                 user_agent_header="multimarkets-async",
             )
+        except websockets.exceptions.InvalidURI as exc:
+            raise map_websockets_exception(exc) from None  # the original names the URL
         except (websockets.exceptions.WebSocketException, OSError, TimeoutError) as exc:
             raise map_websockets_exception(exc) from exc
         return _WebsocketsConnection(ws)
