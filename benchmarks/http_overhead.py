@@ -33,8 +33,6 @@ How to read the output
 
 Run it with ``python benchmarks/http_overhead.py [--quick] [--n N] [--repeat R] [--profile]``. It only
 talks to 127.0.0.1, and stops the simulator process on exit, error or Ctrl+C. Not a test: never in CI.
-The simulator process sets TCP_NODELAY on its connections, which the simulator as shipped does not
-(``--keep-nagle`` measures it as shipped: every keep-alive request then waits ~40 ms for a delayed ACK).
 """
 
 from __future__ import annotations
@@ -81,28 +79,9 @@ RUN_TIMEOUT_S = 300.0
 # -- the simulator process -----------------------------------------------------------------------
 
 
-def _force_tcp_nodelay() -> None:
-    """Make asyncio set TCP_NODELAY on the simulator's accepted sockets (see ``--keep-nagle``).
-
-    The simulator binds ``socket.socket(AF_INET, SOCK_STREAM)``, whose ``proto`` is 0, and asyncio only
-    sets TCP_NODELAY when ``proto == IPPROTO_TCP``. uvicorn writes a response's head and body
-    separately, so with Nagle on, every keep-alive response waits for the client's delayed ACK (~40 ms).
-    """
-    import asyncio.base_events
-    import socket
-
-    def set_nodelay(sock: socket.socket) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    asyncio.base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
-
-
-async def _serve_simulator(keep_nagle: bool) -> None:
+async def _serve_simulator() -> None:
     from multimarkets_async.testing import Simulator
 
-    if not keep_nagle:
-        _force_tcp_nodelay()
     async with Simulator(open_api_rate_per_min=10**9, client_rate_limit=10**9) as sim:
         facts = {
             "base_url": sim.base_url,
@@ -117,10 +96,10 @@ async def _serve_simulator(keep_nagle: bool) -> None:
 
 
 @contextlib.contextmanager
-def simulator_process(*, keep_nagle: bool = False) -> Iterator[dict[str, Any]]:
+def simulator_process() -> Iterator[dict[str, Any]]:
     """Start the simulator in a child process; yield its credentials; always stop it."""
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", *(["--keep-nagle"] if keep_nagle else [])],
+        [sys.executable, __file__, "--serve"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -429,16 +408,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, help="requests per variant per repetition (default 600)")
     parser.add_argument("--repeat", type=int, help="repetitions (default 5)")
     parser.add_argument("--profile", action="store_true", help="cProfile the SDK variant instead")
-    parser.add_argument(
-        "--keep-nagle",
-        action="store_true",
-        help="serve as the simulator ships: without TCP_NODELAY (~40 ms per keep-alive request)",
-    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the parent, which stops us
-        anyio.run(_serve_simulator, args.keep_nagle)
+        anyio.run(_serve_simulator)
         return 0
     n = args.n or (300 if args.quick else 600)
     repeat = args.repeat or (2 if args.quick else 5)
@@ -449,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         f"concurrency {CONCURRENCY}"
     )
     try:
-        with simulator_process(keep_nagle=args.keep_nagle) as facts:
+        with simulator_process() as facts:
             print(f"simulator process on {facts['base_url']}")
             anyio.run(benchmark, facts, n, repeat, args.profile)
     except KeyboardInterrupt:

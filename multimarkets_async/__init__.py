@@ -14,6 +14,7 @@ simulator lives in ``testing`` (install the ``[sim]`` extra).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from ._bridge import BridgeClient
 from ._client import LoginType, MultiMarkets
@@ -293,6 +294,10 @@ __all__ = [
 # A library does not configure logging; it only makes sure its records go nowhere until the
 # application does (no "No handlers could be found" and no stderr fallback).
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+if TYPE_CHECKING:  # imported on first use below; these give type checkers the real classes
+    from . import testing as testing
+    from ._ws_picows import PicowsBackend as PicowsBackend
 
 
 def __getattr__(name: str) -> object:
