@@ -126,3 +126,24 @@ async def test_a_repeat_delivered_after_the_group_rejoins_is_dropped() -> None:
             second = await register(manager, "second@example.com")
             (event,) = await collect(events, 1)
             assert event.customer_no == second
+
+
+async def test_subscribers_that_joined_a_failing_start_fail_with_it() -> None:
+    async with Simulator() as sim, manager_for(sim) as manager:
+        sim.socket_faults.refuse_handshakes(10, status=403, kind="datapush")
+        failures: list[BaseException] = []
+
+        async def subscribe() -> None:
+            try:
+                async with manager.data_push.events(group="bo") as events:
+                    await events.__anext__()
+            except mm.HandshakeError as exc:
+                failures.append(exc)
+
+        with anyio.fail_after(5):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(subscribe)
+                await anyio.wait_all_tasks_blocked()  # the first is starting the group's connection
+                tg.start_soon(subscribe)
+        assert len(failures) == 2
+        assert manager.data_push.connection("bo") is None
