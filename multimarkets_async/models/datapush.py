@@ -42,7 +42,7 @@ def _scaled(value: Decimal | int | str | None, digits: int | None) -> Decimal | 
 class DataPushEvent(WireModel):
     """One data-push event. Subclasses type the documented event kinds; ``data`` keeps every field."""
 
-    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True, hide_input_in_errors=True)
+    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
 
     EVENT_TYPES: ClassVar[tuple[str, ...]] = ()
 
