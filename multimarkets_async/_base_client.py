@@ -1,8 +1,10 @@
 """What every client class shares: option checks, the HTTP session's policies and the lifecycle.
 
-``async with`` owns the task group every socket task of the client runs in; leaving it (or
-``aclose()``) stops the streams and closes the HTTP session. A client is entered at most once and
-cannot be reopened.
+Entering a client (``async with``, or ``await client.__aenter__()``) starts the client's own host task
+(``_tasks.TaskHost``), in whose task group every socket task runs; nothing is left open in the
+caller's task. ``aclose()`` (or leaving the block), from any task of the same loop and in any order
+across clients, ends the subscriptions, stops those tasks, waits for them and closes the HTTP
+session. A client is entered at most once and cannot be reopened.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import anyio
-from anyio.abc import TaskGroup
 
 from ._config import (
     Environment,
@@ -22,6 +23,7 @@ from ._config import (
     resolve_environment,
 )
 from ._http import HTTPSession
+from ._tasks import TaskHost
 from .errors import ConfigurationError
 from .resources._core import ClientCore
 
@@ -67,14 +69,16 @@ def normalize_retry(retry: RetryPolicy | int | None) -> RetryPolicy:
 
 
 class BaseClient:
-    """The ``async with`` / ``aclose()`` lifecycle of a client owning one session and a task group.
+    """The ``async with`` / ``aclose()`` lifecycle of a client owning one session and its tasks.
 
-    Subclasses set ``_session`` and ``_core`` and override ``_close_streams``.
+    Subclasses set ``_session`` and ``_core`` (through ``_open_session``) and override
+    ``_close_streams``.
     """
 
     _session: HTTPSession
     _core: ClientCore
-    _task_group: TaskGroup | None = None
+    _tasks: TaskHost
+    _entered: bool = False
     _closed: bool = False
 
     def _open_session(
@@ -99,6 +103,7 @@ class BaseClient:
         self.environment = resolve_environment(base_url)
         self.company_id = company_id
         self.settings = settings or ProtocolSettings()
+        self._tasks = TaskHost(type(self).__name__)
         self._session = HTTPSession(
             environment=self.environment,
             company_id=company_id,
@@ -110,6 +115,7 @@ class BaseClient:
             transport=transport,
             **credentials,
         )
+        self._session.check_loop = self._tasks.check_loop
 
     def _close_streams(self) -> None:
         """Stop the client's streams (sockets); nothing by default."""
@@ -118,37 +124,36 @@ class BaseClient:
         name = type(self).__name__
         if self._closed:
             raise RuntimeError(f"this {name} client is closed and cannot be reopened; create a new one")
-        if self._task_group is not None:
+        if self._entered:
             raise RuntimeError(f"this {name} client is already entered; use one 'async with' per client")
-        # The sockets' background tasks live in this task group, owned by the caller's 'async with'.
-        task_group = anyio.create_task_group()
-        await task_group.__aenter__()
-        self._task_group = self._core.task_group = task_group
+        self._entered = True
+        await self._tasks.open()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        task_group, self._task_group = self._task_group, None
-        self._core.task_group = None
-        try:
-            self._close_streams()
-            if task_group is not None:
-                task_group.cancel_scope.cancel()
-                await task_group.__aexit__(None, None, None)
-        finally:
-            await self.aclose()
+        await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client's connections. Safe to call twice.
+        """Close the client: end its subscriptions, stop its background tasks and close its connections.
 
-        Streams run only inside ``async with``; leaving it stops them before this is called.
+        Safe to call twice, and from any task of the event loop the client was entered on (a fixture's
+        teardown, a lifespan handler, ``asyncio.wait_for``). A close that was asked for completes even
+        if the calling task is cancelled meanwhile. Subscriptions still being iterated end (their
+        iteration stops after the events already buffered); later calls raise ``RuntimeError``.
+
+        Raises:
+            RuntimeError: called from another event loop than the one the client was entered on.
         """
+        self._tasks.check_loop()
         if self._closed:
             return
         self._closed = True
-        self._close_streams()
-        await self._session.aclose()
+        with anyio.CancelScope(shield=True):
+            self._close_streams()
+            await self._tasks.aclose()
+            await self._session.aclose()
 
     @property
     def closed(self) -> bool:

@@ -90,6 +90,7 @@ class BridgeClient(BaseClient):
             streams=StreamSettings(),  # the Bridge has no sockets of its own
             reconnect=ReconnectPolicy(),
             http=self._session,
+            tasks=self._tasks,
             api_key=api_key,
         )
         self._bridge = BridgeSession(self._session)

@@ -147,6 +147,7 @@ class MultiMarkets(BaseClient):
             streams=streams or StreamSettings(),
             reconnect=reconnect or ReconnectPolicy(),
             http=self._session,
+            tasks=self._tasks,
             api_key=api_key,
             backend=socket_backend,
         )

@@ -124,6 +124,10 @@ class _Call:
     fell_back: bool = False
 
 
+def _anywhere() -> None:
+    """The loop check of a session that no client owns: every loop is fine."""
+
+
 class HTTPSession:
     """Sends operations to one environment with the configured credentials and policies."""
 
@@ -156,6 +160,8 @@ class HTTPSession:
         self.manager_encryptor: BodyEncryptor | None = None
         """Scheme B key for Manager calls (set from the authorize answer); ``None`` sends them plain."""
         self.clock_offset = ClockOffset()
+        self.check_loop: Callable[[], None] = _anywhere
+        """Raises ``RuntimeError`` when called on another event loop than the client's (set by it)."""
         self.locked_until: float | None = None
         """Epoch seconds until which the key is locked out after a 418."""
         self._lockouts = 0
@@ -253,6 +259,7 @@ class HTTPSession:
         """
         if self._closed:
             raise RuntimeError("this client is closed; create a new one (or use 'async with')")
+        self.check_loop()
         operation = operation or operation_for(biz_type)
         chosen = family or self._family_for(operation)
         if idempotency_key is NOT_GIVEN:

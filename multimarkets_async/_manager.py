@@ -121,6 +121,7 @@ class ManagerClient(BaseClient):
             streams=streams or StreamSettings(),
             reconnect=reconnect or ReconnectPolicy(),
             http=self._session,
+            tasks=self._tasks,
             backend=socket_backend,
             token_provider=self._manager.company_token,
             token_refresher=self._fresh_token,

@@ -36,6 +36,9 @@ __all__ = ["ConnectionManager", "OpenHook"]
 
 logger = logging.getLogger("multimarkets_async.ws")
 
+_RATE_MARGIN_S = 0.1
+"""Added to the documented one-second window of the per-connection call limit."""
+
 
 class _Waiter:
     __slots__ = ("error", "event", "value")
@@ -92,7 +95,11 @@ class ConnectionManager:
         self._on_events = on_events
         self._on_state = on_state
         self._backend: SocketBackend = backend or WebsocketsBackend()
-        self._limiter = SlidingWindowLimiter(calls_per_second, 1.0) if calls_per_second else None
+        # The server counts arrivals, which network jitter can bunch up: a window a little longer
+        # than the documented second keeps a burst at the limit from being refused (ret 202).
+        self._limiter = (
+            SlidingWindowLimiter(calls_per_second, 1.0 + _RATE_MARGIN_S) if calls_per_second else None
+        )
         self._is_fatal = fatal
         self._clock = clock
         self._rand = rand

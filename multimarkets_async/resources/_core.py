@@ -1,4 +1,4 @@
-"""What every resource shares: the client's settings, its HTTP session and the task group for sockets."""
+"""What every resource shares: the client's settings, its HTTP session and its background-task host."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from anyio import TASK_STATUS_IGNORED
-from anyio.abc import TaskGroup, TaskStatus
+from anyio.abc import TaskStatus
 
 from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSettings
 from .._http import HTTPSession
 from .._subscriptions import Subscription
+from .._tasks import TaskHost
 from .._ws import ConnectionManager, ConnectionState, SocketBackend
+from ..errors import MultiMarketsError, StreamError
 from ..models.stream import ConnectionEvent, ConnectionEventKind
 
-__all__ = ["ClientCore", "ConnectionEventRelay", "new_trace", "supervise"]
+__all__ = ["ClientCore", "ConnectionEventRelay", "as_stream_error", "new_trace", "supervise"]
 
 logger = logging.getLogger("multimarkets_async.ws")
 
@@ -35,31 +37,18 @@ class ClientCore:
     settings: ProtocolSettings
     streams: StreamSettings
     reconnect: ReconnectPolicy
-    http: HTTPSession
-    api_key: str | None = None
+    http: HTTPSession = field(repr=False)
+    tasks: TaskHost = field(repr=False)
+    """The client's background-task host: every socket task runs in it (``await core.tasks.start(...)``)."""
+    api_key: str | None = field(default=None, repr=False)
     backend: SocketBackend | None = None
     customer_group_id: int | None = None
     """The customer's group, once known (login, or customer info)."""
-    task_group: TaskGroup | None = field(default=None, repr=False)
-    """Owned by the client's ``async with``; every socket task runs in it."""
     token_provider: Callable[[], Awaitable[str]] | None = field(default=None, repr=False)
     """Returns a valid token for sockets that carry one in the handshake (the Manager company token,
     authorizing first when needed); ``None`` uses the HTTP session's current token."""
     token_refresher: Callable[[], Awaitable[str]] | None = field(default=None, repr=False)
     """Gets a new token even if the current one looks valid (after a socket refused it)."""
-
-    def require_task_group(self) -> TaskGroup:
-        """The client's task group.
-
-        Raises:
-            RuntimeError: the client was not entered with ``async with`` (or is closed).
-        """
-        if self.task_group is None:
-            raise RuntimeError(
-                "streams run in the client's background tasks: use 'async with MultiMarkets(...) as client:' "
-                "before opening a subscription"
-            )
-        return self.task_group
 
 
 class _Started:
@@ -93,8 +82,25 @@ async def supervise(
         if not status.done:
             raise
         logger.exception("%s stopped unexpectedly", manager.name)
+        error = as_stream_error(manager.name, exc)
         for subscription in subscriptions():
-            subscription.fail(exc)
+            subscription.fail(error)
+
+
+def as_stream_error(name: str, exc: BaseException) -> MultiMarketsError:
+    """The one SDK exception a subscriber sees for ``exc``: never a raw ``ExceptionGroup``.
+
+    An SDK error (alone in its group) is kept; anything else (a bug) becomes a ``StreamError`` that
+    names the connection and chains the original as its ``__cause__``.
+    """
+    leaf = exc
+    while isinstance(leaf, BaseExceptionGroup) and len(leaf.exceptions) == 1:
+        leaf = leaf.exceptions[0]
+    if isinstance(leaf, MultiMarketsError):
+        return leaf
+    error = StreamError(f"{name} stopped: unexpected {type(leaf).__name__} in its background task (logged)")
+    error.__cause__ = leaf
+    return error
 
 
 class ConnectionEventRelay:

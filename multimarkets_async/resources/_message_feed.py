@@ -120,14 +120,13 @@ class MessageFeed:
         self, subscription: Subscription[object], trade_types: Sequence[int], *, connection_events: bool
     ) -> None:
         """Add ``subscription`` for ``trade_types``, connecting or subscribing as needed."""
-        task_group = self.core.require_task_group()
         if connection_events:
             self.wants_connection_events.add(subscription)
         changed = self.registry.add(CHANNEL, subscription, trade_types)
         try:
             if not self.started:
                 self.started = True
-                await task_group.start(self._run)
+                await self.core.tasks.start(self._run)
             elif changed and self.manager.is_open:
                 await self._send(self.dialect.encode_subscribe, self.registry.merged(CHANNEL))
         except BaseException:

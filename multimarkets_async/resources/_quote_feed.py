@@ -208,7 +208,6 @@ class QuoteFeed:
         connection_events: bool = False,
     ) -> None:
         """Add ``subscription`` for ``keys`` on ``channel``, connecting or re-sending as needed."""
-        task_group = self.core.require_task_group()
         if connection_events:
             self.wants_connection_events.add(subscription)
         plan = self._allocate(channel, [(k.symbol_id, k.trade_type, k.trade_mode) for k in keys])
@@ -222,7 +221,7 @@ class QuoteFeed:
                 changed = connection.registry.add(channel, subscription, conn_keys)
                 if not connection.started:
                     connection.started = True
-                    await task_group.start(connection.run)
+                    await self.core.tasks.start(connection.run)
                 elif changed:
                     await connection.update(channel)
         except BaseException:
@@ -248,7 +247,7 @@ class QuoteFeed:
         connection = self.connections[0]
         if not connection.started:
             connection.started = True
-            await self.core.require_task_group().start(connection.run)
+            await self.core.tasks.start(connection.run)
         reply = await connection.manager.request(encode, timeout=timeout, wait_open=True)
         assert isinstance(reply, quote.QuoteFrame)
         return reply

@@ -141,7 +141,7 @@ class DataPush:
             if not feed.started:
                 feed.started = True
                 try:
-                    await self._core.require_task_group().start(functools.partial(_run, feed, self._groups))
+                    await self._core.tasks.start(functools.partial(_run, feed, self._groups))
                 except BaseException as exc:
                     # Whoever joined this group while it was connecting goes down with it.
                     del feed.subscribers[subscription]

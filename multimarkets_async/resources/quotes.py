@@ -120,7 +120,7 @@ class Quotes:
             keys = await self._symbols.resolve(symbols, trade_type=trade_type)
             accuracy = merge_accuracy
             if accuracy is None:
-                digits = await self._symbols.digits(keys[0]) if self._core.task_group else None
+                digits = await self._symbols.digits(keys[0]) if self._core.tasks.running else None
                 accuracy = format(Decimal(1).scaleb(-(digits if digits is not None else 8)), "f")
             params = MarketParams(depth_level, str(accuracy), trade_info_count)
             await self._feed.subscribe(

@@ -114,9 +114,8 @@ class Rpc:
             policy=core.reconnect,
             backend=core.backend,
         )
-        task_group = core.require_task_group()
         scope = anyio.CancelScope()  # entered by the connection's task; cancelled when the block ends
-        await task_group.start(functools.partial(_run_until, manager, scope))
+        await core.tasks.start(functools.partial(_run_until, manager, scope))
         try:
             yield RpcConnection(core, manager, dialect)
         finally:

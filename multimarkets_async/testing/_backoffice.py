@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-import anyio.abc
 from starlette.routing import BaseRoute
 
 from ._backoffice_state import BridgeState, CallbackRecord
@@ -18,6 +17,7 @@ from ._datapush_socket import datapush_routes
 from ._platform import Platform
 
 if TYPE_CHECKING:
+    from .._tasks import TaskHost
     from ._server import Server
     from ._state import SimState
 
@@ -36,9 +36,9 @@ class BackOffice:
     def _backoffice_routes(self) -> list[BaseRoute]:
         return datapush_routes(self._state)
 
-    def _start_backoffice(self, task_group: anyio.abc.TaskGroup) -> None:
+    def _start_backoffice(self, tasks: TaskHost) -> None:
         def spawn(func: Callable[[], Coroutine[Any, Any, None]]) -> None:
-            task_group.start_soon(func)
+            tasks.start_soon(func)
 
         self._state.bridge.spawn = spawn
         self._state.datapush.pong_sender = self._send_pong

@@ -40,6 +40,7 @@ from ._datapush_events import (
     subject_event,
 )
 from ._ledger import Kind
+from ._thread import UNBOUND, LoopBinding, on_loop
 
 if TYPE_CHECKING:
     from ._accounts import AccountBook
@@ -66,6 +67,8 @@ class DataPush:
             server time in ``_time_ms`` left out of the frames).
     """
 
+    _binding: LoopBinding = UNBOUND
+
     def __init__(self, exchange: Exchange, sockets: SocketRegistry, now_ms: Callable[[], int]) -> None:
         self._exchange = exchange
         self._sockets = sockets
@@ -87,6 +90,7 @@ class DataPush:
 
     # ------------------------------------------------------------------ controls
 
+    @on_loop
     def emit(self, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Send one event to every data-push connection (and keep it for the groups' replay).
 
@@ -112,6 +116,7 @@ class DataPush:
                 self._cursors[session.group] = len(self.events)
         return event
 
+    @on_loop
     def duplicate_next(self, count: int = 1) -> None:
         """Deliver each of the next ``count`` events twice (at-least-once delivery, websockets.md 4.4).
 
@@ -126,6 +131,7 @@ class DataPush:
         """The ``data`` of every event of one type emitted so far, oldest first."""
         return [e["data"] for e in self.events if e["eventType"] == event_type]
 
+    @on_loop
     def deposit(self, account_id: int, amount: Decimal | str) -> dict[str, Any]:
         """Credit a successful deposit: ``deposit``, then the ledger events. Returns the deposit data.
 
@@ -134,6 +140,7 @@ class DataPush:
         """
         return self._move(self._exchange.accounts[account_id], Decimal(amount), "deposit")
 
+    @on_loop
     def withdraw(self, account_id: int, amount: Decimal | str) -> dict[str, Any]:
         """Pay out an approved withdrawal: ``withdraw``, then the ledger events. Returns its data.
 
@@ -142,12 +149,14 @@ class DataPush:
         """
         return self._move(self._exchange.accounts[account_id], Decimal(amount), "withdraw")
 
+    @on_loop
     def adjust(self, account: Account, amount: Decimal, remark: str = "") -> str:
         """Book a balance adjustment (Manager balance update): ``account_adjust``, then the ledger
         events. Returns the proposal number (``A…``)."""
         data = self._move(account, amount, "account_adjust", remark)
         return str(data["proposalNo"])
 
+    @on_loop
     def approve_kyc(self, customer_no: str, level: str = "level_2") -> None:
         """Approve a KYC level: ``kyc``, ``customer_update`` (``kycAuditStatus`` 2) and
         ``customer_info_update``.
@@ -163,6 +172,7 @@ class DataPush:
         self.emit("customer_update", customer_event(customer, now, kyc_status=2, revision=revision))
         self.emit("customer_info_update", customer_info_event(customer, now, extra={"revision": revision}))
 
+    @on_loop
     def update_account(self, account_id: int) -> dict[str, Any]:
         """Emit ``account_update`` for an account (e.g. after a status change). Returns its data.
 

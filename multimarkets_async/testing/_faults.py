@@ -24,6 +24,8 @@ from typing import Literal
 
 import anyio
 
+from ._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
+
 __all__ = ["FaultHandle", "Faults"]
 
 FaultKind = Literal["status", "fail", "drop", "drop_after", "delay"]
@@ -37,6 +39,8 @@ class FaultHandle:
         times: how many requests it will still affect.
         hits: how many requests it affected so far.
     """
+
+    _binding: LoopBinding = UNBOUND
 
     def __init__(self, kind: FaultKind, times: int, biz_type: str | None, family: str | None) -> None:
         if times < 1:
@@ -71,6 +75,7 @@ class FaultHandle:
             self._hit_event.set()
             self._hit_event = None
 
+    @on_loop_async
     async def wait_hit(self, count: int = 1) -> None:
         """Wait until the fault has affected at least ``count`` requests (use ``anyio.fail_after``)."""
         while self.hits < count:
@@ -78,6 +83,7 @@ class FaultHandle:
                 self._hit_event = anyio.Event()
             await self._hit_event.wait()
 
+    @on_loop
     def release(self) -> None:
         """End every current and future delay of this fault at once (delays only)."""
         self._released = True
@@ -121,6 +127,8 @@ class _Queued:
 class Faults:
     """The fault controls of one simulator (``sim.faults``). Every control is synchronous."""
 
+    _binding: LoopBinding = UNBOUND
+
     def __init__(self) -> None:
         self._queue: list[_Queued] = []
         self._sleeping: set[FaultHandle] = set()
@@ -129,6 +137,7 @@ class Faults:
     def __repr__(self) -> str:
         return f"Faults(pending={self.pending!r})"
 
+    @on_loop
     def fail_next(
         self,
         code: str,
@@ -153,6 +162,7 @@ class Faults:
         """
         return self._add("fail", times, biz_type, family, FailFault(code, biz_code, msg, msg_params))
 
+    @on_loop
     def http_status_next(
         self,
         status: int,
@@ -178,6 +188,7 @@ class Faults:
         fault = StatusFault(status, tuple((headers or {}).items()), raw)
         return self._add("status", times, biz_type, family, fault)
 
+    @on_loop
     def delay_next(
         self, seconds: float, *, times: int = 1, biz_type: str | None = None, family: str | None = None
     ) -> FaultHandle:
@@ -192,6 +203,7 @@ class Faults:
         """
         return self._add("delay", times, biz_type, family, float(seconds))
 
+    @on_loop
     def drop_next(
         self,
         *,
@@ -211,6 +223,7 @@ class Faults:
         """
         return self._add("drop_after" if after_processing else "drop", times, biz_type, family, None)
 
+    @on_loop
     def clear(self) -> None:
         """Forget every queued fault and end every pending delay."""
         for handle in [q.handle for q in self._queue] + list(self._sleeping):
@@ -231,6 +244,7 @@ class Faults:
         payload: StatusFault | FailFault | float | None,
     ) -> FaultHandle:
         handle = FaultHandle(kind, times, biz_type, family)
+        handle._binding = self._binding
         if self._closed:
             handle.release()
         self._queue.append(_Queued(handle, payload))

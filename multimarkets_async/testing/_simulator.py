@@ -1,18 +1,21 @@
-"""The ``Simulator``: the simulated platform served by uvicorn on 127.0.0.1, inside your event loop.
+"""The ``Simulator``: the simulated platform served by uvicorn on 127.0.0.1.
 
 ``async with Simulator() as sim:`` binds a loopback socket (an ephemeral port by default), starts
-uvicorn on it in a task group the simulator owns, and returns once the server accepts connections.
-Leaving the block stops the server gracefully: pending fault delays end, open connections close, the
-socket is closed and no task is left behind. uvicorn runs on asyncio, so the simulator needs asyncio
-(anyio's asyncio backend included).
+uvicorn on it in the simulator's own background task (``_tasks.TaskHost``, as a client does), and
+returns once the server accepts connections. Leaving the block, or ``await sim.aclose()`` from any
+task, stops the server gracefully: pending fault delays end, open connections close, the socket is
+closed and no task is left behind. uvicorn runs on asyncio, so the simulator needs asyncio (anyio's
+asyncio backend included). ``with sim.serve_in_thread():`` serves from a thread and event loop of its
+own instead (``_thread.py``), which is what the pytest fixture does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from functools import partial
 from types import TracebackType
@@ -24,6 +27,7 @@ import uvicorn
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
+from .._tasks import TaskHost
 from ._apikeys import ApiKeys
 from ._app import Pipeline, create_app
 from ._backoffice import BackOffice
@@ -39,6 +43,7 @@ from ._server import DenialNoise, Server
 from ._socket_faults import SocketFaults
 from ._sockets import SocketRegistry
 from ._state import SimState
+from ._thread import LoopBinding, on_loop, on_loop_async, serve_in_thread
 from ._wire import RecordedRequest
 
 __all__ = ["Simulator"]
@@ -105,7 +110,7 @@ class Simulator(BackOffice):
         self.config: SimulatorConfig = dataclasses.replace(base, **overrides) if overrides else base
         self._state = SimState(self.config)
         self._routes: list[BaseRoute] = []
-        self._task_group: anyio.abc.TaskGroup | None = None
+        self._tasks = TaskHost("Simulator", close_timeout=self.config.graceful_shutdown_s + 5)
         self._server: Server | None = None
         self._closing: anyio.Event | None = None
         self._port: int | None = None
@@ -135,24 +140,25 @@ class Simulator(BackOffice):
         self._port = sock.getsockname()[1]
         self._state.sockets._abort_scope = self._drop
         self._closing = anyio.Event()
-        self._task_group = anyio.create_task_group()
-        await self._task_group.__aenter__()
         try:
-            await self._task_group.start(self._serve, sock)
-            self._start_backoffice(self._task_group)
+            await self._tasks.open()
+            await self._tasks.start(self._serve, sock)
+            self._start_backoffice(self._tasks)
             if self.config.tick_interval_s is not None:
-                self._task_group.start_soon(self._ticker, self.config.tick_interval_s)
+                self._tasks.start_soon(partial(self._ticker, self.config.tick_interval_s))
         except BaseException:
-            await self._shutdown()
+            sock.close()
+            await self.aclose()
             raise
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self._shutdown()
+        await self.aclose()
 
-    async def _shutdown(self) -> None:
+    async def aclose(self) -> None:
+        """Stop the server gracefully and wait for its tasks; from any task of its loop, safe twice."""
         # Order matters: wake every waiter first so the graceful shutdown is not held up by them, and
         # close every socket session so uvicorn finds no connection left to wait for.
         self._state.faults._close()
@@ -162,16 +168,9 @@ class Simulator(BackOffice):
             self._closing.set()
         if self._server is not None:
             self._server.should_exit = True
-        task_group, self._task_group = self._task_group, None
         try:
-            if task_group is not None:
-                # The body's own exception is not handed to the task group: it would come back wrapped
-                # in an ExceptionGroup. The children end by themselves (should_exit, the closing event).
-                await task_group.__aexit__(None, None, None)
-        except BaseExceptionGroup as group:
-            if len(group.exceptions) == 1:
-                raise group.exceptions[0] from None
-            raise
+            # The server's task ends by itself (should_exit); the others are cancelled.
+            await self._tasks.aclose()
         finally:
             self._server = None
 
@@ -197,7 +196,7 @@ class Simulator(BackOffice):
             self._server = Server(config, task_status)
             uvicorn_log.addFilter(noise)
             # Shielded: uvicorn must run its own shutdown (closing the socket and the connections)
-            # even when the host task is cancelled. _shutdown always sets should_exit, so this ends.
+            # even when its task is cancelled. aclose always sets should_exit, so this ends.
             with anyio.CancelScope(shield=True):
                 await self._server.serve(sockets=[sock])
         finally:
@@ -211,6 +210,28 @@ class Simulator(BackOffice):
                 await self._closing.wait()
             if not self._closing.is_set():
                 self.tick()
+
+    @contextlib.contextmanager
+    def serve_in_thread(self) -> Iterator[Simulator]:
+        """Serve from a daemon thread with an event loop of its own for the ``with`` block.
+
+        The server then keeps answering whatever the caller's loop is doing, and works with any test
+        plugin (the ``simulator`` pytest fixture uses it). The controls (``tick``, ``faults``,
+        ``socket_faults``, ``sockets.wait_for`` ...) may be called from the caller's thread and loop.
+
+        Example:
+            >>> with Simulator().serve_in_thread() as sim:
+            ...     print(sim.base_url)
+
+        Raises:
+            RuntimeError: the simulator was entered before (it can serve once).
+        """
+        with serve_in_thread(self, name=f"multimarkets-simulator-{id(self):x}"):
+            yield self
+
+    @property
+    def _binding(self) -> LoopBinding:
+        return self._state.binding
 
     def _drop(self, scope: Scope) -> bool:
         return self._server is not None and self._server.drop(scope)
@@ -340,6 +361,7 @@ class Simulator(BackOffice):
         return self._state.clock.offset_ms
 
     @server_clock_offset_ms.setter
+    @on_loop
     def server_clock_offset_ms(self, value: int) -> None:
         self._state.clock.offset_ms = int(value)
 
@@ -347,10 +369,12 @@ class Simulator(BackOffice):
         """The server clock, in epoch milliseconds."""
         return self._state.now_ms()
 
+    @on_loop
     def expire_tokens(self) -> None:
         """Expire every issued Client login token: their next use answers ``GATEWAY_CODE_005``."""
         self._state.sessions.expire_all()
 
+    @on_loop
     def tick(self, steps: int = 1) -> tuple[list[Quote], list[Order]]:
         """Move every price ``steps`` random-walk steps (seeded), firing stops and pending orders.
 
@@ -371,12 +395,14 @@ class Simulator(BackOffice):
             event.set()
         return quotes, closed
 
+    @on_loop_async
     async def wait_tick(self) -> None:
         """Wait until the next ``tick`` (manual or from the ``tick_interval_s`` ticker)."""
         if self._tick_event is None:
             self._tick_event = anyio.Event()
         await self._tick_event.wait()
 
+    @on_loop
     def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[Order]]:
         """Put one product at an exact mid price, fire the stops and pending orders it reaches (the
         orders returned), and push it to subscribers.

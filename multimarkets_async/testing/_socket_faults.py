@@ -30,6 +30,8 @@ from typing import Final, Literal
 
 import anyio
 
+from ._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
+
 __all__ = ["GARBAGE_FRAMES", "SilenceHandle", "SocketFaultHandle", "SocketFaults", "SocketKind"]
 
 SocketKind = Literal["quote", "messages", "rpc", "datapush"]
@@ -65,6 +67,8 @@ class SocketFaultHandle:
             refused).
     """
 
+    _binding: LoopBinding = UNBOUND
+
     def __init__(self, fault: str, kinds: tuple[SocketKind, ...], times: int | None) -> None:
         if times is not None and times < 1:
             raise ValueError(f"times must be at least 1 or None, got {times!r}")
@@ -91,12 +95,14 @@ class SocketFaultHandle:
         """Whether the fault is active for sockets of ``kind``."""
         return self.active and kind in self.kinds
 
+    @on_loop
     def release(self) -> None:
         """End the fault now; a reply being delayed goes out at once."""
         self._released = True
         if self._release_event is not None:
             self._release_event.set()
 
+    @on_loop_async
     async def wait_hit(self, count: int = 1) -> None:
         """Wait until the fault has affected ``count`` events (bound the wait with ``anyio.fail_after``)."""
         while self.hits < count:
@@ -130,6 +136,8 @@ class SilenceHandle:
         ignored: client frames the server received but did not process because of it.
     """
 
+    _binding: LoopBinding = UNBOUND
+
     def __init__(
         self,
         kinds: tuple[SocketKind, ...],
@@ -147,6 +155,7 @@ class SilenceHandle:
     def __repr__(self) -> str:
         return f"SilenceHandle(kinds={self.kinds!r}, active={self.active}, suppressed={self.suppressed})"
 
+    @on_loop
     def resume(self) -> None:
         """End the silence: later replies and pushes are sent again (nothing suppressed is replayed)."""
         if self.active:
@@ -170,6 +179,8 @@ class SocketFaults:
             close frame with that code) and returns how many it ended; provided by the socket registry.
         changed: called whenever the fault state changes (wakes ``sim.sockets.wait_for``).
     """
+
+    _binding: LoopBinding = UNBOUND
 
     def __init__(
         self,
@@ -195,6 +206,7 @@ class SocketFaults:
 
     # ------------------------------------------------------------------ controls
 
+    @on_loop
     def drop_all(
         self, kind: SocketKind | None = None, *, close_code: int | None = None, reason: str = ""
     ) -> int:
@@ -211,6 +223,7 @@ class SocketFaults:
         """
         return self._drop(_kinds(kind), close_code, reason)
 
+    @on_loop
     def go_silent(self, kind: SocketKind | None = None, *, new_connections: bool = False) -> SilenceHandle:
         """Keep the sockets open but send and process nothing until ``resume()`` (see the module doc).
 
@@ -225,15 +238,18 @@ class SocketFaults:
         kinds = _kinds(kind)
         sessions = None if new_connections else self._live_ids(kinds)
         handle = SilenceHandle(kinds, self._resumed, sessions)
+        handle._binding = self._binding
         self._silences.append(handle)
         self._changed()
         return handle
 
+    @on_loop
     def resume_all(self) -> None:
         """End every silence."""
         for handle in list(self._silences):
             handle.resume()
 
+    @on_loop
     def delay_replies(
         self, seconds: float, *, kind: SocketKind | None = None, times: int | None = None
     ) -> SocketFaultHandle:
@@ -245,11 +261,13 @@ class SocketFaults:
             times: how many replies to delay; ``None`` until ``release()`` or ``clear``.
         """
         handle = SocketFaultHandle("delay", _kinds(kind), times)
+        handle._binding = self._binding
         if self._closed:
             handle.release()
         self._delays.append((handle, float(seconds)))
         return handle
 
+    @on_loop
     def send_malformed(self, count: int = 1, *, kind: SocketKind | None = None) -> SocketFaultHandle:
         """Make every live connection send ``count`` garbage frames right before its next real frame.
 
@@ -263,10 +281,12 @@ class SocketFaults:
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count!r}")
         handle = SocketFaultHandle("malformed", _kinds(kind), None)
+        handle._binding = self._binding
         if self._arm_malformed is not None:
             self._arm_malformed(handle, count)
         return handle
 
+    @on_loop
     def reject_tokens(self, on: bool = True) -> None:
         """Refuse every token from now on (``on=False`` accepts them again); see the module doc."""
         self._rejecting_tokens = on
@@ -277,6 +297,7 @@ class SocketFaults:
         """Whether tokens are being refused."""
         return self._rejecting_tokens
 
+    @on_loop
     def refuse_handshakes(
         self, count: int = 1, *, status: int = 503, kind: SocketKind | None = None
     ) -> SocketFaultHandle:
@@ -290,9 +311,11 @@ class SocketFaults:
         if not 400 <= status <= 599:
             raise ValueError(f"status must be 4xx or 5xx, got {status!r}")
         handle = SocketFaultHandle("refuse", _kinds(kind), count)
+        handle._binding = self._binding
         self._refusals.append((handle, status))
         return handle
 
+    @on_loop
     def clear(self) -> None:
         """End every silence, delay, refusal and token rejection."""
         self.resume_all()

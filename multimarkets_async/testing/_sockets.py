@@ -25,6 +25,7 @@ import anyio.abc
 from anyio.streams.memory import MemoryObjectSendStream
 
 from ._socket_faults import GARBAGE_FRAMES, SOCKET_KINDS, SocketFaultHandle, SocketFaults, SocketKind
+from ._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
 
 if TYPE_CHECKING:
     from ._datapush_socket import DataPushSession
@@ -165,6 +166,11 @@ class SocketSession:
         """The counters of this session's family."""
         return self._registry.counters[self.kind]
 
+    @property
+    def _binding(self) -> LoopBinding:
+        return self._registry._binding
+
+    @on_loop
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the connection cleanly once the frames already queued are sent."""
         if self.closed or self._send is None:
@@ -179,12 +185,14 @@ class SocketSession:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             pass
 
+    @on_loop
     def drop(self) -> bool:
         """Abort the TCP connection without a close frame; False if it is already gone."""
         return not self.closed and self._registry._abort(self._scope)
 
     # ------------------------------------------------------------------ used by the dialects
 
+    @on_loop
     def push(self, frame: OutFrame) -> bool:
         """Queue a push without waiting; a full queue drops it (counted). False when not queued."""
         if self.closed or self._send is None:
@@ -224,6 +232,8 @@ class SocketRegistry:
     Args:
         queue_size: bound of each connection's outgoing queue.
     """
+
+    _binding: LoopBinding = UNBOUND
 
     def __init__(self, queue_size: int) -> None:
         self.queue_size = queue_size
@@ -272,6 +282,7 @@ class SocketRegistry:
         """The open Manager data-push sessions."""
         return cast("list[DataPushSession]", self.live("datapush"))
 
+    @on_loop_async
     async def wait_for(self, predicate: Callable[[], T], *, timeout: float = 5.0) -> T:
         """Wait until ``predicate()`` is truthy, re-checking it whenever socket state changes.
 

@@ -25,6 +25,7 @@ from ._keys import SIGN_DEMO, TRADE_H5_COMPANY
 from ._limits import FixedWindowLimiter, IdempotencyCache, LockoutLimiter
 from ._quote_data import QuoteFeed
 from ._sockets import SocketRegistry
+from ._thread import LoopBinding
 from ._wire import RecordedRequest
 
 __all__ = ["ApiKey", "Session", "Sessions", "SimClock", "SimState"]
@@ -165,7 +166,10 @@ class SimState:
         )
         self.company_public_key = TRADE_H5_COMPANY.public_key
         self.company_private_key = signing.load_private_key(TRADE_H5_COMPANY.private_key)
+        self.binding = LoopBinding()
+        """Where the simulator serves from when it runs on its own thread (``serve_in_thread``)."""
         self.faults = Faults()
+        self.faults._binding = self.binding
         self.requests: list[RecordedRequest] = []
         self.client_limiter = FixedWindowLimiter(config.client_rate_limit, config.rate_window_s)
         self.open_limiter = LockoutLimiter(
@@ -177,6 +181,7 @@ class SimState:
         )
         self.idempotency = IdempotencyCache(config.idempotency_ttl_s)
         self.sockets = SocketRegistry(config.socket_queue_size)
+        self.sockets._binding = self.sockets.faults._binding = self.binding
         self.quote_feed = QuoteFeed(self.exchange.market, config.seed, now)
         self.manager = ManagerStore(random.Random(f"manager-{config.seed}"))  # noqa: S311
         """Manager credentials and company tokens, and the seeded Bridge key."""
@@ -185,6 +190,7 @@ class SimState:
         self.webhook_urls: dict[str, str] = {}
         """The Webhook API URLs registered with ``CompanyWebhookDubboService.subscribe``."""
         self.datapush = DataPush(self.exchange, self.sockets, self.now_ms)
+        self.datapush._binding = self.binding
         self.bridge = BridgeState(
             config.company_id, config.bridge_callback_retry_delays_s, config.bridge_callback_timeout_s
         )
