@@ -25,7 +25,7 @@ from ._config import (
     Timeouts,
 )
 from ._types import NOT_GIVEN, NotGivenOr
-from ._ws import SocketBackend
+from ._ws import SocketBackend, WebsocketsBackend
 from .errors import ConfigurationError, ProtocolError
 from .models._answers import parse_answer
 from .models.customer import LoginResult
@@ -140,16 +140,17 @@ class MultiMarkets(BaseClient):
         )
         self._api_key = api_key
         self._session.token = token
+        stream_settings = streams or StreamSettings()
         self._core = ClientCore(
             environment=self.environment,
             company_id=company_id,
             settings=self.settings,
-            streams=streams or StreamSettings(),
+            streams=stream_settings,
             reconnect=reconnect or ReconnectPolicy(),
             http=self._session,
             tasks=self._tasks,
             api_key=api_key,
-            backend=socket_backend,
+            backend=socket_backend or WebsocketsBackend(log_frames=stream_settings.log_frames),
         )
         self.symbols = Symbols(self._core)
         """The product catalogue and symbol-name resolution."""

@@ -298,6 +298,16 @@ class StreamSettings:
     (Assumption ``quote_ws_token``)."""
     device: int = 1
     """``device`` code sent on the message socket (1 = H5, as in the docs' examples)."""
+    log_frames: bool = False
+    """At DEBUG, log the payload of each data frame (credentials masked, shortened) on
+    ``multimarkets_async.ws.wire``; off, only each frame's type and size are logged. Frames carry
+    account data (orders, balances) even with their tokens masked: turn this on for debugging only."""
+    datapush_max_kicks: int = 3
+    """Kick-outs of one data-push group's connection within ``datapush_kick_window`` after which its
+    subscriptions fail with ``SessionEndedError``: the platform allows one connection per consumer
+    group, and two consumers of one group would otherwise kick each other out forever."""
+    datapush_kick_window: float = 60.0
+    """Seconds over which ``datapush_max_kicks`` kick-outs are counted."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -310,3 +320,6 @@ class StreamSettings:
             _positive(f"StreamSettings.{name}", getattr(self, name))
         if self.market_buffer < 1 or self.private_buffer < 1 or self.max_products_per_connection < 1:
             raise ConfigurationError("StreamSettings buffers and limits must be >= 1")
+        if self.datapush_max_kicks < 1:
+            raise ConfigurationError("StreamSettings.datapush_max_kicks must be >= 1")
+        _positive("StreamSettings.datapush_kick_window", self.datapush_kick_window)

@@ -22,7 +22,7 @@ from ._config import (
     Timeouts,
 )
 from ._types import NOT_GIVEN, NotGivenOr
-from ._ws import SocketBackend
+from ._ws import SocketBackend, WebsocketsBackend
 from .errors import ConfigurationError
 from .models.manager import CompanyAuthorization
 from .resources._core import ClientCore
@@ -114,15 +114,16 @@ class ManagerClient(BaseClient):
             chunk_size=self.settings.enc_chunk_size,
             clock=clock,
         )
+        stream_settings = streams or StreamSettings()
         self._core = ClientCore(
             environment=self.environment,
             company_id=company_id,
             settings=self.settings,
-            streams=streams or StreamSettings(),
+            streams=stream_settings,
             reconnect=reconnect or ReconnectPolicy(),
             http=self._session,
             tasks=self._tasks,
-            backend=socket_backend,
+            backend=socket_backend or WebsocketsBackend(log_frames=stream_settings.log_frames),
             token_provider=self._manager.company_token,
             token_refresher=self._fresh_token,
         )

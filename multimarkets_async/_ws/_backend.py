@@ -2,7 +2,9 @@
 
 A backend opens sockets and moves text frames (connect, send, receive, close; optionally a control
 ping). This is the only place that imports websockets; its exceptions become the SDK's here
-(``map_websockets_exception``), always raised ``from`` the original.
+(``map_websockets_exception``), always raised ``from`` the original. websockets logs through a
+``RedactingLogger`` (``multimarkets_async.ws.wire``), never its own: its handshake and frame dumps
+would otherwise show the tokens and the API key the URLs, headers and frames carry.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
+from .._logging import RedactingLogger
 from ..errors import (
     ConfigurationError,
     ConnectError,
@@ -69,7 +72,9 @@ def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
     if isinstance(exc, websockets.exceptions.InvalidHandshake):
         return HandshakeError(f"WebSocket handshake failed: {type(exc).__name__}")
     if isinstance(exc, websockets.exceptions.ConnectionClosed):
-        return TransportError(f"the WebSocket closed ({_describe(exc)})")
+        received = getattr(exc, "rcvd", None)  # the server's close frame, if it sent one: its code says why
+        code = None if received is None else str(received.code)
+        return TransportError(f"the WebSocket closed ({_describe(exc)})", code=code)
     if isinstance(exc, websockets.exceptions.PayloadTooBig):
         return ProtocolError(f"a WebSocket frame was too big ({_describe(exc)})")
     if isinstance(exc, TimeoutError):
@@ -111,10 +116,17 @@ class _WebsocketsConnection:
 
 
 class WebsocketsBackend:
-    """The default backend, on the ``websockets`` library (asyncio implementation)."""
+    """The default backend, on the ``websockets`` library (asyncio implementation).
 
-    def __init__(self, *, max_size: int | None = 16 * 1024 * 1024) -> None:
+    Args:
+        max_size: the largest message accepted, in bytes (``None``: no limit).
+        log_frames: at DEBUG, log data frames' payloads (credentials masked, shortened) on
+            ``multimarkets_async.ws.wire``; by default only their type and size are logged.
+    """
+
+    def __init__(self, *, max_size: int | None = 16 * 1024 * 1024, log_frames: bool = False) -> None:
         self._max_size = max_size
+        self._logger = RedactingLogger(log_frames=log_frames)
 
     async def connect(self, url: str, *, headers: Mapping[str, str], open_timeout: float) -> SocketConnection:
         try:
@@ -127,6 +139,7 @@ class WebsocketsBackend:
                 max_size=self._max_size,
                 proxy=None,
                 user_agent_header="multimarkets-async",
+                logger=self._logger,  # masks the token in the URL, auth headers and frames
             )
         except websockets.exceptions.InvalidURI as exc:
             raise map_websockets_exception(exc) from None  # the original names the URL

@@ -3,7 +3,9 @@
 Resources call :func:`parse_answer` rather than ``Model.model_validate`` so that a server answer that
 does not fit the documented shape surfaces as the SDK's own typed error, never as a bare pydantic
 ``ValidationError``. The message names the fields and what was wrong with them, never their values
-(the models also set ``hide_input_in_errors``, so the chained pydantic error shows none either).
+(the models also set ``hide_input_in_errors``, so the chained pydantic error shows none either). What a
+model's own conversions may raise on absurd input (nesting deeper than the interpreter recurses, a
+``Decimal`` or ``int()`` conversion out of range) is a ``ProtocolError`` too, named by its type only.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def parse_answer(model: type[M], data: object) -> M:
         raise ProtocolError(
             f"the answer does not fit {model.__name__}: {'; '.join(problems[:_MAX_LISTED])}{more}"
         ) from exc
+    except (ValueError, ArithmeticError, LookupError, TypeError, RecursionError) as exc:
+        # Not a pydantic error, so its text may hold the value: name the type only, do not chain.
+        raise ProtocolError(f"the answer does not fit {model.__name__} ({type(exc).__name__})") from None
 
 
 def parse_rows(model: type[M], rows: Iterable[object]) -> list[M]:

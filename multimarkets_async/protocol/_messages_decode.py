@@ -1,20 +1,18 @@
 """Decoding of the message-push socket's server frames into the typed events of ``models.push``.
 
 ``msgCode`` JSON frames and the ``f(``/``g(`` floating P&L pushes (websockets.md §3.5). Re-exported by
-``messages``; everything that fails to parse becomes ``ProtocolError``.
+``messages``; everything that fails to parse becomes ``ProtocolError`` (JSON is read by ``_json.loads``;
+no message ever shows the frame, which may carry a token).
 Typed fields of ``trade`` and ``notice`` are read leniently (``None`` when odd) because a private event
 must never be lost for one field; the raw ``content`` is always kept.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final, TypeAlias, TypedDict
 
-from ..errors import ProtocolError
 from ..models.push import (
     AccountUpdate,
     DisconnectEvent,
@@ -30,13 +28,12 @@ from ..models.push import (
     TradeEvent,
     UnknownMessageEvent,
 )
+from ._json import DECODE_ERRORS, cause_of, decode_error, loads
+from ._json import Malformed as _Malformed
 
 __all__ = ["decode_message", "ends_session"]
 
-_EXCERPT: Final = 80
-# Tokens are a UUID plus "app" or "push"; keep them out of exception messages.
-_TOKEN: Final = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?:app|push)")
-_PARSE_ERRORS: Final = (ValueError, ArithmeticError, LookupError, TypeError, RecursionError)
+_WHAT: Final = "message-socket frame"
 
 
 def ends_session(event: PushEvent) -> bool:
@@ -44,15 +41,6 @@ def ends_session(event: PushEvent) -> bool:
     if isinstance(event, NoticeEvent):
         return event.update_type == NoticeUpdateType.LOGOUT
     return isinstance(event, SubscribeFailed | DisconnectEvent | ForcedLogoutEvent)
-
-
-class _Malformed(ValueError):
-    """A short reason a frame does not parse; always converted to ``ProtocolError``."""
-
-
-def _excerpt(text: str) -> str:
-    text = _TOKEN.sub("<token>", text[: _EXCERPT + 48])[:_EXCERPT]
-    return repr(text) + "..." if len(text) == _EXCERPT else repr(text)
 
 
 class _Common(TypedDict):
@@ -163,7 +151,7 @@ _SIMPLE: Final[dict[str, type[_SimpleEvent]]] = {
 
 
 def _json_event(text: str) -> PushEvent:
-    obj = json.loads(text)
+    obj = loads(text, what=_WHAT)
     if not isinstance(obj, dict):
         raise _Malformed("frame is not a JSON object")
     code = obj.get("msgCode")
@@ -221,10 +209,9 @@ def decode_message(frame: str | bytes) -> PushEvent | None:
         ``msgCode``, or ``UnknownMessageEvent``. ``None`` for text that is neither (log and drop).
 
     Raises:
-        ProtocolError: malformed JSON, a ``trade``/``notice`` whose ``content`` is not an object, or a
-            malformed ``f(``/``g(`` push. The message holds a short excerpt with tokens masked.
+        ProtocolError: malformed or non-strict JSON, a ``trade``/``notice`` whose ``content`` is not an
+            object, or a malformed ``f(``/``g(`` push. The message says why, never what the frame held.
     """
-    text = ""
     try:
         text = frame if isinstance(frame, str) else bytes(frame).decode("utf-8")
         body = text.lstrip()
@@ -234,7 +221,5 @@ def decode_message(frame: str | bytes) -> PushEvent | None:
         if tag[:1] == "{":
             return _json_event(body)
         return None
-    except _PARSE_ERRORS as exc:
-        reason = str(exc) if isinstance(exc, _Malformed) else type(exc).__name__
-        shown = _excerpt(text) if text or isinstance(frame, str) else repr(bytes(frame[:40]))
-        raise ProtocolError(f"malformed message-socket frame ({reason}): {shown}") from exc
+    except DECODE_ERRORS as exc:
+        raise decode_error(_WHAT, exc) from cause_of(exc)

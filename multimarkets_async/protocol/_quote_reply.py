@@ -2,12 +2,13 @@
 
 ``decode_frame`` is the one entry point (re-exported by ``quote``):
 binary frames are inflated and percent-decoded (websockets.md §2.7), text frames are dispatched on
-their tag (§2.9.5). Anything that fails to parse becomes a ``ProtocolError`` with a short excerpt.
+their tag (§2.9.5). Anything that fails to parse becomes a ``ProtocolError``: for a text push with a
+short excerpt (public market data), for a reply never with its content (JSON is read by
+``_json.loads``).
 """
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -16,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from ..errors import MultiMarketsError, ProtocolError, quote_error_from_ret
 from ..models.market import DepthBook, DepthLevel, Kline, Rolling24h, Tick, Trade
+from ._json import cause_of, loads
 from ._quote_push import (
     QUOTE_TIME_UNIT,
     FrameKind,
@@ -35,6 +37,7 @@ from ._quote_push import (
 __all__ = [
     "KLINE_INFLATE_WBITS",
     "MAX_INFLATED_SIZE",
+    "MAX_REPLY_BARS",
     "compress_kline_reply",
     "decode_frame",
     "decode_ticker_push",
@@ -44,6 +47,8 @@ KLINE_INFLATE_WBITS: Final = zlib.MAX_WBITS | 32
 """Default ``kline_inflate_wbits``: accept a zlib or a gzip header (§2.7)."""
 MAX_INFLATED_SIZE: Final = 64 * 1024 * 1024
 """Largest inflated K-line reply accepted; a bigger one is refused as a decompression bomb."""
+MAX_REPLY_BARS: Final = 1000
+"""Default ``max_kline_bars``: the documented bars per product of one K-line query (§2.6)."""
 _EXCERPT: Final = 80
 # Anything a parser may raise on garbage; converted to ProtocolError at the one seam below.
 _PARSE_ERRORS: Final = (ValueError, ArithmeticError, LookupError, TypeError, zlib.error, RecursionError)
@@ -79,10 +84,6 @@ def _inflate(payload: bytes, wbits: int, max_size: int) -> str:
             # Percent-encoded ASCII in practice; latin-1 never fails, and unquote checks the UTF-8.
             return unquote(raw.decode("latin-1"), encoding="utf-8", errors="strict")
     raise Malformed("not a complete zlib, gzip or deflate stream")
-
-
-def _reject_constant(name: str) -> object:
-    raise Malformed(f"{name} is not JSON")
 
 
 def _obj(value: object) -> Mapping[str, object]:
@@ -261,8 +262,17 @@ _SNAPSHOTS: Final[dict[int, Callable[[Mapping[str, object], ToMs], list[QuoteEve
 }
 
 
-def _reply(text: str, to_ms: ToMs) -> QuoteFrame:
-    obj = _obj(json.loads(text, parse_constant=_reject_constant))
+def _check_bars(cmd_id: int, data: Mapping[str, object], max_bars: int) -> None:
+    # Counted before a single Kline is built: a hostile reply must not cost memory or loop time.
+    entries = [data] if cmd_id == 14013 else _list(data.get("data_list", [])) if cmd_id == 14015 else []
+    for entry in entries:
+        count = len(_list(_obj(entry).get("kline_list", [])))
+        if count > max_bars:
+            raise Malformed(f"{count} bars for one product, more than the {max_bars} accepted")
+
+
+def _reply(text: str, to_ms: ToMs, max_bars: int = MAX_REPLY_BARS) -> QuoteFrame:
+    obj = _obj(loads(text, what="quote reply frame"))
     ret = obj.get("ret", obj.get("right"))  # the English docs misprint ret as "right"
     cmd_id, seq_id, ext, msg = obj.get("cmd_id"), obj.get("seq_id"), obj.get("ext"), obj.get("msg")
     if type(ret) is not int or type(cmd_id) is not int:
@@ -279,6 +289,7 @@ def _reply(text: str, to_ms: ToMs) -> QuoteFrame:
     elif cmd_id in _SNAPSHOTS:
         # The envelope is sound, so the waiting caller is told through the reply instead of an exception.
         try:
+            _check_bars(cmd_id, data, max_bars)
             events = _SNAPSHOTS[cmd_id](data, to_ms)
         except _PARSE_ERRORS as exc:
             error = ProtocolError(f"malformed data in reply {cmd_id}: {_reason(exc)}", trace=ext)
@@ -292,6 +303,7 @@ def decode_frame(
     quote_time_unit: QuoteTimeUnit = QUOTE_TIME_UNIT,
     kline_inflate_wbits: int = KLINE_INFLATE_WBITS,
     max_inflated_size: int = MAX_INFLATED_SIZE,
+    max_kline_bars: int = MAX_REPLY_BARS,
 ) -> QuoteFrame:
     """Classify and parse one quote socket frame (websockets.md §2.9.5).
 
@@ -304,6 +316,8 @@ def decode_frame(
         quote_time_unit: Unit of ``tick_time``/``last_tick_time``; ``"auto"`` decides by magnitude.
         kline_inflate_wbits: ``wbits`` for the K-line inflater.
         max_inflated_size: Largest inflated reply accepted, in bytes.
+        max_kline_bars: Most bars accepted per product of a K-line reply; more make ``reply.error`` a
+            ``ProtocolError`` before any ``Kline`` is built.
 
     Returns:
         The frame's kind, its typed events, and for replies the envelope (``reply.error`` is set when
@@ -317,7 +331,9 @@ def decode_frame(
     kind = FrameKind.REPLY
     try:
         if not isinstance(frame, str):
-            return _reply(_inflate(bytes(frame), kline_inflate_wbits, max_inflated_size), to_ms)
+            return _reply(
+                _inflate(bytes(frame), kline_inflate_wbits, max_inflated_size), to_ms, max_kline_bars
+            )
         text = frame.lstrip()
         head = text[:3]
         if head == "pt(":
@@ -333,10 +349,12 @@ def decode_frame(
             kind = FrameKind.TICKER
             return QuoteFrame(kind, parse_ticks(text, to_ms))
         if head[:1] == "{":
-            return _reply(text, to_ms)
+            return _reply(text, to_ms, max_kline_bars)
         return QuoteFrame(FrameKind.IGNORED)
     except _PARSE_ERRORS as exc:
-        raise ProtocolError(f"malformed quote {kind} frame ({_reason(exc)}): {_excerpt(frame)}") from exc
+        # A reply may echo what the client sent; only public push records are quoted.
+        shown = "" if kind is FrameKind.REPLY else f": {_excerpt(frame)}"
+        raise ProtocolError(f"malformed quote {kind} frame ({_reason(exc)}){shown}") from cause_of(exc)
 
 
 def decode_ticker_push(text: str, to_ms: ToMs) -> tuple[Tick, ...]:

@@ -8,7 +8,6 @@ over a bounded window (Assumption ``push_dedupe_key``).
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from typing import Final
@@ -17,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ..errors import ProtocolError
 from ..models.datapush import DataPushEvent, event_model
+from ._json import DECODE_ERRORS, cause_of, decode_error, loads
 
 __all__ = [
     "DATAPUSH_DEAD_AFTER",
@@ -33,36 +33,36 @@ DATAPUSH_PING_INTERVAL: Final = 10.0
 """Seconds between pings (websockets.md §4.2)."""
 DATAPUSH_DEAD_AFTER: Final = 30.0
 """Seconds without any frame (data or pong) after which the connection is dead (Assumption)."""
-_EXCERPT: Final = 80
+_WHAT: Final = "data-push frame"
 
 
 def decode_event(frame: str | bytes) -> DataPushEvent | None:
     """Parse one frame into its typed event; ``None`` for frames that are not events (a text pong).
 
     Raises:
-        ProtocolError: the frame is not JSON, not an object, lacks ``eventType``, or its fields do not fit.
+        ProtocolError: the frame is not strict JSON, not an object, lacks ``eventType``, or its fields
+            do not fit. The message never holds the frame.
     """
     text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
     if text.strip() in ("pong", "ping", ""):
         return None
-    try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        raise ProtocolError(f"data-push frame is not JSON: {text[:_EXCERPT]!r}") from exc
+    obj = loads(text, what=_WHAT)
     if not isinstance(obj, Mapping) or not isinstance(obj.get("eventType"), str):
-        raise ProtocolError(f"data-push frame has no eventType: {text[:_EXCERPT]!r}")
-    data = obj.get("data")
-    fields = dict(data) if isinstance(data, Mapping) else {}
-    if fields.get("id") is not None:
-        fields["id"] = str(fields["id"])
+        raise ProtocolError(f"malformed {_WHAT} (no eventType)")
     event_type = obj["eventType"]
-    fields["eventType"] = event_type
     try:
+        data = obj.get("data")
+        fields = dict(data) if isinstance(data, Mapping) else {}
+        if type(fields.get("id")) is int:  # ids are strings, some sent as numbers; anything else
+            fields["id"] = str(fields["id"])  # is left for the model to refuse
+        fields["eventType"] = event_type
         return event_model(event_type).model_validate(fields)
     except PydanticValidationError as exc:
         raise ProtocolError(
-            f"data-push {event_type} event does not fit its model ({exc.error_count()} errors)"
+            f"data-push {event_type[:40]!r} event does not fit its model ({exc.error_count()} errors)"
         ) from exc
+    except DECODE_ERRORS as exc:  # a model's own conversions: nesting, huge numbers
+        raise decode_error(_WHAT, exc) from cause_of(exc)
 
 
 def dedupe_key(event: DataPushEvent) -> Hashable | None:

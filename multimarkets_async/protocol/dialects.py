@@ -12,8 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Final, NamedTuple, Protocol
 
-from ..errors import MultiMarketsError, SessionEndedError
-from ..models.push import DisconnectEvent, ForcedLogoutEvent, PongEvent, SubscribeAck, SubscribeFailed
+from ..errors import MultiMarketsError, ProtocolError, SessionEndedError
+from ..models.push import (
+    DisconnectEvent,
+    ForcedLogoutEvent,
+    NoticeEvent,
+    PongEvent,
+    SubscribeAck,
+    SubscribeFailed,
+)
 from . import datapush, messages, quote
 from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelope_error
 
@@ -36,10 +43,27 @@ class Inbound(NamedTuple):
     pong_id: Hashable | None = None
     """Which heartbeat it answers, where the dialect says."""
     session_error: MultiMarketsError | None = None
-    """Set when the server ended the session: the connection is over and will not be retried."""
+    """Set when the server ended the session: the connection is over; the reconnect loop retries it
+    unless the error is fatal (``SessionEndedError`` is; a lost quote session, ``ret`` 203, is not)."""
 
 
 _NOTHING: Final = Inbound()
+_KLINE_REPLIES: Final = frozenset({quote.QuoteCmd.KLINE_REPLY, quote.QuoteCmd.BATCH_KLINE_REPLY})
+
+
+def _excess_bars(events: tuple[object, ...], bars: int, products: int) -> ProtocolError | None:
+    """A ``ProtocolError`` when a K-line reply holds more products, or bars per product, than asked."""
+    counts: dict[object, int] = {}
+    for event in events:
+        key = getattr(event, "key", None)
+        counts[key] = counts.get(key, 0) + 1
+    most = max(counts.values(), default=0)
+    if len(counts) > products or most > bars:
+        return ProtocolError(
+            f"K-line reply has {len(counts)} products and up to {most} bars each; "
+            f"{products} products of {bars} bars were requested"
+        )
+    return None
 
 
 class Dialect(Protocol):
@@ -62,7 +86,7 @@ class Dialect(Protocol):
 class QuoteDialect:
     """The market-data socket: ``cmd_id`` requests correlated on ``seq_id``, text pushes, 14008 heartbeat."""
 
-    __slots__ = ("_time_unit", "_to_ms", "dead_after", "new_ext", "ping_interval")
+    __slots__ = ("_time_unit", "_to_ms", "dead_after", "klines", "new_ext", "ping_interval", "unsolicited")
 
     def __init__(
         self,
@@ -77,6 +101,11 @@ class QuoteDialect:
         self.dead_after = dead_after
         self._time_unit = quote_time_unit
         self._to_ms = quote.time_converter(quote_time_unit)
+        self.klines: dict[Hashable, tuple[int, int]] = {}
+        """The K-line requests waiting for a reply: ``seq_id`` -> (bars per product, products). The
+        feed fills it; K-line replies to anything else are dropped, binary frames without inflating."""
+        self.unsolicited = 0
+        """K-line replies (binary frames) dropped because no request of theirs was waiting."""
 
     def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
         return quote.encode_heartbeat(seq, self.new_ext()), seq
@@ -85,10 +114,43 @@ class QuoteDialect:
         # Ticker pushes are most of the traffic: parse them without the general classification.
         if type(frame) is str and frame[:2] == "p(":
             return Inbound(quote.decode_ticker_push(frame, self._to_ms))
-        parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
+        pending = self.klines
+        if type(frame) is str:
+            parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
+        elif not pending:
+            self.unsolicited += 1  # only K-line replies are binary, and none is awaited
+            return _NOTHING
+        else:
+            # Bound the work by what was asked: the inflated size and the bars per product.
+            budget = sum(bars * products for bars, products in pending.values())
+            try:
+                parsed = quote.decode_frame(
+                    frame,
+                    quote_time_unit=self._time_unit,
+                    max_inflated_size=min(
+                        quote.MAX_INFLATED_SIZE, (budget + 32) * quote.INFLATED_BYTES_PER_BAR
+                    ),
+                    max_kline_bars=max(bars for bars, _ in pending.values()),
+                )
+            except ProtocolError as exc:
+                if len(pending) != 1:
+                    raise  # which request it answers is unknown: skipped, and the requests time out
+                return Inbound(correlation=next(iter(pending)), error=exc)
         reply = parsed.reply
         if reply is None:
             return Inbound(events=parsed.events) if parsed.events else _NOTHING
+        if reply.ret == quote.RET_SESSION_LOST:
+            # errors.md §6: the server lost this connection's session; whatever the command (heartbeat
+            # included), end the connection so the reconnect loop resubscribes on a fresh one.
+            return Inbound(correlation=reply.seq_id, error=reply.error, session_error=reply.error)
+        if reply.cmd_id in _KLINE_REPLIES:
+            asked = pending.get(reply.seq_id)
+            if asked is None:
+                self.unsolicited += 1
+                return _NOTHING
+            # The bars reach the caller through ``reply``; no subscriber wants them as events.
+            error = reply.error or _excess_bars(parsed.events, *asked)
+            return Inbound(correlation=reply.seq_id, reply=parsed, error=error)
         if reply.cmd_id == quote.QuoteCmd.HEARTBEAT_REPLY:
             return Inbound(pong=True, pong_id=reply.seq_id)
         return Inbound(events=parsed.events, correlation=reply.seq_id, reply=parsed, error=reply.error)
@@ -150,15 +212,22 @@ class MessageDialect:
             return Inbound(pong=True, pong_id=event.seq_id)
         if isinstance(event, SubscribeAck):
             return Inbound(correlation=event.seq_id, reply=event) if event.seq_id is not None else _NOTHING
-        if isinstance(event, SubscribeFailed | ForcedLogoutEvent | DisconnectEvent):
-            reason = {
-                SubscribeFailed: "the server refused the push token (subscribe_fail)",
-                ForcedLogoutEvent: "the server forced a logout (UserForceLogoutRet)",
-                DisconnectEvent: "the session was taken over by a login elsewhere (disconnect)",
-            }[type(event)]
+        if isinstance(event, SubscribeFailed | ForcedLogoutEvent | DisconnectEvent | NoticeEvent):
+            if isinstance(event, NoticeEvent):
+                if not messages.ends_session(event):
+                    return Inbound(events=(event,))
+                reason = "the server logged this session out (notice updateType 4: kicked)"
+            else:
+                reason = {
+                    SubscribeFailed: "the server refused the push token (subscribe_fail)",
+                    ForcedLogoutEvent: "the server forced a logout (UserForceLogoutRet)",
+                    DisconnectEvent: "the session was taken over by a login elsewhere (disconnect)",
+                }[type(event)]
             # The error says it all; the event is not also delivered as data.
             error = SessionEndedError(f"message socket: {reason}", trace=event.trace)
-            return Inbound(correlation=event.seq_id, error=error, session_error=error)
+            # A notice's seqId numbers the server's pushes, not one of our requests.
+            correlation = None if isinstance(event, NoticeEvent) else event.seq_id
+            return Inbound(correlation=correlation, error=error, session_error=error)
         return Inbound(events=(event,))
 
 

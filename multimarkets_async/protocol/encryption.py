@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from multimarkets_async import errors
 
+from ._json import loads
 from .signing import (
     _PKCS1V15,
     _PKCS1V15_OVERHEAD,
@@ -229,7 +230,7 @@ def decrypt_body(data: str, private_key: str | bytes | RSAPrivateKey) -> dict[st
             key.decrypt(base64.b64decode(piece, validate=True), _PKCS1V15) for piece in data.split(",")
         )
         text = urllib.parse.unquote_plus(plain.decode("utf-8"), encoding="utf-8", errors="strict")
-        payload = json.loads(text)
+        payload = loads(text, what="encrypted body")  # strict JSON; raises ProtocolError itself
     except ValueError as exc:  # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise errors.ProtocolError(f"encrypted body could not be decrypted ({type(exc).__name__})") from None
     if not isinstance(payload, dict):

@@ -3,6 +3,8 @@
 It builds request headers and traces, encodes request bodies, decodes the platform's response envelope
 (``code`` "0" = success) into data or an ``APIError``, and encodes and
 decodes the Client RPC socket's header/body frames (requests, ``bizType`` ping and the flat pong).
+Server JSON is read by ``_json.loads``, so every decoding failure is a ``ProtocolError`` whose message
+never shows the payload.
 
 Sans-I/O: the clock and the trace ids are passed in, so every function here is deterministic.
 """
@@ -16,6 +18,7 @@ from decimal import Decimal
 from typing import Final
 
 from ..errors import APIError, ProtocolError, api_error_from_envelope
+from ._json import DECODE_ERRORS, cause_of, decode_error, loads_object
 
 __all__ = [
     "DEFAULT_SUCCESS_CODES",
@@ -34,12 +37,6 @@ __all__ = [
 ]
 
 DEFAULT_SUCCESS_CODES: Final = frozenset({"0"})
-_EXCERPT = 120
-
-
-def _excerpt(raw: bytes | str) -> str:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
 
 
 def _json_default(value: object) -> object:
@@ -139,14 +136,12 @@ class Envelope:
 
 
 def decode_json_object(raw: bytes | str, what: str = "response") -> dict[str, object]:
-    """Parse ``raw`` as a JSON object or raise ``ProtocolError`` with a short excerpt."""
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"the {what} is not JSON: {_excerpt(raw)!r}") from exc
-    if not isinstance(value, dict):
-        raise ProtocolError(f"the {what} is not a JSON object: {_excerpt(raw)!r}")
-    return value
+    """Parse ``raw`` as a JSON object (strictly, see ``_json.loads``).
+
+    Raises:
+        ProtocolError: ``raw`` is not a JSON object; the message names ``what``, never the payload.
+    """
+    return loads_object(raw, what=what)
 
 
 def _opt_str(value: object) -> str | None:
@@ -159,21 +154,28 @@ def decode_envelope(
     raw: bytes | str | Mapping[str, object],
     *,
     message_keys: tuple[str, ...] = ("msg", "message"),
+    what: str = "HTTP response",
 ) -> Envelope:
     """Decode a response envelope, tolerating the documented variations.
 
-    ``code`` may be a string or a number; ``tm`` a number or a string; the text may be under ``msg``
-    or ``message`` (Open API variant, http.md §4.2).
+    ``code`` may be a string or a number; ``tm`` a number or a string (``None`` when it is not an
+    integer); the text may be under ``msg`` or ``message`` (Open API variant, http.md §4.2).
 
     Raises:
-        ProtocolError: if ``raw`` is not a JSON object or carries neither ``code`` nor ``ok``.
+        ProtocolError: if ``raw`` is not a JSON object, carries neither ``code`` nor ``ok``, or holds
+            values no text can be made of. The message names ``what``, never the payload.
     """
-    obj = raw if isinstance(raw, Mapping) else decode_json_object(raw)
+    obj = raw if isinstance(raw, Mapping) else decode_json_object(raw, what)
+    try:
+        return _envelope(obj, message_keys, what)
+    except DECODE_ERRORS as exc:  # str() of an absurd value: nesting, a 5000-digit int
+        raise decode_error(what, exc) from cause_of(exc)
+
+
+def _envelope(obj: Mapping[str, object], message_keys: tuple[str, ...], what: str) -> Envelope:
     code_raw = obj.get("code")
     if code_raw is None and not isinstance(obj.get("ok"), bool):
-        raise ProtocolError(
-            f"the response envelope has neither 'code' nor 'ok': {_excerpt(str(dict(obj)))!r}"
-        )
+        raise ProtocolError(f"malformed {what} (an envelope with neither 'code' nor 'ok')")
     code = None if code_raw is None else str(code_raw)
     message = ""
     for key in message_keys:
@@ -184,7 +186,7 @@ def decode_envelope(
     tm_raw = obj.get("tm")
     try:
         tm = int(tm_raw) if tm_raw not in (None, "") else None  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a tm that is no integer is dropped: it only informs
         tm = None
     ok = obj.get("ok")
     return Envelope(
@@ -287,15 +289,20 @@ def decode_socket_frame(
     """Classify a header/body socket frame: the flat pong, or a reply envelope correlated on ``trace``.
 
     Raises:
-        ProtocolError: if the frame is neither.
+        ProtocolError: if the frame is neither (the message never holds the frame).
     """
-    obj = decode_json_object(raw, "socket frame")
+    what = "RPC socket frame"
+    obj = decode_json_object(raw, what)
     if obj.get("bizType") == "pong":
         send_time = obj.get("sendTime")
+        try:
+            trace = _opt_str(obj.get("trace"))
+        except DECODE_ERRORS as exc:
+            raise decode_error(what, exc) from cause_of(exc)
         return SocketPong(
-            trace=_opt_str(obj.get("trace")),
+            trace=trace,
             send_time_ms=send_time
             if isinstance(send_time, int) and not isinstance(send_time, bool)
             else None,
         )
-    return decode_envelope(obj, message_keys=message_keys)
+    return decode_envelope(obj, message_keys=message_keys, what=what)

@@ -39,6 +39,7 @@ from ._quote_reply import (
 )
 
 __all__ = [
+    "INFLATED_BYTES_PER_BAR",
     "KLINE_INFLATE_WBITS",
     "LEGACY_TRADE_MODE",
     "MAX_BATCH_KLINE_PRODUCTS",
@@ -50,6 +51,7 @@ __all__ = [
     "QUOTE_HEARTBEAT_INTERVAL",
     "QUOTE_IDLE_TIMEOUT",
     "QUOTE_TIME_UNIT",
+    "RET_SESSION_LOST",
     "CancelType",
     "FrameKind",
     "KlineQuery",
@@ -117,6 +119,12 @@ MAX_BATCH_KLINE_PRODUCTS: Final = 100
 """Products per 14014 batch K-line query (§2.6)."""
 MAX_EXT_LENGTH: Final = 64
 """Longest ``ext`` trace the server accepts (§2.2)."""
+RET_SESSION_LOST: Final = 203
+"""``ret`` of a reply when the server has lost this connection's session (errors.md §6): reconnect and
+resubscribe, whatever the command."""
+INFLATED_BYTES_PER_BAR: Final = 2048
+"""Budget per requested bar when bounding an inflated K-line reply (a simulator bar, percent-encoded,
+takes about 400 bytes); the bound never exceeds ``MAX_INFLATED_SIZE``."""
 
 _UINT32: Final = 2**32
 _UINT64: Final = 2**64

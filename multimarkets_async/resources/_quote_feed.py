@@ -19,7 +19,7 @@ from anyio.abc import TaskStatus
 
 from .._subscriptions import Subscription, SubscriptionRegistry
 from .._ws import ConnectionManager
-from ..errors import MultiMarketsError
+from ..errors import APIError, ProtocolError, TransportError
 from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
 from ..protocol import quote
 from ..protocol.dialects import QuoteDialect
@@ -60,7 +60,8 @@ class _QuoteConnection:
         self.feed = feed
         self.registry: SubscriptionRegistry[Key] = SubscriptionRegistry()
         self.last_ticks: dict[Key, Tick] = {}
-        """The latest tick per subscribed product (for ``client.quotes.latest``)."""
+        """The latest tick per product with a ticker subscriber (for ``client.quotes.latest``); pushes
+        for anything else are not kept, and a product's entry goes when its last subscriber leaves."""
         self.market_params: dict[Key, MarketParams] = {}
         self.rolling_speed = 1000
         self.started = False
@@ -69,13 +70,14 @@ class _QuoteConnection:
         self.relay = ConnectionEventRelay(
             self.registry.all_subscriptions, lambda s: s in feed.wants_connection_events
         )
+        self.dialect = QuoteDialect(
+            new_ext=lambda: f"{uuid.uuid4()}-{core.http.now_ms()}",
+            ping_interval=core.streams.quote_ping_interval,
+            dead_after=core.streams.quote_dead_after,
+        )
         self.manager = ConnectionManager(
             name=f"quote#{index}",
-            dialect=QuoteDialect(
-                new_ext=lambda: f"{uuid.uuid4()}-{core.http.now_ms()}",
-                ping_interval=core.streams.quote_ping_interval,
-                dead_after=core.streams.quote_dead_after,
-            ),
+            dialect=self.dialect,
             target=feed.target,
             on_open=self._on_open,
             on_events=self._on_events,
@@ -95,9 +97,12 @@ class _QuoteConnection:
             if channel is None:
                 continue
             key = (event.symbol_id, event.trade_type, event.trade_mode)  # type: ignore[attr-defined]
+            targets = subscribers(channel, key)
+            if not targets:
+                continue  # unsolicited, or just unsubscribed: nobody to feed, nothing to remember
             if channel is TICKER:
                 self.last_ticks[key] = event  # type: ignore[assignment]
-            for subscription in subscribers(channel, key):
+            for subscription in targets:
                 subscription.push(event)
 
     # -- connection life -----------------------------------------------------------------------------
@@ -156,13 +161,27 @@ class _QuoteConnection:
         await self.manager.request(lambda seq: (self._frame(channel, seq), seq), timeout=timeout)
 
     async def update(self, channel: str) -> None:
-        """Re-send ``channel``'s list now if connected; otherwise the (re)connect replays it."""
+        """Re-send ``channel``'s list now if connected; otherwise the (re)connect replays it.
+
+        Raises:
+            APIError: the server refused the list (``ret`` 201/202, or 5xx); it kept the previous one.
+        """
         self.versions[channel] += 1
         if self.manager.is_open:
             try:
                 await self.send(channel)
-            except MultiMarketsError as exc:  # the replay after the next connect sends it again
+            except (TransportError, ProtocolError) as exc:  # the replay after the next connect sends it
                 logger.debug("%s: update deferred to the reconnect (%s)", self.manager.name, exc)
+
+    def forget(self, channel: str) -> None:
+        """Drop what is kept for products of ``channel`` that lost their last subscriber."""
+        registry = self.registry
+        if channel == TICKER:
+            for key in [k for k in self.last_ticks if not registry.subscribers(TICKER, k)]:
+                del self.last_ticks[key]
+        elif channel == MARKET:
+            for key in [k for k in self.market_params if not registry.subscribers(MARKET, k)]:
+                del self.market_params[key]
 
 
 class QuoteFeed:
@@ -233,22 +252,44 @@ class QuoteFeed:
         self.wants_connection_events.discard(subscription)
         changes = [(c, c.registry.remove(subscription)) for c in list(self.connections)]
         for connection, channels in changes:
-            for key in [
-                k for k in connection.market_params if not connection.registry.subscribers(MARKET, k)
-            ]:
-                del connection.market_params[key]
             for channel in channels:
-                await connection.update(channel)
+                connection.forget(channel)
+            for channel in channels:
+                try:
+                    await connection.update(channel)
+                except APIError as exc:  # leaving must not fail; the server keeps a longer list
+                    logger.warning(
+                        "%s: the shorter %s list was refused (%s)", connection.manager.name, channel, exc
+                    )
 
-    async def request(self, encode: Encoder, *, timeout: float) -> quote.QuoteFrame:
-        """Send a one-off request (K-lines) on the first connection, opening it if needed."""
+    async def request(
+        self, encode: Encoder, *, timeout: float, bars: int, products: int = 1
+    ) -> quote.QuoteFrame:
+        """Send a K-line query on the first connection, opening it if needed.
+
+        The connection accepts the reply only while the query waits, and only up to ``products``
+        products of ``bars`` bars: anything more is a ``ProtocolError`` (see ``QuoteDialect.klines``).
+        """
         if not self.connections:
             self.connections.append(_QuoteConnection(self, 1))
         connection = self.connections[0]
         if not connection.started:
             connection.started = True
             await self.core.tasks.start(connection.run)
-        reply = await connection.manager.request(encode, timeout=timeout, wait_open=True)
+        pending = connection.dialect.klines
+        sent: list[Hashable] = []
+
+        def register(seq: int) -> tuple[str, Hashable]:
+            frame, correlation = encode(seq)
+            pending[correlation] = (bars, products)
+            sent.append(correlation)
+            return frame, correlation
+
+        try:
+            reply = await connection.manager.request(register, timeout=timeout, wait_open=True)
+        finally:
+            for correlation in sent:
+                pending.pop(correlation, None)
         assert isinstance(reply, quote.QuoteFrame)
         return reply
 

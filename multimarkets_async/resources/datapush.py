@@ -1,25 +1,38 @@
 """``manager.data_push``: the company's business events as an async iterator (websockets.md §4).
 
 One connection per consumer ``group`` (the platform kicks out an older connection of the same group),
-shared by every subscription of that group. The handshake carries the company token (fetched by the
-Manager client's authorize) and the group; each reconnect asks for the token again. Events are
-never dropped: a consumer that falls ``maxsize`` events behind fails loudly with
-``SlowConsumerError``. While a group is offline the platform keeps its events for 7 days and
+shared by every subscription of that group. Two consumers of one group would kick each other out
+forever: after ``StreamSettings.datapush_max_kicks`` kick-outs within ``datapush_kick_window`` seconds
+the group's subscriptions fail with ``SessionEndedError`` naming that rule. The handshake carries the
+company token (fetched by the Manager client's authorize) and the group; each reconnect asks for the
+token again. Events are never dropped: a consumer that falls ``maxsize`` events behind fails loudly
+with ``SlowConsumerError``. While a group is offline the platform keeps its events for 7 days and
 delivers them on reconnect; repeats are removed by a de-duplication window.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import time
+from collections import deque
 from collections.abc import Collection, Sequence
+from typing import Final
 
 import anyio
 from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
 from .._subscriptions import OverflowPolicy, Subscription
-from .._ws import ConnectionInfo, ConnectionManager, is_fatal
-from ..errors import ConfigurationError, HandshakeError, MultiMarketsError, StreamError
+from .._ws import ConnectionInfo, ConnectionManager, ConnectionState, is_fatal
+from ..errors import (
+    ConfigurationError,
+    HandshakeError,
+    MultiMarketsError,
+    SessionEndedError,
+    StreamError,
+    TransportError,
+)
 from ..models.datapush import DataPushEvent
 from ..models.stream import ConnectionEvent
 from ..protocol.datapush import DedupeWindow
@@ -29,6 +42,18 @@ from ._core import ClientCore, ConnectionEventRelay, supervise
 __all__ = ["DataPush"]
 
 DataPushItem = DataPushEvent | ConnectionEvent
+
+logger = logging.getLogger("multimarkets_async.datapush")
+
+# Close codes of a server going away, restarting or overloaded: an outage, not a kick-out. The docs give
+# no code for a kick-out (the simulator sends 4001), so any other close the server sends counts as one.
+_OUTAGE_CLOSE_CODES: Final = frozenset({"1001", "1011", "1012", "1013", "1014"})
+
+
+def _is_kick(error: BaseException) -> bool:
+    """Whether a connection ended because the server closed it with a close frame, outages aside."""
+    code = error.code if isinstance(error, TransportError) else None
+    return code is not None and code not in _OUTAGE_CLOSE_CODES
 
 
 class _GroupFeed:
@@ -43,6 +68,10 @@ class _GroupFeed:
         """Cancelled when the last subscriber leaves: the platform then keeps the group's events."""
         self.dialect = DataPushDialect(dedupe=dedupe)
         self._refresh_token = False
+        self._kicks: deque[float] = deque()
+        self._counted: BaseException | None = None
+        self.kicked_out: SessionEndedError | None = None
+        """Set once the group's connection was kicked out too often; it ends the subscriptions."""
         self.relay = ConnectionEventRelay(lambda: list(self.subscribers), lambda s: self.subscribers[s][1])
         self.manager = ConnectionManager(
             name=f"data-push[{group}]" if group else "data-push",
@@ -50,14 +79,46 @@ class _GroupFeed:
             target=self._target,
             on_open=self._on_open,
             on_events=self._on_events,
-            on_state=self.relay.on_state,
+            on_state=self._on_state,
             policy=core.reconnect,
             backend=core.backend,
             fatal=self._fatal,
         )
         self.relay.manager = self.manager
 
+    def _on_state(self, state: ConnectionState, error: BaseException | None) -> None:
+        if state is ConnectionState.CLOSED and self.kicked_out is not None:
+            error = self.kicked_out  # the rule that was broken, rather than the last close
+        self.relay.on_state(state, error)
+
+    def _count_kick(self, error: BaseException) -> None:
+        if error is self._counted or not _is_kick(error):
+            return  # the classifier may be asked twice about one ending
+        self._counted = error
+        streams = self.core.streams
+        now = time.monotonic()
+        kicks = self._kicks
+        kicks.append(now)
+        while kicks[0] <= now - streams.datapush_kick_window:
+            kicks.popleft()
+        logger.warning(
+            "%s: closed by the server (%s kick-outs within %g s)",
+            self.manager.name,
+            len(kicks),
+            streams.datapush_kick_window,
+        )
+        if len(kicks) >= streams.datapush_max_kicks:
+            group = f"group {self.group!r}" if self.group else "the default group (no group header)"
+            self.kicked_out = SessionEndedError(
+                f"{self.manager.name}: kicked out {len(kicks)} times within "
+                f"{streams.datapush_kick_window:g} s: another consumer is connected with {group}, and the "
+                "platform allows one connection per consumer group; give each consumer its own group"
+            )
+
     def _fatal(self, error: BaseException) -> bool:
+        self._count_kick(error)
+        if self.kicked_out is not None:
+            return True
         # A refused handshake usually means the company token expired: get a new one and try once more.
         if (
             isinstance(error, HandshakeError)

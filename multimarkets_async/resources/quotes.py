@@ -196,11 +196,14 @@ class Quotes:
             count: number of bars, 1..1000.
             end: epoch seconds of the last bar wanted; ``None`` for the latest.
             trade_type: chooses among products listed under several tradeTypes, for names.
+
+        Raises:
+            ProtocolError: the reply holds more than ``count`` bars, or inflates past its size bound.
         """
         (key,) = await self._symbols.resolve([symbol], trade_type=trade_type)
         query = quote.KlineQuery(key, int(kline_type), count, end)
         frame = await self._feed.request(
-            functools.partial(_encode_kline, query), timeout=self._core.streams.request_timeout
+            functools.partial(_encode_kline, query), timeout=self._core.streams.request_timeout, bars=count
         )
         return [event for event in frame.events if isinstance(event, Kline)]
 
@@ -217,7 +220,10 @@ class Quotes:
         keys = await self._symbols.resolve(symbols, trade_type=trade_type)
         queries = [quote.KlineQuery(key, int(kline_type), count, end) for key in keys]
         frame = await self._feed.request(
-            functools.partial(_encode_batch, queries), timeout=self._core.streams.request_timeout
+            functools.partial(_encode_batch, queries),
+            timeout=self._core.streams.request_timeout,
+            bars=count,
+            products=len(queries),
         )
         bars: dict[SymbolKey, list[Kline]] = {key: [] for key in keys}
         for event in frame.events:

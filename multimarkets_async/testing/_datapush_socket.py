@@ -54,8 +54,17 @@ async def _on_frame(state: SimState, session: DataPushSession, parsed: Any, raw:
     session._registry._notify()
 
 
+def _kick_all(state: SimState) -> int:
+    sessions = state.sockets.datapush
+    for session in sessions:
+        session.kicked = True
+        session.close(4001, "kicked out by a newer connection of the same group")
+    return len(sessions)
+
+
 def datapush_routes(state: SimState) -> list[BaseRoute]:
-    """The data-push socket route."""
+    """The data-push socket route (and the ``kick`` fault control of this family)."""
+    state.sockets.faults._kickers["datapush"] = lambda: _kick_all(state)
 
     async def endpoint(websocket: WebSocket) -> None:
         registry = state.sockets

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MessageSession",
+    "kick_sessions",
     "message_routes",
     "pnl_record",
     "publish_order",
@@ -309,8 +310,29 @@ def publish_pnl(state: SimState) -> None:
                 session.push(pnl_record(exchange, account, positions))
 
 
+def kick_sessions(state: SimState) -> int:
+    """Push ``notice`` updateType 4 (logout: kicked) to every logged-in session; how many got it."""
+    registry, now = state.sockets, state.now_ms()
+    count = 0
+    for session in registry.messages:
+        if not session.logged_in:
+            continue
+        n = next(registry._push_seq)
+        content = {"tradeType": 0, "updateType": 4, "show": 1, "bizType": "USER_KICKED_OUT"}
+        notice = {
+            "msgCode": "notice",
+            "timestamp": now,
+            "trace": f"sim-{now}-{n}-4",
+            "seqId": n,
+            "content": content,
+        }
+        count += session.push(_dumps(notice))
+    return count
+
+
 def message_routes(state: SimState) -> list[BaseRoute]:
-    """The message-push socket route."""
+    """The message-push socket route (and the ``kick`` fault control of this family)."""
+    state.sockets.faults._kickers["messages"] = partial(kick_sessions, state)
 
     async def endpoint(websocket: WebSocket) -> None:
         registry = state.sockets

@@ -10,7 +10,8 @@ Errors (errors.md 6): a bad envelope field (not a JSON object, ``cmd_id`` unknow
 uint32, ``ext`` not a string of at most 64 characters, ``data`` not an object) answers ``ret`` 201; a
 bad ``data`` field or an exceeded limit (more than 100 products in one subscribe or batch, more than
 1000 bars, more than ``quote_max_calls_per_s`` commands in one second) answers 202 (Assumption
-``quote_limit_error``) and changes nothing. Unknown products are left out of snapshots (``ret`` 200).
+``quote_limit_error``) and changes nothing; ``sim.socket_faults.fail_quote_commands`` answers chosen
+commands with an error ``ret`` the same way. Unknown products are left out of snapshots (``ret`` 200).
 Pushes follow every price move (``sim.tick()``, ``sim.set_price()``, the background ticker) and every
 executed order (``pt(``); ``trade_mode`` echoes what the subscriber sent.
 """
@@ -256,6 +257,9 @@ async def _on_frame(state: SimState, session: QuoteSession, parsed: Any, raw: st
     echo_seq = seq_id if _uint(seq_id) else None
     echo_ext = ext if isinstance(ext, str) else None
     try:
+        failure = state.sockets.faults._take_quote_failure(cmd)
+        if failure is not None:
+            raise _Bad(*failure)
         if _over_rate(state, session):
             raise _Bad(202, f"too many requests: more than {state.config.quote_max_calls_per_s} per second")
         if not _uint(cmd) or cmd not in _KNOWN:

@@ -20,6 +20,12 @@ need to line up with returns a ``SocketFaultHandle`` (``hits``, ``await wait_hit
   ``GATEWAY_CODE_005``, a data-push handshake HTTP 403. Guest sockets are unaffected.
 * ``SocketFaults.refuse_handshakes`` answers the next handshakes with a bare HTTP status (503 by
   default): the window of a platform restart.
+* ``SocketFaults.fail_quote_commands`` answers the next market-data commands of one ``cmd_id`` with
+  an error ``ret`` instead of executing them: 202 refuses a subscription (the previous one stays),
+  203 on a heartbeat says the server lost the connection's session.
+* ``SocketFaults.kick`` ends the live sessions the way the platform kicks a client out: a message-push
+  ``notice`` with ``updateType`` 4, or a data-push close with code 4001 (what a newer connection of
+  the same consumer group causes).
 """
 
 from __future__ import annotations
@@ -60,11 +66,11 @@ class SocketFaultHandle:
     """One armed socket fault: how often it fired, a way to wait for it, and a way to end it.
 
     Attributes:
-        fault: ``"delay"``, ``"malformed"`` or ``"refuse"``.
+        fault: ``"delay"``, ``"malformed"``, ``"refuse"`` or ``"fail"``.
         kinds: the socket families it applies to.
         times: how many more events it will affect (``None``: until released).
         hits: how many events it affected so far (delayed replies, garbage frames sent, handshakes
-            refused).
+            refused, commands failed).
     """
 
     _binding: LoopBinding = UNBOUND
@@ -195,6 +201,9 @@ class SocketFaults:
         self._delays: list[tuple[SocketFaultHandle, float]] = []
         self._refusals: list[tuple[SocketFaultHandle, int]] = []
         self._rejecting_tokens = False
+        self._quote_failures: list[tuple[SocketFaultHandle, int, int, str]] = []
+        self._kickers: dict[SocketKind, Callable[[], int]] = {}
+        """Per family, ends its live sessions as a kick-out; set by the socket routes."""
         self._arm_malformed: Callable[[SocketFaultHandle, int], None] | None = None
         self._closed = False
 
@@ -316,13 +325,45 @@ class SocketFaults:
         return handle
 
     @on_loop
+    def fail_quote_commands(
+        self, cmd_id: int, *, ret: int = 202, times: int | None = 1, msg: str = "refused by a fault"
+    ) -> SocketFaultHandle:
+        """Answer the next ``times`` market-data commands ``cmd_id`` with ``ret`` (nothing is executed).
+
+        Args:
+            cmd_id: the request number, e.g. 14000 (tickers) or 14008 (heartbeat).
+            ret: the error status: 201/202 (invalid request), 203 (session lost), 5xx.
+            times: how many commands to answer so; ``None`` until ``release()`` or ``clear``.
+            msg: the reply's ``msg``.
+        """
+        if not 201 <= ret <= 599:
+            raise ValueError(f"ret must be an error status (201..599), got {ret!r}")
+        handle = SocketFaultHandle("fail", ("quote",), times)
+        handle._binding = self._binding
+        self._quote_failures.append((handle, cmd_id, ret, msg))
+        return handle
+
+    @on_loop
+    def kick(self, kind: SocketKind) -> int:
+        """Kick out every live ``"messages"`` or ``"datapush"`` session (see the module doc); how many."""
+        kicker = self._kickers.get(kind)
+        if kicker is None:
+            raise ValueError(f"kick works on 'messages' and 'datapush' sockets, got {kind!r}")
+        count = kicker()
+        self._changed()
+        return count
+
+    @on_loop
     def clear(self) -> None:
-        """End every silence, delay, refusal and token rejection."""
+        """End every silence, delay, refusal, command failure and token rejection."""
         self.resume_all()
-        for handle, _ in self._delays + self._refusals:
+        for handle in [d[0] for d in self._delays] + [r[0] for r in self._refusals]:
             handle.release()
+        for failure in self._quote_failures:
+            failure[0].release()
         self._delays.clear()
         self._refusals.clear()
+        self._quote_failures.clear()
         self._rejecting_tokens = False
         self._changed()
 
@@ -362,6 +403,14 @@ class SocketFaults:
                 handle._fire()
                 self._refusals[:] = [(h, s) for h, s in self._refusals if h.active]
                 return status
+        return None
+
+    def _take_quote_failure(self, cmd_id: object) -> tuple[int, str] | None:
+        for handle, cmd, ret, msg in self._quote_failures:
+            if cmd == cmd_id and handle.applies("quote"):
+                handle._fire()
+                self._quote_failures[:] = [f for f in self._quote_failures if f[0].active]
+                return ret, msg
         return None
 
     def _close(self) -> None:
