@@ -1,9 +1,10 @@
 """The HTTP session: the only module that imports httpx.
 
 One pooled ``httpx.AsyncClient`` per client. Signing and body encryption are ``httpx.Auth``
-flows; the retry loop, client-side rate limiting, the 418 lockout guard, clock resynchronisation and
-re-authentication live in ``HTTPSession.request``. httpx's exceptions are translated here, once,
-into the SDK's ``errors`` (always ``raise ... from exc``).
+flows; the retry loop, client-side rate limiting, the pause after a 429 and the 418 lockout guard,
+clock resynchronisation and re-authentication live in ``HTTPSession.request``. An order or money
+operation that may have run surfaces as ``OutcomeUnknownError`` whatever failed after that. httpx's
+exceptions are translated here, once, into the SDK's ``errors`` (always ``raise ... from exc``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from .errors import (
     LockedOutError,
     MultiMarketsError,
     OrderStateUnknownError,
+    OutcomeUnknownError,
+    ProtocolError,
+    RateLimitedError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -39,9 +43,16 @@ from .errors import (
 )
 from .protocol.backoff import Failure, backoff_delay, parse_retry_after, retry_decision
 from .protocol.envelope import decode_envelope, encode_body, envelope_error, make_trace, request_headers
-from .protocol.operations import Family, Operation, fallback_biz_type, operation_for
+from .protocol.operations import Family, Operation, fallback_biz_type, may_repeat, operation_for
 from .protocol.signing import BodyEncryptor, OpenApiSigner
-from .protocol.throttle import ClockOffset, EndpointBudgets, SlidingWindowLimiter, read_ratelimit_headers
+from .protocol.throttle import (
+    KEY_SCOPE,
+    ClockOffset,
+    EndpointBudgets,
+    RateLimitPause,
+    SlidingWindowLimiter,
+    read_ratelimit_headers,
+)
 
 __all__ = ["EncryptedBodyAuth", "HTTPSession", "OpenApiAuth", "map_httpx_exception"]
 
@@ -118,7 +129,10 @@ class _Call:
     omit_headers: Collection[str] = ()
     reauthenticate: Callable[[], Awaitable[None]] | None = None
     maybe_delivered: bool = False
-    """An attempt went unanswered after sending: the order may have run even if later attempts fail."""
+    """An attempt may have reached the server (no answer, or an unreadable one): the operation may have
+    run even if later attempts fail."""
+    sending: bool = False
+    """An attempt has started sending: a cancellation from now on leaves the outcome unknown."""
     resynced: bool = False
     reauthenticated: bool = False
     fell_back: bool = False
@@ -148,6 +162,7 @@ class HTTPSession:
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         self.environment = environment
         self.company_id = company_id
@@ -171,6 +186,8 @@ class HTTPSession:
         self._clock = clock
         self._rand = rand
         self._new_id = new_id
+        self._sleep = sleep
+        self._pauses = RateLimitPause()
         self._limiter = (
             SlidingWindowLimiter(rate_limit.open_api_per_minute)
             if signer is not None and rate_limit.open_api_per_minute
@@ -283,6 +300,28 @@ class HTTPSession:
         return await self._run(call, allow_resync=_sync)
 
     async def _run(self, call: _Call, *, allow_resync: bool) -> object:
+        try:
+            return await self._retry_loop(call, allow_resync=allow_resync)
+        except anyio.get_cancelled_exc_class():
+            if call.sending and _outcome_matters(call.operation):
+                # The caller's cancellation must propagate unchanged; say what may have run.
+                logger.warning(
+                    "%s cancelled after it was sent: its outcome is unknown; send it again with "
+                    "idempotency-key %s to learn it",
+                    call.operation.biz_type,
+                    call.idempotency_key,
+                )
+            raise
+        except OutcomeUnknownError:
+            raise
+        except MultiMarketsError as exc:
+            # Whatever failed after an attempt that may have run (an unreadable answer, a lockout met
+            # before a retry, a failed re-login), the caller must not read it as "not applied".
+            if call.maybe_delivered and _outcome_matters(call.operation):
+                raise self._outcome_unknown(call, exc, trace=exc.trace) from exc
+            raise
+
+    async def _retry_loop(self, call: _Call, *, allow_resync: bool) -> object:
         attempt = 0
         while True:
             try:
@@ -310,14 +349,13 @@ class HTTPSession:
                         call.fell_back = True
                         call.operation = operation_for(alias)
                         continue
-                if failed.failure is Failure.NO_ANSWER:
+                if failed.failure is Failure.NO_ANSWER or isinstance(error, ProtocolError):
                     call.maybe_delivered = True
-                repeatable = call.operation.safe_to_repeat or call.idempotency_key is not None
                 decision = retry_decision(
                     failed.failure,
                     attempt=attempt,
                     max_retries=self.retry.max_retries,
-                    repeatable=repeatable,
+                    repeatable=may_repeat(call.operation, call.family, call.idempotency_key),
                     backoff=backoff_delay(
                         attempt,
                         initial=self.retry.initial_delay,
@@ -327,9 +365,14 @@ class HTTPSession:
                     ),
                     retry_after=failed.retry_after,
                     max_retry_after=self.retry.max_retry_after,
+                    maybe_delivered=call.maybe_delivered,
                 )
                 if not decision.retry:
-                    raise self._final_error(call, failed) from failed.error.__cause__
+                    final = self._final_error(call, failed)
+                    # A transport failure chains the httpx exception; an unknown outcome hiding an SDK
+                    # error (a 503, an unreadable answer) chains that error.
+                    wrapped = final is not failed.error and not isinstance(failed.error, TransportError)
+                    raise final from (failed.error if wrapped else failed.error.__cause__)
                 logger.info(
                     "retrying %s in %.2f s (%s, attempt %d)",
                     call.operation.biz_type,
@@ -338,44 +381,68 @@ class HTTPSession:
                     attempt + 1,
                 )
                 attempt += 1
-                await anyio.sleep(decision.delay)
+                await self._sleep(decision.delay)
 
     def _final_error(self, call: _Call, failed: _AttemptFailed) -> MultiMarketsError:
-        if failed.failure is Failure.NO_ANSWER:
-            call.maybe_delivered = True
-        # Once any attempt went unanswered, the order may have run: a different failure of a later
-        # retry (a 503, a refused connection) does not tell the caller it did not.
-        if call.maybe_delivered and call.operation.changes_orders:
-            reason = failed.error.message.rstrip(".")
-            message = (
-                f"no answer to {call.operation.biz_type}: {reason}"
-                if failed.failure is Failure.NO_ANSWER
-                else f"an attempt of {call.operation.biz_type} got no answer and the retry failed ({reason})"
-            )
-            return OrderStateUnknownError(
-                message,
-                biz_type=call.operation.biz_type,
-                body=json.loads(call.body),
-                idempotency_key=call.idempotency_key,
-                trace=failed.trace,
-            )
+        if call.maybe_delivered and _outcome_matters(call.operation):
+            return self._outcome_unknown(call, failed.error, trace=failed.trace, failure=failed.failure)
         return failed.error
+
+    def _outcome_unknown(
+        self, call: _Call, error: MultiMarketsError, *, trace: str | None, failure: Failure | None = None
+    ) -> OutcomeUnknownError:
+        # Once any attempt may have run, a different failure of a later retry (a 503, a refused
+        # connection, an HTML page) does not tell the caller it did not.
+        reason = error.message.rstrip(".")
+        biz_type = call.operation.biz_type
+        if failure is Failure.NO_ANSWER:
+            message = f"no answer to {biz_type}: {reason}"
+        elif isinstance(error, ProtocolError):
+            message = f"the answer to {biz_type} could not be read ({reason})"
+        else:
+            message = f"an attempt of {biz_type} got no answer and the retry failed ({reason})"
+        cls = OrderStateUnknownError if call.operation.changes_orders else OutcomeUnknownError
+        return cls(
+            message,
+            biz_type=biz_type,
+            body=json.loads(call.body),
+            idempotency_key=call.idempotency_key,
+            trace=trace,
+        )
+
+    def _pause_scope(self, family: Family, endpoint: str) -> str:
+        # Open API and Bridge calls spend one budget per API key; Client and Manager ones, per endpoint.
+        return KEY_SCOPE if family in (Family.OPEN, Family.BRIDGE) else f"{family}:{endpoint}"
 
     async def _throttle(self, call: _Call, endpoint: str) -> None:
         limited = call.family in (Family.OPEN, Family.BRIDGE)
-        now = self._clock()
-        if limited:
-            self._refuse_while_locked_out(now)
-        wait = 0.0
-        if self._limiter is not None and limited:
-            wait = self._limiter.reserve(now)
-        if self._budgets is not None:
-            wait = max(wait, self._budgets.wait_for(endpoint, now))
-        if wait > 0:
-            logger.debug("client-side rate limit: waiting %.2f s before %s", wait, endpoint)
-            await anyio.sleep(wait)
-            if limited:  # a 418 may have arrived for another call while this one waited
-                self._refuse_while_locked_out(self._clock())
+        scope = self._pause_scope(call.family, endpoint)
+        reserved = False
+        while True:
+            now = self._clock()
+            # Checked again after every wait: a 418 or a 429 may have arrived for another call meanwhile.
+            if limited:
+                self._refuse_while_locked_out(now)
+            wait = self._pauses.wait_for(scope, now)
+            if wait > self.retry.max_retry_after:
+                raise RateLimitedError(
+                    f"calls are held back after HTTP 429 for another {wait:.0f} s; not sending",
+                    status_code=429,
+                    retry_after=wait,
+                )
+            if wait > 0:
+                logger.info("HTTP 429 pause: waiting %.2f s before %s", wait, endpoint)
+            elif not reserved:
+                reserved = True
+                if self._limiter is not None and limited:
+                    wait = self._limiter.reserve(now)
+                if self._budgets is not None:
+                    wait = max(wait, self._budgets.wait_for(endpoint, now))
+                if wait > 0:
+                    logger.debug("client-side rate limit: waiting %.2f s before %s", wait, endpoint)
+            if wait <= 0:
+                return
+            await self._sleep(wait)
 
     def _refuse_while_locked_out(self, now: float) -> None:
         if self.locked_until is None:
@@ -430,6 +497,7 @@ class HTTPSession:
         auth: httpx.Auth | None = self._open_auth if signed else (encrypt_auth if encrypted else None)
         url = self._url(call.family, path)
         logger.debug("POST %s trace=%s", url, trace)
+        call.sending = True
         try:
             response = await self._client.post(
                 url,
@@ -443,7 +511,11 @@ class HTTPSession:
             error.__cause__ = exc
             error.trace = trace
             raise _AttemptFailed(failure, error, trace=trace) from exc
-        return self._read(call, response, trace)
+        try:
+            return self._read(call, response, trace)
+        except ProtocolError:
+            call.maybe_delivered = True  # an answer came but could not be read: the call may have run
+            raise
 
     def _read(self, call: _Call, response: httpx.Response, trace: str) -> object:
         now = self._clock()
@@ -454,8 +526,12 @@ class HTTPSession:
             )
             self._budgets.observe(call.operation.path, remaining, reset, now)
         if status != 200:
-            self._raise_for_status(response, trace, now)
-        envelope = decode_envelope(response.content, message_keys=self.settings.envelope_message_keys)
+            self._raise_for_status(response, trace, now, self._pause_scope(call.family, call.operation.path))
+        try:
+            envelope = decode_envelope(response.content, message_keys=self.settings.envelope_message_keys)
+        except ProtocolError as exc:
+            exc.trace = trace  # the one handle support has on an answer that could not be read
+            raise
         if envelope.is_success(self.settings.success_codes):
             return envelope.data
         error = envelope_error(envelope, status_code=status)
@@ -465,7 +541,7 @@ class HTTPSession:
             raise _AttemptFailed(Failure.SERVER, error, trace=trace)
         raise _AttemptFailed(Failure.FATAL, error, trace=trace)
 
-    def _raise_for_status(self, response: httpx.Response, trace: str, now: float) -> NoReturn:
+    def _raise_for_status(self, response: httpx.Response, trace: str, now: float, scope: str) -> NoReturn:
         status = response.status_code
         # No body format is documented for 403/418/429: never parse them as an envelope.
         body = response.text[:200]
@@ -481,6 +557,8 @@ class HTTPSession:
             if retry_after is None:
                 _limit, _remaining, reset = read_ratelimit_headers(response.headers, ())
                 retry_after = reset if reset is not None else self.retry.default_rate_limit_wait
+            # Every call sharing this budget waits too: one more call now would lock the key out (418).
+            self._pauses.pause(scope, now + retry_after)
             error = http_status_error(429, body, retry_after=retry_after)
             error.trace = trace
             raise _AttemptFailed(Failure.RATE_LIMITED, error, trace=trace, retry_after=retry_after)
@@ -488,6 +566,11 @@ class HTTPSession:
         error.trace = trace
         failure = Failure.SERVER if status >= 500 else Failure.FATAL
         raise _AttemptFailed(failure, error, trace=trace, retry_after=retry_after if status >= 500 else None)
+
+
+def _outcome_matters(operation: Operation) -> bool:
+    """Whether running ``operation`` twice, or not knowing if it ran, can cost the caller money."""
+    return operation.changes_orders or operation.moves_money
 
 
 class _AttemptFailed(Exception):

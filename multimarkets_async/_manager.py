@@ -186,8 +186,8 @@ class ManagerClient(BaseClient):
             biz_type: e.g. ``"customer.admin.WhiteCustomerAdminApiService.page"``.
             body: the operation's JSON body; leave out optional fields rather than sending ``None``.
             idempotency_key: override the ``idempotency-key``. Order-changing ``tradeapi.*`` calls get
-                a fresh one by default (the gateway answers a repeat from its 24-hour cache, so the
-                SDK may retry them after a timeout); ``None`` sends none, which disables that retry.
+                a fresh one by default; ``None`` sends none. The Manager API documents no such
+                header, so no write is sent again once an attempt may have reached the server.
             version: override the ``version`` header (``None`` sends none).
             group: override the ``group`` header (``None`` sends none).
             timeout: read timeout for this call in seconds (``None`` waits forever).
@@ -195,6 +195,8 @@ class ManagerClient(BaseClient):
         Raises:
             APIError: the platform refused the call (a subclass names why).
             TransportError: the network failed.
+            OutcomeUnknownError: an order or money operation may have been applied but no answer
+                says so (``OrderStateUnknownError`` for orders): reconcile before sending it again.
             RuntimeError: the client is closed.
         """
         return await self._manager.call(

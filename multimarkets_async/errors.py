@@ -8,7 +8,8 @@ Every error the SDK raises on purpose derives from `MultiMarketsError`:
     │   ├── ConnectError
     │   │   └── HandshakeError      a socket upgrade refused by the server (``status_code``)
     │   └── RequestTimeoutError
-    ├── OrderStateUnknownError      an order-changing request got no answer: reconcile before acting again
+    ├── OutcomeUnknownError         a state-changing request may have run, its answer was lost: reconcile
+    │   └── OrderStateUnknownError  the same for an order-placing or order-changing request
     ├── HTTPStatusError             HTTP status other than 200 (``status_code``, ``body``)
     │   ├── RateLimitedError        429 (``retry_after``)
     │   ├── LockedOutError          418 (``retry_after``, ``locked_until``)
@@ -63,6 +64,7 @@ __all__ = [
     "LoginFailedError",
     "MultiMarketsError",
     "OrderStateUnknownError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
@@ -187,16 +189,20 @@ class RequestTimeoutError(TransportError):
     """No answer arrived in time (named so as not to shadow the builtin ``TimeoutError``)."""
 
 
-class OrderStateUnknownError(MultiMarketsError):
-    """An order-placing or order-changing request timed out with no answer: its fate is unknown.
+class OutcomeUnknownError(MultiMarketsError):
+    """A state-changing request may have reached the server, but its answer was lost: its fate is unknown.
 
-    The SDK never retries such a request blindly. The message tells the caller how to reconcile; it
-    names the idempotency key and the ``thirdPartyOrder`` tag, never the body or any credential.
+    Raised, never retried blindly, once an attempt may have been delivered (no answer, a dropped
+    connection, an unreadable answer), whatever a later retry then failed with. The error keeps
+    what was sent so the caller can reconcile; the message names the idempotency key (if any), never
+    the body or any credential. ``OrderStateUnknownError`` is the order-specific subclass; the Manager
+    API's money operations (balance adjustments, bonuses) raise this class itself.
 
     Attributes:
         biz_type: The operation that was sent, e.g. ``"tradeapi.app.OrderApiService.addMarketOrder"``.
         body: The request body that was sent (kept for reconciliation, never printed).
-        idempotency_key: The ``idempotency-key`` header sent with the request, if any.
+        idempotency_key: The ``idempotency-key`` header sent with the request (or the caller's request
+            number for a Manager money operation), if any.
     """
 
     biz_type: str
@@ -212,6 +218,41 @@ class OrderStateUnknownError(MultiMarketsError):
         idempotency_key: str | None = None,
         **kwargs: Unpack[_ErrorFields],
     ) -> None:
+        text = (
+            f"{message or f'No answer to {biz_type}'}: {self._subject} may or may not have been applied; "
+            f"reconcile before acting again: {' or '.join(self._ways(body, idempotency_key))}"
+        )
+        super().__init__(text, **kwargs)
+        self.biz_type = biz_type
+        self.body = body
+        self.idempotency_key = idempotency_key
+
+    _subject = "the operation"
+
+    @staticmethod
+    def _ways(body: Mapping[str, object] | None, idempotency_key: str | None) -> list[str]:
+        # The Manager API documents no idempotency-key: a repeat may run again, so never suggest one.
+        where = "look for it before sending it again (the customer's balance and fund flow, or the data push)"
+        return [f"{where}; its request number was {idempotency_key}" if idempotency_key else where]
+
+
+class OrderStateUnknownError(OutcomeUnknownError):
+    """An order-placing or order-changing request got no answer: its fate is unknown.
+
+    The SDK never retries such a request blindly. The message tells the caller how to reconcile; it
+    names the idempotency key and the ``thirdPartyOrder`` tag, never the body or any credential.
+    ``client.orders.resend(exc)`` sends it again under the same key.
+
+    Attributes:
+        biz_type: The operation that was sent, e.g. ``"tradeapi.app.OrderApiService.addMarketOrder"``.
+        body: The request body that was sent (kept for reconciliation, never printed).
+        idempotency_key: The ``idempotency-key`` header sent with the request, if any.
+    """
+
+    _subject = "the order"
+
+    @staticmethod
+    def _ways(body: Mapping[str, object] | None, idempotency_key: str | None) -> list[str]:
         ways = []
         if idempotency_key:
             ways.append(
@@ -223,14 +264,7 @@ class OrderStateUnknownError(MultiMarketsError):
             ways.append(f"query orders and positions by thirdPartyOrder {tag!r}")
         else:
             ways.append("query open orders and positions")
-        text = (
-            f"{message or f'No answer to {biz_type}'}: the order may or may not have been applied; "
-            f"reconcile before acting again: {' or '.join(ways)}"
-        )
-        super().__init__(text, **kwargs)
-        self.biz_type = biz_type
-        self.body = body
-        self.idempotency_key = idempotency_key
+        return ways
 
 
 class HTTPStatusError(MultiMarketsError):

@@ -206,13 +206,18 @@ async def test_429_then_418_lockout_is_never_retried_and_guards_the_key() -> Non
         with pytest.raises(mm.RateLimitedError) as limited:
             await client.call(INFO, {})
         assert limited.value.retry_after is not None
-        with pytest.raises(mm.LockedOutError) as locked:
-            await client.call(INFO, {})
-        assert locked.value.retry_after == pytest.approx(300, abs=2)
         sent = len(sim.requests)
-        with pytest.raises(mm.LockedOutError, match="locked out"):
-            await client.call(INFO, {})
-        assert len(sim.requests) == sent  # refused locally: the lockout is not extended
+        with pytest.raises(mm.RateLimitedError, match="held back after HTTP 429"):
+            await client.call(INFO, {})  # the 429 pauses the whole key: nothing is sent
+        assert len(sim.requests) == sent
+        async with bot(sim, rate_limit=no_throttle) as other:  # another process using the same key
+            with pytest.raises(mm.LockedOutError) as locked:
+                await other.call(INFO, {})
+            assert locked.value.retry_after == pytest.approx(300, abs=2)
+            sent = len(sim.requests)
+            with pytest.raises(mm.LockedOutError, match="locked out"):
+                await other.call(INFO, {})
+            assert len(sim.requests) == sent  # refused locally: the lockout is not extended
 
 
 async def test_time_window_error_resynchronises_the_clock_and_retries_once() -> None:

@@ -26,6 +26,7 @@ from multimarkets_async.errors import (
     LoginFailedError,
     MultiMarketsError,
     OrderStateUnknownError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     ProtocolError,
     RateLimitedError,
@@ -408,7 +409,8 @@ CONTRACT_PARENTS = {
     ConnectError: (TransportError,),
     RequestTimeoutError: (TransportError,),
     HandshakeError: (ConnectError,),
-    OrderStateUnknownError: (MultiMarketsError,),
+    OutcomeUnknownError: (MultiMarketsError,),
+    OrderStateUnknownError: (OutcomeUnknownError,),
     HTTPStatusError: (MultiMarketsError,),
     RateLimitedError: (HTTPStatusError,),
     LockedOutError: (HTTPStatusError,),
@@ -446,7 +448,7 @@ def test_builtin_timeout_is_not_shadowed() -> None:
     assert not hasattr(errors, "TimeoutError")
 
 
-@pytest.mark.parametrize("cls", [c for c in CONTRACT_PARENTS if c is not OrderStateUnknownError])
+@pytest.mark.parametrize("cls", [c for c in CONTRACT_PARENTS if not issubclass(c, OutcomeUnknownError)])
 def test_common_constructor_keywords(cls: type[MultiMarketsError]) -> None:
     exc = cls(
         "boom",

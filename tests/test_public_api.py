@@ -36,7 +36,8 @@ EXPECTED = {
     "TradeDealEvent", "WithdrawEvent",
     # errors
     "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
-    "RequestTimeoutError", "OrderStateUnknownError", "HTTPStatusError", "RateLimitedError", "LockedOutError",
+    "RequestTimeoutError", "OutcomeUnknownError", "OrderStateUnknownError", "HTTPStatusError",
+    "RateLimitedError", "LockedOutError",
     "WAFBlockedError", "ServerUnavailableError", "ProtocolError", "StreamError", "SlowConsumerError",
     "SessionEndedError", "APIError", "AuthenticationError", "SessionExpiredError", "LoginFailedError",
     "SignatureError", "ApiKeyError", "TimeWindowError", "PermissionDeniedError", "RateLimitError",

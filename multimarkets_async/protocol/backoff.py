@@ -96,6 +96,7 @@ def retry_decision(
     backoff: float,
     retry_after: float | None = None,
     max_retry_after: float = 60.0,
+    maybe_delivered: bool = False,
 ) -> RetryDecision:
     """Decide whether attempt number ``attempt`` (0-based) that failed with ``failure`` is retried.
 
@@ -107,9 +108,14 @@ def retry_decision(
         backoff: the jittered backoff delay for this attempt.
         retry_after: the server's requested wait, if it named one.
         max_retry_after: the longest server-requested wait worth sleeping through.
+        maybe_delivered: an earlier attempt may have reached the server. A call that is not
+            ``repeatable`` is then never sent again, not even after a refused connection: the first
+            attempt may have run, and a second one would run it twice.
     """
     if failure is Failure.FATAL:
         return RetryDecision(False, reason="not retryable")
+    if maybe_delivered and not repeatable:
+        return RetryDecision(False, reason="an earlier attempt may have been applied")
     if attempt >= max_retries:
         return RetryDecision(False, reason=f"gave up after {attempt + 1} attempts")
     if failure is not Failure.NOT_SENT and not repeatable:

@@ -21,6 +21,7 @@ __all__ = [
     "bridge_operation",
     "fallback_biz_type",
     "manager_operation",
+    "may_repeat",
     "operation_for",
 ]
 
@@ -59,6 +60,9 @@ class Operation:
     changes_orders: bool = False
     """Places, changes or cancels orders or positions: sent with an ``idempotency-key`` and never
     retried without one."""
+    moves_money: bool = False
+    """Credits, debits or transfers funds (a balance adjustment, a bonus, a withdrawal or transfer
+    proposal): once an attempt may have reached the server, a failure is an unknown outcome."""
     timestamp: bool = True
     """Send the ``timestamp`` header (Assumption ``always_send_timestamp``); not on the server-time
     call, whose documented headers are only ``companyId``, ``trace`` and ``lang``."""
@@ -108,6 +112,43 @@ _ORDER_METHOD = re.compile(r"(order|position|close|cancel|leverage|margin|stoplo
 _ALIAS = re.compile(r"^(tradeapi\.app\.)(?:CfdMM|CfdWBW|CrossLever|Stock)(\w*ApiService\.)")
 
 
+# Operations that move money (endpoints.md §10.10, Appendix B; Client API Funds/Deposit and Withdraw).
+_MONEY_OPERATIONS: Final = frozenset(
+    {
+        "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustProposal",
+        "fund.admin.CustomerActivityBonusAdminDubboService.operationBonus",
+        "fund.app.DepositAppDubboService.capitalTransfer",
+        "fund.app.DepositAppDubboService.capitalTransferForAgent",
+        "fund.app.DepositAppDubboService.capitalTransferSupportDiffCurr",
+        "fund.app.DepositAppDubboService.createDepositProposal",
+        "fund.app.DepositAppDubboService.manualLoan",
+        "fund.app.DepositAppDubboService.manualRepayment",
+        "fund.app.WithdrawAppDubboService.createWithdrawProposal",
+        "passToCredit.app.AmountActiveService.addTransferProposal",
+    }
+)
+# A Manager/Bridge method name that moves money, for operations the references do not list yet.
+_MONEY_METHOD = re.compile(
+    r"(adjust|bonus|withdraw|deposit|transfer|recharge|loan|repay|payout)", re.IGNORECASE
+)
+
+# http.md §9 defines the ``idempotency-key`` for the Client API only; the Open API runs the same
+# operations behind the same gateway. Elsewhere (Manager, Bridge, Auth2) a key proves nothing.
+_KEY_FAMILIES: Final = frozenset({Family.CLIENT, Family.OPEN})
+
+
+def may_repeat(operation: Operation, family: Family, idempotency_key: str | None) -> bool:
+    """Whether a call may be sent again after an attempt that may have reached the server.
+
+    Reads may. Writes may only under an ``idempotency-key`` on a family whose documentation defines
+    it (Client and Open API): there the gateway answers a repeat from its cache. A Manager balance
+    adjustment retried under a key the Manager API ignores would pay the customer twice.
+    """
+    if operation.safe_to_repeat:
+        return True
+    return idempotency_key is not None and family in _KEY_FAMILIES
+
+
 def _method_name(biz_type: str) -> str:
     return biz_type.rsplit(".", 1)[-1].rsplit("/", 1)[-1]
 
@@ -147,6 +188,7 @@ def operation_for(biz_type: str) -> Operation:
         guest=biz_type in _GUEST_OPERATIONS or biz_type.startswith(_GUEST_PREFIXES),
         safe_to_repeat=reads,
         changes_orders=changes_orders,
+        moves_money=biz_type in _MONEY_OPERATIONS,
         timestamp=biz_type != "thirdExt/now",
     )
 
@@ -188,6 +230,7 @@ def _admin_operation(biz_type: str, path: str) -> Operation:
         group="tradeApi" if biz_type.startswith("tradeapi.") else None,
         safe_to_repeat=reads,
         changes_orders=biz_type.startswith("tradeapi.") and not reads and bool(_ORDER_METHOD.search(method)),
+        moves_money=biz_type in _MONEY_OPERATIONS or (not reads and bool(_MONEY_METHOD.search(method))),
     )
 
 

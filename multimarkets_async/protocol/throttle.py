@@ -3,6 +3,7 @@
 * ``SlidingWindowLimiter`` spends the Open API's documented 100 requests per minute per key
   before the server has to answer 429 (and then lock the key out with 418).
 * ``EndpointBudgets`` follows the Client/Manager ``x-ratelimit-*`` headers per endpoint.
+* ``RateLimitPause`` holds calls back after an HTTP 429 until the server's wait is over.
 * ``ClockOffset`` keeps the measured difference between the server clock and ours.
 """
 
@@ -11,7 +12,17 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-__all__ = ["ClockOffset", "EndpointBudgets", "SlidingWindowLimiter", "read_ratelimit_headers"]
+__all__ = [
+    "KEY_SCOPE",
+    "ClockOffset",
+    "EndpointBudgets",
+    "RateLimitPause",
+    "SlidingWindowLimiter",
+    "read_ratelimit_headers",
+]
+
+KEY_SCOPE = "api-key"
+"""The pause scope shared by every call signed with the API key (Open API and Bridge, http.md §7.1)."""
 
 
 class SlidingWindowLimiter:
@@ -95,6 +106,36 @@ class EndpointBudgets:
             return 0.0
         if until <= now:
             del self._closed_until[endpoint]
+            return 0.0
+        return until - now
+
+
+class RateLimitPause:
+    """Scopes on hold after an HTTP 429, each until the end of the wait the server asked for.
+
+    The Open API and Bridge count 100 calls a minute per API key and lock the key out (418) when calls
+    continue after a 429 (http.md §7.1): a 429 on one call must hold back every call signed with that
+    key (scope ``KEY_SCOPE``), not only the one that got it. The Client and Manager APIs count per
+    endpoint (§7.2), so their scope is the endpoint. A later, shorter wait never shortens a pause.
+    """
+
+    __slots__ = ("_until",)
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def pause(self, scope: str, until: float) -> None:
+        """Hold ``scope`` back until ``until`` (the caller's clock, seconds)."""
+        if until > self._until.get(scope, float("-inf")):
+            self._until[scope] = until
+
+    def wait_for(self, scope: str, now: float) -> float:
+        """Seconds to wait before a call in ``scope`` may be sent (0 when it may go now)."""
+        until = self._until.get(scope)
+        if until is None:
+            return 0.0
+        if until <= now:
+            del self._until[scope]
             return 0.0
         return until - now
 

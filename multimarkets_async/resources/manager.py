@@ -310,9 +310,12 @@ class Balances:
     ) -> BalanceAdjustment:
         """Credit (positive ``amount``) or claw back (negative) a bonus (``addCustomerAdjustProposal``).
 
-        The call carries ``request_no`` as its ``idempotency-key``: the gateway answers a repeat of the
-        same request number from its 24-hour cache instead of adjusting twice, so the SDK retries it
-        after a timeout, and you may resend it with the same ``request_no``.
+        The call carries ``request_no`` as its ``idempotency-key``, but the Manager API documents no
+        such header (http.md §9 defines it for the Client API only), so nothing guarantees that a
+        repeat is not paid twice. The SDK therefore never sends an adjustment again once an attempt
+        may have reached the server: it raises ``OutcomeUnknownError`` (with ``body`` and
+        ``idempotency_key`` = ``request_no``) and you reconcile before paying again (docs/manager.md,
+        "Reconciling money operations"). It still retries when nothing was sent (connection refused).
 
         Args:
             customer_no: the customer.
@@ -325,6 +328,7 @@ class Balances:
 
         Raises:
             ValidationError: ``amount`` is a float, zero or not a number (nothing is sent).
+            OutcomeUnknownError: an attempt may have been applied and no answer says whether it was.
         """
         text = _decimal_text(amount, "amount")
         if Decimal(text) == 0:

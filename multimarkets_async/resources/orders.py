@@ -2,15 +2,19 @@
 
 Prices are human decimals (``Decimal("1.08500")``); the SDK scales them with the product's
 ``symbolDigits`` and refuses a price with more decimals than the product has. Every order-changing
-call carries an ``idempotency-key`` (see ``calls``).
+call carries an ``idempotency-key`` (see ``calls``): a fresh one, or the caller's own
+(``idempotency_key=``, e.g. from ``new_idempotency_key()``), so that an order whose fate a
+cancellation or a lost answer hid can be sent again without running twice.
 """
 
 from __future__ import annotations
 
 import builtins
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import OrderStateUnknownError, ProtocolError, ValidationError
 from ..models._answers import parse_answer, parse_rows
 from ..models.market import SymbolKey
@@ -50,6 +54,15 @@ def _records(data: object, key: str = "records") -> builtins.list[Any]:
     raise ProtocolError(f"expected a list answer, got {type(data).__name__}")
 
 
+def _key(idempotency_key: str | None) -> NotGivenOr[str]:
+    """The caller's key, or ``NOT_GIVEN`` for the session's fresh one (typed orders always send one)."""
+    if idempotency_key is None:
+        return NOT_GIVEN
+    if not idempotency_key.strip():
+        raise ValidationError("idempotency_key must not be empty")
+    return idempotency_key
+
+
 class Orders:
     """Orders on the contract accounts (tradeType 1 full margin, 2 isolated margin)."""
 
@@ -68,8 +81,19 @@ class Orders:
         tick = await self._quotes.latest(row.key)
         return tick.ask if side is Side.BUY else tick.bid
 
-    async def _send(self, body: OrderBody) -> OrderResult:
-        data = await self._core.http.request(place_biz_type(body.symbol.trade_type), body.body)
+    @staticmethod
+    def new_idempotency_key() -> str:
+        """A fresh ``idempotency-key`` to pass to an order method as ``idempotency_key=``.
+
+        Keep it before the call: if the call is cancelled or its answer is lost, the same call with
+        the same key returns the first answer if the order ran, or runs it once if it never arrived.
+        """
+        return str(uuid.uuid4())
+
+    async def _send(self, body: OrderBody, idempotency_key: str | None) -> OrderResult:
+        data = await self._core.http.request(
+            place_biz_type(body.symbol.trade_type), body.body, idempotency_key=_key(idempotency_key)
+        )
         if not isinstance(data, dict):
             raise ProtocolError("the order answer carries no object")
         return parse_answer(OrderResult, data)
@@ -88,6 +112,7 @@ class Orders:
         slippage: str | None = None,
         client_order_id: str | None = None,
         currency: str | None = None,
+        idempotency_key: str | None = None,
     ) -> OrderResult:
         """Open a position at market.
 
@@ -103,6 +128,10 @@ class Orders:
             slippage: accepted slippage, ``"0.5%"`` or a decimal.
             client_order_id: your tag (``thirdPartyOrder``), echoed in queries and pushes.
             currency: the account currency, when the customer has several accounts for the tradeType.
+            idempotency_key: your key for this order (see ``new_idempotency_key``); a fresh one by
+                default. The gateway answers a repeat with the same key and operation from its cache
+                for 24 h, whatever the repeat's body, so after a cancellation repeat the same call
+                with the same key.
 
         Raises:
             ValidationError: a price with more decimals than the product, a non-positive volume.
@@ -122,7 +151,7 @@ class Orders:
         body.leverage(leverage)
         body.slippage(slippage)
         body.client_order_id(client_order_id)
-        return await self._send(body)
+        return await self._send(body, idempotency_key)
 
     async def _pending(
         self,
@@ -138,6 +167,7 @@ class Orders:
         take_profit: Number | None,
         leverage: int | None,
         client_order_id: str | None,
+        idempotency_key: str | None,
     ) -> OrderResult:
         body = await self._body(symbol, trade_type, None)
         body.set("bizType", int(biz_type))
@@ -149,7 +179,7 @@ class Orders:
         body.set("expireType", int(expire))
         body.leverage(leverage)
         body.client_order_id(client_order_id)
-        return await self._send(body)
+        return await self._send(body, idempotency_key)
 
     async def limit(
         self,
@@ -164,12 +194,16 @@ class Orders:
         take_profit: Number | None = None,
         leverage: int | None = None,
         client_order_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> OrderResult:
-        """Place a limit pending order (bizType 10) that opens at ``price`` or better."""
+        """Place a limit pending order (bizType 10) that opens at ``price`` or better.
+
+        ``idempotency_key`` works as in ``market``.
+        """
         return await self._pending(
             biz_type=OrderBizType.LIMIT_PENDING, symbol=symbol, side=side, volume=volume, price=price,
             trade_type=trade_type, expire=expire, stop_loss=stop_loss, take_profit=take_profit,
-            leverage=leverage, client_order_id=client_order_id,
+            leverage=leverage, client_order_id=client_order_id, idempotency_key=idempotency_key,
         )  # fmt: skip
 
     async def stop(
@@ -185,16 +219,25 @@ class Orders:
         take_profit: Number | None = None,
         leverage: int | None = None,
         client_order_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> OrderResult:
-        """Place a stop pending order (bizType 11) that opens once the price reaches ``price``."""
+        """Place a stop pending order (bizType 11) that opens once the price reaches ``price``.
+
+        ``idempotency_key`` works as in ``market``.
+        """
         return await self._pending(
             biz_type=OrderBizType.STOP_PENDING, symbol=symbol, side=side, volume=volume, price=price,
             trade_type=trade_type, expire=expire, stop_loss=stop_loss, take_profit=take_profit,
-            leverage=leverage, client_order_id=client_order_id,
+            leverage=leverage, client_order_id=client_order_id, idempotency_key=idempotency_key,
         )  # fmt: skip
 
     async def close(
-        self, position: Position, *, volume: Number | None = None, price: Number | None = None
+        self,
+        position: Position,
+        *,
+        volume: Number | None = None,
+        price: Number | None = None,
+        idempotency_key: str | None = None,
     ) -> OrderResult:
         """Close a position at market, whole or in part (bizType 2, the opposite side).
 
@@ -202,6 +245,7 @@ class Orders:
             position: the position, from ``Positions.list`` or ``Positions.get``.
             volume: lots to close; by default all of it.
             price: the price you saw; by default the current bid (closing a buy) or ask.
+            idempotency_key: as in ``market``.
         """
         body = await self._body(
             SymbolKey(position.symbol_id, position.trade_type, 0), position.trade_type, None
@@ -216,7 +260,7 @@ class Orders:
             price if price is not None else await self._seen_price(body.symbol, side),
             what="price",
         )
-        return await self._send(body)
+        return await self._send(body, idempotency_key)
 
     async def resend(self, lost: OrderStateUnknownError) -> OrderResult:
         """Send an order whose answer was lost again, under the same ``idempotency-key``.
@@ -251,8 +295,12 @@ class Orders:
         volume: Number | None = None,
         stop_loss: Number | None = None,
         take_profit: Number | None = None,
+        idempotency_key: str | None = None,
     ) -> OrderResult:
-        """Change a pending order's price, size, stop-loss or take-profit (``updatePboOrder``)."""
+        """Change a pending order's price, size, stop-loss or take-profit (``updatePboOrder``).
+
+        ``idempotency_key`` works as in ``market``.
+        """
         row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
         body = OrderBody(
             row, await self._account.for_trade_type(order.trade_type), now_ms=self._core.http.now_ms()
@@ -266,20 +314,25 @@ class Orders:
             body.volume(volume)
         body.price("stopLoss", stop_loss, what="stop-loss")
         body.price("takeProfit", take_profit, what="take-profit")
-        data = await self._core.http.request("tradeapi.app.OrderApiService.updatePboOrder", update)
+        data = await self._core.http.request(
+            "tradeapi.app.OrderApiService.updatePboOrder", update, idempotency_key=_key(idempotency_key)
+        )
         if not isinstance(data, dict):
             raise ProtocolError("updatePboOrder did not answer an object")
         return parse_answer(OrderResult, data)
 
-    async def cancel(self, order: PendingOrder) -> None:
+    async def cancel(self, order: PendingOrder, *, idempotency_key: str | None = None) -> None:
         """Cancel a pending order.
 
         ``closePboOrder`` on market-maker products; ``closeTradePboOrder`` on matching and aggregation ones.
+        ``idempotency_key`` works as in ``market``.
         """
         row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
         if row.deal_mode in (3, 4):
             body: dict[str, object] = {"tradeType": order.trade_type, "orderId": int(order.id)}
-            await self._core.http.request("tradeapi.app.OrderApiService.closeTradePboOrder", body)
+            await self._core.http.request(
+                "tradeapi.app.OrderApiService.closeTradePboOrder", body, idempotency_key=_key(idempotency_key)
+            )
             return
         profile = await self._account.profile()
         body = {"pboId": order.id, "tradeType": order.trade_type}
@@ -291,7 +344,9 @@ class Orders:
         ):
             if value is not None:
                 body[key] = value
-        await self._core.http.request("tradeapi.app.OrderApiService.closePboOrder", body)
+        await self._core.http.request(
+            "tradeapi.app.OrderApiService.closePboOrder", body, idempotency_key=_key(idempotency_key)
+        )
 
     async def get(self, order_id: int, *, trade_type: int) -> OrderDetail:
         """One order in detail (``queryOrderDetail``)."""
