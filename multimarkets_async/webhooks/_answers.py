@@ -6,7 +6,8 @@ The Webhook API and the Bridge callback are answered with the platform's standar
 (errors.md section 8); every other code below is ours, shaped like the platform's (``WH_`` + 7 digits) so
 that it reads as a refusal in the platform's logs. Every answer travels with HTTP 200 (the platform reads
 the envelope; a non-200 status is not documented for these calls), except a Bridge report whose callback
-raised: HTTP 500, to invite a redelivery.
+raised: HTTP 500, to invite a redelivery; and a body over the size limit: HTTP 413 (``WH_0000400``, or the
+Message API's ``"400"``), answered without reading the rest of it.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ CANCEL_NOT_RECEIVED: Final = "US_0000002"
 """Cancel call only: no adjustment with that ``reverseRequestUniqueNo`` was ever received."""
 
 MALFORMED_REQUEST: Final = "WH_0000400"
-"""Ours: the body is not JSON, not an object, or misses or mistypes a documented field."""
+"""Ours: the body is too large, not UTF-8 JSON, not an object, nested too deep, holds a number out of range
+(``1e400``), or misses or mistypes a documented field."""
 FORBIDDEN: Final = "WH_0000403"
 """Ours: wrong shared secret, a ``companyId`` other than the configured one, a caller IP outside the
-allow-list, or a Bridge callback whose signature does not verify."""
+allow-list, or a Bridge callback whose signature does not verify or whose ``timestamp`` is outside
+``bridge_max_skew``."""
 IN_PROGRESS: Final = "WH_0000409"
 """Ours: the same ``requestUniqueNo`` (or the adjustment a cancel refers to) is still being processed and
 did not finish within the wait; nothing was applied by this call. Retrying later gets the final answer."""
@@ -66,7 +69,8 @@ CALLBACK_TIMEOUT: Final = "WH_0000504"
 MESSAGE_OK: Final = "200"
 """Message API success code (endpoints.md section 13)."""
 MESSAGE_BAD_REQUEST: Final = "400"
-"""Ours, Message API: the body is not JSON or misses a required field."""
+"""Ours, Message API: the body is too large, not valid JSON (as for ``MALFORMED_REQUEST``) or misses a
+required field."""
 MESSAGE_BAD_SIGN: Final = "401"
 """Ours, Message API: ``sign`` does not verify, the timestamp is stale, or the secret/IP check failed."""
 MESSAGE_FAILED: Final = "500"

@@ -9,7 +9,6 @@ execution report, and ``remark`` without ``status`` a cancel report. The raw str
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
@@ -17,6 +16,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
+from .. import errors
+from ._body import decode_json_object
 from ._models import WebhookRequest
 
 __all__ = [
@@ -146,14 +147,14 @@ def parse_bridge_report(content: str) -> BridgeReport:
         content: the body's ``content`` member as sent.
 
     Returns:
-        The typed report; ``UnknownReport`` when ``content`` is not a JSON object, names an unknown
+        The typed report; ``UnknownReport`` when ``content`` is not a JSON object (within the body
+        bounds of ``_body``), names an unknown
         type, or does not fit the model of its type (the fields are then kept as extras).
     """
     try:
-        fields = json.loads(content, parse_float=Decimal)
-    except ValueError:
-        return UnknownReport()
-    if not isinstance(fields, dict):
+        # The same bounds as a body: content nested thousands deep or holding 1e400 is not a report.
+        fields = decode_json_object(content, what="bridge report content")
+    except errors.ProtocolError:
         return UnknownReport()
     kind = _report_type(fields)
     values = {key: value for key, value in fields.items() if key not in ("reportType", "report_type")}

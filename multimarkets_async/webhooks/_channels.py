@@ -1,11 +1,13 @@
 """The two notification channels of the webhook handlers: the Bridge ``/notification`` callback
-(endpoints.md section 11.5) and the Message API (section 13), plus the Message API's seen-trace cache.
+(endpoints.md section 11.5) and the Message API (section 13), plus the freshness window and replay guard
+they share (``ReplayWindow``).
 
 ``WebhookHandlers`` inherits these methods; its constructor sets the attributes declared here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import OrderedDict
@@ -13,7 +15,12 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from ..protocol.signing import verify_message_api_sign, verify_open_api_signature
+from ..protocol.signing import (
+    canonical_body,
+    open_api_string_to_sign,
+    verify_message_api_sign,
+    verify_open_api_signature,
+)
 from ._answers import (
     CALLBACK_FAILED,
     MESSAGE_BAD_REQUEST,
@@ -34,17 +41,18 @@ from ._plumbing import (
     malformed,
     parse_context,
     parse_json_object,
+    too_large,
     validate,
 )
 
-__all__ = ["ChannelHandlers", "SeenTraces"]
+__all__ = ["ChannelHandlers", "ReplayWindow", "SeenTraces"]
 
 logger = logging.getLogger("multimarkets_async.webhooks")
 
 
 class SeenTraces:
-    """A bounded set of Message API traces already delivered (signing.md section 4: no replay protection
-    beyond ``trace``). ``size`` 0 turns it off."""
+    """A bounded set of keys already delivered: Message API traces (signing.md section 4: no replay
+    protection beyond ``trace``) or Bridge report digests. ``size`` 0 turns it off."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -70,6 +78,55 @@ class SeenTraces:
         self._items.pop(trace, None)
 
 
+class ReplayWindow:
+    """The freshness window and replay guard of one notification channel (Message API, Bridge callback).
+
+    A call is stale when its timestamp is more than ``max_skew_ms`` from our clock (0 disables the
+    check); a replay when its key was already delivered (the last ``cache_size`` keys; 0 disables).
+
+    Args:
+        max_skew_ms: the accepted distance between the call's timestamp and ``now_ms()``.
+        cache_size: how many delivered keys to remember.
+        now_ms: our wall clock in ms.
+    """
+
+    def __init__(self, *, max_skew_ms: int, cache_size: int, now_ms: Callable[[], int]) -> None:
+        self.max_skew_ms = max_skew_ms
+        self.seen = SeenTraces(cache_size)
+        self._now_ms = now_ms
+
+    def __repr__(self) -> str:
+        return f"ReplayWindow(max_skew_ms={self.max_skew_ms}, seen={len(self.seen)})"
+
+    def is_stale(self, timestamp_ms: int | None) -> bool:
+        """Whether ``timestamp_ms`` is outside the window (None, no timestamp, is never stale)."""
+        if timestamp_ms is None or self.max_skew_ms <= 0:
+            return False
+        return abs(self._now_ms() - timestamp_ms) > self.max_skew_ms
+
+    def admit(self, key: str) -> bool:
+        """Remember ``key`` and return True, or return False when it was delivered already.
+
+        Call it right before awaiting the callback: a concurrent duplicate is then dropped too.
+        """
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def forget(self, key: str) -> None:
+        """Forget ``key`` after a failed delivery, so that the sender's retry is delivered."""
+        self.seen.discard(key)
+
+
+def _bridge_replay_key(data: dict[str, object], timestamp_ms: int | None) -> str:
+    # What a signature covers (the canonical body and the timestamp header), hashed: a replay cannot
+    # dodge the guard by re-serialising the body or changing the unsigned ``trace`` header, and the
+    # cache holds 64 characters per call whatever the body's size.
+    signed = canonical_body(data) if timestamp_ms is None else open_api_string_to_sign(data, timestamp_ms)
+    return hashlib.sha256(signed.encode("utf-8")).hexdigest()
+
+
 class ChannelHandlers:
     """The Bridge callback and Message API handlers (see ``WebhookHandlers`` for the configuration)."""
 
@@ -77,10 +134,22 @@ class ChannelHandlers:
     on_bridge_notification: Callable[[BridgeNotification], Awaitable[None]] | None
     on_message: Callable[[MessageRequest], Awaitable[None]] | None
     bridge_key: RSAPublicKey | None
+    bridge_window: ReplayWindow
     message_key: RSAPrivateKey | None
-    message_max_skew_ms: int
-    seen_traces: SeenTraces
+    message_window: ReplayWindow
+    max_body_bytes: int
     now_ms: Callable[[], int]
+
+    def oversized(
+        self, endpoint: str, headers: Mapping[str, str], *, limit: int, client_ip: str | None = None
+    ) -> WebhookAnswer:
+        """The answer (HTTP 413) to a body over ``limit`` bytes on ``endpoint`` (``"message"`` gets the
+        Message API's ``"400"``, every other endpoint ``WH_0000400``)."""
+        context = parse_context(headers, client_ip)
+        if endpoint != "message":
+            return too_large(context, endpoint, limit)
+        logger.warning("message: body larger than %d bytes, not read further", limit)
+        return WebhookAnswer(413, message_answer(MESSAGE_BAD_REQUEST, "request too large"))
 
     async def notification(
         self,
@@ -97,12 +166,16 @@ class ChannelHandlers:
         headers are on ``notification.context.headers``. Answers ``{"code":"0","msg":"Success"}``; when
         the callback raises, ``WH_0000500`` with HTTP **500**, so that a sender retrying on non-200
         statuses redelivers the report (make the callback idempotent, e.g. on ``tradeId`` + ``status``).
+        A ``timestamp`` header outside ``bridge_max_skew`` answers ``WH_0000403``; a report already
+        delivered (same body and ``timestamp``) answers ``"0"`` without calling back again.
         """
         what = "bridge notification"
         context = parse_context(headers, client_ip)
         reason = self.access.refusal(context, secret, check_company=True)
         if reason is not None:
             return forbidden(context, what, reason)
+        if len(body) > self.max_body_bytes:
+            return too_large(context, what, self.max_body_bytes)
         data = parse_json_object(body)
         if data is None:
             return malformed(context, what, "body is not a JSON object")
@@ -116,6 +189,8 @@ class ChannelHandlers:
             ):
                 return forbidden(context, what, "signature does not verify")
             verified = True
+        if self.bridge_window.is_stale(context.timestamp_ms):
+            return forbidden(context, what, "timestamp outside the freshness window")
         content = data.get("content")
         if isinstance(content, dict):  # tolerate an object where the docs say a string
             content = json.dumps(content, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -134,7 +209,13 @@ class ChannelHandlers:
         callback = self.on_bridge_notification
         if callback is None:
             return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
+        key = _bridge_replay_key(data, context.timestamp_ms)
+        if not self.bridge_window.admit(key):
+            logger.info("%s already delivered; not called back again trace=%s", what, context.trace)
+            return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace))
         _, failure = await call_safely(what, context, lambda: callback(notification))
+        if failure is not None:
+            self.bridge_window.forget(key)
         if failure is not None and failure.code == CALLBACK_FAILED:
             # A lost fill report is worse than a duplicate: a non-200 status invites a redelivery (the
             # simulator retries on it; the real platform's behaviour is not documented).
@@ -165,6 +246,8 @@ class ChannelHandlers:
         if reason is not None:
             logger.warning("%s: refused (%s)", what, reason)
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "forbidden"))
+        if len(body) > self.max_body_bytes:
+            return self.oversized("message", headers, limit=self.max_body_bytes, client_ip=client_ip)
         data = parse_json_object(body)
         request = None if data is None else validate(MessageRequest, data, context)
         if data is None or request is None or isinstance(request, str):
@@ -173,16 +256,16 @@ class ChannelHandlers:
         callback, key = self.on_message, self.message_key
         if callback is None or key is None:
             return WebhookAnswer(200, message_answer(NOT_CONFIGURED, "not configured"))
-        if not verify_message_api_sign(key, data, now_ms=self.now_ms(), max_skew_ms=self.message_max_skew_ms):
+        window = self.message_window
+        if window.is_stale(request.timestamp) or not verify_message_api_sign(key, data, max_skew_ms=0):
             logger.warning("%s: sign does not verify or timestamp is stale, trace=%s", what, request.trace)
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "invalid sign"))
-        if request.trace in self.seen_traces:
+        if not window.admit(request.trace):  # before awaiting: a concurrent duplicate is dropped too
             logger.info("%s: trace %s already delivered; not sent again", what, request.trace)
             return WebhookAnswer(200, message_answer())
-        self.seen_traces.add(request.trace)  # before awaiting: a concurrent duplicate is dropped too
         _, failure = await call_safely(what, context, lambda: callback(request))
         if failure is not None:
-            self.seen_traces.discard(request.trace)
+            window.forget(request.trace)
             code = failure.code
             return WebhookAnswer(
                 200, message_answer(MESSAGE_FAILED if code == CALLBACK_FAILED else code, "failed")

@@ -31,8 +31,9 @@ from ._answers import (
     WebhookAnswer,
     envelope,
 )
+from ._body import DEFAULT_MAX_BODY_BYTES, check_max_body_bytes
 from ._bridge import BridgeNotification
-from ._channels import ChannelHandlers, SeenTraces
+from ._channels import ChannelHandlers, ReplayWindow
 from ._idempotency import (
     IdempotencyRecord,
     IdempotencyStore,
@@ -56,6 +57,7 @@ from ._plumbing import (
     malformed,
     parse_context,
     parse_json_object,
+    too_large,
     validate,
 )
 
@@ -107,6 +109,9 @@ class WebhookHandlers(ChannelHandlers):
         message_trace_cache: how many delivered Message API traces to remember to drop replays (0 off).
         bridge_public_key: the platform's key to verify Bridge ``signature`` headers (scheme A); None
             (default, Assumption ``bridge_callback_verify``) does not verify.
+        bridge_max_skew: seconds a Bridge ``timestamp`` header may be from our clock (0 disables).
+        bridge_replay_cache: how many delivered Bridge reports to remember to drop replays (0 off).
+        max_body_bytes: the largest body accepted (1 MiB); a larger one is answered HTTP 413.
         balance_keys: ``"camel"`` (schema) or ``"snake"`` (vendor example) keys in the balance answer.
         now_ms: wall clock in ms (for tests).
 
@@ -132,6 +137,9 @@ class WebhookHandlers(ChannelHandlers):
         message_api_max_skew: float = 300.0,
         message_trace_cache: int = 10_000,
         bridge_public_key: str | bytes | RSAPublicKey | None = None,
+        bridge_max_skew: float = 300.0,
+        bridge_replay_cache: int = 10_000,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         balance_keys: Literal["camel", "snake"] = "camel",
         now_ms: Callable[[], int] | None = None,
     ) -> None:
@@ -149,11 +157,20 @@ class WebhookHandlers(ChannelHandlers):
         self.adjust_timeout = adjust_timeout
         self.replay_wait = replay_wait
         self.message_key = None if message_private_key is None else load_private_key(message_private_key)
-        self.message_max_skew_ms = int(message_api_max_skew * 1000)
-        self.seen_traces = SeenTraces(message_trace_cache)
         self.bridge_key = None if bridge_public_key is None else load_public_key(bridge_public_key)
+        self.max_body_bytes = check_max_body_bytes(max_body_bytes)
         self.balance_keys: Literal["camel", "snake"] = balance_keys
         self.now_ms = now_ms or (lambda: int(time.time() * 1000))
+        # Both channels share one freshness/replay mechanism, reading ``self.now_ms`` at call time.
+        self.message_window = ReplayWindow(
+            max_skew_ms=int(message_api_max_skew * 1000), cache_size=message_trace_cache, now_ms=self._clock
+        )
+        self.bridge_window = ReplayWindow(
+            max_skew_ms=int(bridge_max_skew * 1000), cache_size=bridge_replay_cache, now_ms=self._clock
+        )
+
+    def _clock(self) -> int:
+        return self.now_ms()
 
     def __repr__(self) -> str:
         configured = [
@@ -178,6 +195,8 @@ class WebhookHandlers(ChannelHandlers):
         reason = self.access.refusal(context, secret, check_company=True)
         if reason is not None:
             return forbidden(context, what, reason)
+        if len(body) > self.max_body_bytes:
+            return too_large(context, what, self.max_body_bytes)
         data = parse_json_object(body)
         if data is None:
             return malformed(context, what, "body is not a JSON object")
@@ -248,7 +267,9 @@ class WebhookHandlers(ChannelHandlers):
         if callback is None:
             return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
         number = request.request_unique_no
-        wire = request.model_dump(by_alias=True, mode="json")  # JSON-able, for persistent stores
+        # JSON-able, for persistent stores, and only the documented fields: unknown extras are the
+        # sender's to choose, and the store must not keep them.
+        wire = request.model_dump(by_alias=True, mode="json", include=set(AdjustmentRequest.model_fields))
         deadline = self.adjust_timeout if self.adjust_timeout is not None else float("inf")
 
         async def apply_once() -> IdempotencyRecord:

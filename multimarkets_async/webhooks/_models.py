@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Final, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import AfterValidator, Field, PrivateAttr
 
 from ..models.customer import WireModel
 
@@ -48,6 +48,22 @@ class WebhookContext:
     """Every header, names lowercased (may include a ``signature``; never logged)."""
     client_ip: str | None = None
     """The caller's address as the server saw it (a proxy's, behind one)."""
+
+
+_MONEY_EXPONENT: Final = 30
+_NUMBER_MAX: Final = 128  # characters of a request number: it is a store key (the docs say at most 48)
+
+
+def _sane_money(value: Decimal) -> Decimal:
+    # 1e400 or 1e-400 is a number, but no amount: refuse it rather than move it into a wallet.
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -_MONEY_EXPONENT or value.adjusted() > _MONEY_EXPONENT:
+        raise ValueError("amount out of range")
+    return value
+
+
+_Money = Annotated[Decimal, AfterValidator(_sane_money)]
+_Number = Annotated[str, Field(min_length=1, max_length=_NUMBER_MAX)]
 
 
 class WebhookRequest(WireModel):
@@ -144,14 +160,15 @@ class AdjustmentRequest(WebhookRequest):
     """1 market open, 2 market close, 10 limit pending order, 11 stop pending order, 12 limit open."""
     operation_type: OperationType | str = Field(union_mode="left_to_right")
     """``OPEN_POSITION``, ``NORMAL_CLOSE`` or ``ABNORMAL_OVERTRADING`` (an unknown value stays a string)."""
-    amount: Decimal
-    """Positive for open/close, negative for ``ABNORMAL_OVERTRADING``."""
+    amount: _Money
+    """Positive for open/close, negative for ``ABNORMAL_OVERTRADING`` (at most 30 digits either side of
+    the point)."""
     amount_digits: int
     """Decimals of ``amount``."""
     order_id: int
     """The platform's order id."""
-    request_unique_no: str = Field(min_length=1)
-    """Unique id of this request: the idempotency key."""
+    request_unique_no: _Number
+    """Unique id of this request: the idempotency key (at most 128 characters)."""
     request_time: int
     """When the platform sent it (ms)."""
     ip: str
@@ -177,12 +194,12 @@ class CancelRequest(WebhookRequest):
     """The MultiMarkets customer number."""
     currency: str
     """Currency of ``amount``."""
-    amount: Decimal
+    amount: _Money
     """Always positive."""
-    request_unique_no: str = Field(min_length=1)
+    request_unique_no: _Number
     """Id of this cancel request."""
-    reverse_request_unique_no: str = Field(min_length=1)
-    """The ``requestUniqueNo`` of the adjustment to undo."""
+    reverse_request_unique_no: _Number
+    """The ``requestUniqueNo`` of the adjustment to undo (at most 128 characters)."""
     cancel_remark: str | None = None
     """The platform's reason (documented as required; a missing one is tolerated)."""
     biz_type: int | None = None

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import TypeVar
 
 import pydantic
 
+from .. import errors
 from ._answers import CALLBACK_FAILED, FORBIDDEN, MALFORMED_REQUEST, Refused, WebhookAnswer, envelope
+from ._body import decode_json_object
 from ._models import WebhookContext, WebhookRequest
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "malformed",
     "parse_context",
     "parse_json_object",
+    "too_large",
     "validate",
 ]
 
@@ -57,12 +58,12 @@ def parse_context(headers: Mapping[str, str], client_ip: str | None = None) -> W
 
 
 def parse_json_object(body: bytes) -> dict[str, object] | None:
-    """Parse the body as a JSON object (floats as ``Decimal``); None when it is not one."""
+    """Parse the body as a JSON object under ``_body``'s bounds (floats as ``Decimal``); None when it is
+    not one (invalid UTF-8 or JSON, too deep, a number out of range, not an object)."""
     try:
-        value = json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
+        return decode_json_object(body, what="webhook body")
+    except errors.ProtocolError:
         return None
-    return value if isinstance(value, dict) else None
 
 
 def validate(model: type[_M], data: Mapping[str, object], context: WebhookContext) -> _M | str:
@@ -164,6 +165,13 @@ def malformed(context: WebhookContext, what: str, reason: str) -> WebhookAnswer:
     return WebhookAnswer(
         200, envelope(MALFORMED_REQUEST, f"Malformed request: {reason}", trace=context.trace)
     )
+
+
+def too_large(context: WebhookContext, what: str, limit: int) -> WebhookAnswer:
+    """The answer to a body over the size limit: ``WH_0000400`` with HTTP 413 (logged at warning)."""
+    logger.warning("%s: body larger than %d bytes, not read further trace=%s", what, limit, context.trace)
+    message = f"Malformed request: body larger than {limit} bytes"
+    return WebhookAnswer(413, envelope(MALFORMED_REQUEST, message, trace=context.trace))
 
 
 def forbidden(context: WebhookContext, what: str, reason: str) -> WebhookAnswer:

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ._answers import WebhookAnswer
+from ._body import BodyTooLarge, check_max_body_bytes, read_limited
 from ._handlers import WebhookHandlers
 
 if TYPE_CHECKING:
@@ -35,11 +36,27 @@ _Handler = Callable[..., Awaitable[WebhookAnswer]]
 _SECRET_PARAM = "webhook_secret"  # noqa: S105 - the name of a path parameter, not a secret
 
 
-def _endpoint(handler: _Handler) -> Callable[[Request], Awaitable[Response]]:
+def _declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else None
+
+
+def _endpoint(
+    handlers: WebhookHandlers, name: str, handler: _Handler, limit: int
+) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        body = await request.body()
         secret = request.path_params.get(_SECRET_PARAM)
         client_ip = request.client.host if request.client is not None else None
+        declared = _declared_length(request)
+        try:
+            if declared is not None and declared > limit:
+                raise BodyTooLarge  # refused before reading a byte
+            # Read in chunks and stop at the limit: a hostile sender cannot make us buffer its body.
+            body = await read_limited(request.stream(), limit)
+        except BodyTooLarge:
+            answer = handlers.oversized(name, request.headers, limit=limit, client_ip=client_ip)
+            # The unread rest of the body makes the connection unusable for another request.
+            return JSONResponse(answer.body, status_code=answer.status, headers={"connection": "close"})
         answer = await handler(body, request.headers, secret=secret, client_ip=client_ip)
         return JSONResponse(answer.body, status_code=answer.status)
 
@@ -52,6 +69,7 @@ def webhook_routes(
     prefix: str = "",
     message_path: str = "/message",
     only_configured: bool = True,
+    max_body_bytes: int | None = None,
 ) -> list[Route]:
     """The ``POST`` routes of every configured callback.
 
@@ -64,12 +82,16 @@ def webhook_routes(
         prefix: a path prefix, e.g. ``"/hooks"`` (no trailing slash).
         message_path: the Message API path below the prefix (the URL you enter in the back office).
         only_configured: leave out the endpoints whose callback is None.
+        max_body_bytes: the largest body read (None: the handlers' ``max_body_bytes``, 1 MiB by
+            default). A larger one is refused with HTTP 413 (``WH_0000400``, or the Message API's
+            ``"400"``) as soon as its ``Content-Length`` or its bytes so far exceed it.
 
     Returns:
         Starlette routes, in the order balance, adjustment, cancel, notification, message.
     """
     if prefix.endswith("/"):
         raise ValueError(f"prefix must not end with '/': {prefix!r}")
+    limit = handlers.max_body_bytes if max_body_bytes is None else check_max_body_bytes(max_body_bytes)
     paths = {**DEFAULT_PATHS, "message": message_path}
     callbacks = {
         "balance": handlers.get_balance,
@@ -84,12 +106,17 @@ def webhook_routes(
         if only_configured and callbacks[name] is None:
             continue
         handler: _Handler = getattr(handlers, name)
-        routes.append(Route(base + path, _endpoint(handler), methods=["POST"], name=f"webhook_{name}"))
+        endpoint = _endpoint(handlers, name, handler, limit)
+        routes.append(Route(base + path, endpoint, methods=["POST"], name=f"webhook_{name}"))
     return routes
 
 
 def webhook_api_router(
-    handlers: WebhookHandlers, *, prefix: str = "", message_path: str = "/message"
+    handlers: WebhookHandlers,
+    *,
+    prefix: str = "",
+    message_path: str = "/message",
+    max_body_bytes: int | None = None,
 ) -> APIRouter:
     """A FastAPI ``APIRouter`` holding ``webhook_routes`` (for ``app.include_router``).
 
@@ -101,5 +128,6 @@ def webhook_api_router(
     from fastapi import APIRouter
 
     router = APIRouter()
-    router.routes.extend(webhook_routes(handlers, prefix=prefix, message_path=message_path))
+    routes = webhook_routes(handlers, prefix=prefix, message_path=message_path, max_body_bytes=max_body_bytes)
+    router.routes.extend(routes)
     return router
