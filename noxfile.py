@@ -1,4 +1,4 @@
-"""Developer checks, one nox session each: ``nox -s tests lint typecheck demo examples benchmarks``."""
+"""Developer checks, one nox session each: ``nox -s tests lint typecheck demo examples benchmarks soak``."""
 
 from __future__ import annotations
 
@@ -60,6 +60,16 @@ def benchmarks(session: nox.Session) -> None:
     """Performance against a raw baseline measured in the same run (on demand; prints ratios)."""
     session.install("-e", ".[sim]")
     session.run("python", "benchmarks/http_overhead.py", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def soak(session: nox.Session) -> None:
+    """Tickers, messages and data push with churn and socket drops for a while (on demand, not in CI).
+
+    ``nox -s soak -- --minutes 10``: prints RSS, task count and errors at the start and the end.
+    """
+    session.install("-e", ".[sim]")
+    session.run("python", "benchmarks/soak.py", *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])
