@@ -336,3 +336,18 @@ def test_a_malformed_call_still_logs_masked() -> None:
         RedactingLogger().debug("token %d", TOKEN)
     (record,) = records
     assert record.getMessage() == "token %d [arguments not shown: str]"
+
+
+def test_no_repr_of_a_client_or_its_parts_shows_a_key() -> None:
+    from multimarkets_async.testing._keys import SIGN_DEMO  # the published vendor TEST key
+
+    test_secret = SIGN_DEMO.private_key
+    api_key = "0123456789abcdef0123456789abcdef"
+    client = mm.MultiMarkets(
+        base_url="https://api.example.com", company_id=1, api_key=api_key, secret_key=test_secret
+    )
+    core = client._core
+    texts = [repr(client), repr(core), repr(core.http), repr(client.quotes), repr(client.orders)]
+    for text in texts:
+        assert api_key[4:12] not in text, text
+        assert test_secret[20:28] not in text, text
