@@ -10,7 +10,7 @@ What is measured
       re-signed at most once a second (a signature is only valid inside the 5 s ``recvWindow``), so the
       signing cost is amortised to nothing. This is the baseline the ratio target refers to.
     * ``raw + sign``: the same, but each request gets a fresh trace and timestamp and is signed with
-      the same signer the SDK uses (:class:`multimarkets_async.protocol.signing.OpenApiSigner`): the
+      the same signer the SDK uses (:class:`multimarkets_async.protocol.crypto.OpenApiSigner`): the
       least any correct client must do per request.
 
     Each variant runs at concurrency 1 (one task issuing requests back to back) and 16 (16 tasks
@@ -55,8 +55,8 @@ import anyio
 import httpx
 
 import multimarkets_async as mm
+from multimarkets_async.protocol.crypto import OpenApiSigner
 from multimarkets_async.protocol.operations import operation_for
-from multimarkets_async.protocol.signing import OpenApiSigner
 
 __all__ = ["main"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ._bridge import BridgeClient
+from ._bridge_client import BridgeClient
 from ._client import LoginType, MultiMarkets
 from ._config import (
     PRD,
@@ -29,8 +29,8 @@ from ._config import (
     StreamSettings,
     Timeouts,
 )
-from ._manager import ManagerClient
-from ._subscriptions import OverflowPolicy, Subscription, SubscriptionStats
+from ._manager_client import ManagerClient
+from ._streams.subscription import OverflowPolicy, Subscription, SubscriptionStats
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._ws import ConnectionInfo, ConnectionState, ConnectionStats, SocketBackend, SocketConnection
@@ -51,7 +51,6 @@ from .errors import (
     OutcomeUnknownError,
     PermissionDeniedError,
     ProtocolError,
-    RateLimitedError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -62,6 +61,7 @@ from .errors import (
     SlowConsumerError,
     StreamError,
     TimeWindowError,
+    TooManyRequestsError,
     TradingRuleError,
     TransportError,
     UnknownOperationError,
@@ -247,7 +247,6 @@ __all__ = [
     "ProtocolSettings",
     "RateLimitError",
     "RateLimitPolicy",
-    "RateLimitedError",
     "ReconnectPolicy",
     "RegisterEvent",
     "RequestTimeoutError",
@@ -275,6 +274,7 @@ __all__ = [
     "TimeInForce",
     "TimeWindowError",
     "Timeouts",
+    "TooManyRequestsError",
     "Trade",
     "TradeBizType",
     "TradeDealEvent",
@@ -299,7 +299,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:  # imported on first use below; these give type checkers the real classes
     from . import testing as testing
-    from ._ws_picows import PicowsBackend as PicowsBackend
+    from ._ws._picows import PicowsBackend as PicowsBackend
+
+    RateLimitedError = TooManyRequestsError  # deprecated alias; __getattr__ warns at run time
 
 
 def __getattr__(name: str) -> object:
@@ -308,6 +310,16 @@ def __getattr__(name: str) -> object:
 
     if name == "testing":
         return importlib.import_module(".testing", __name__)
+    if name == "RateLimitedError":  # deprecated for one release
+        import warnings
+
+        warnings.warn(
+            "multimarkets_async.RateLimitedError is deprecated, use TooManyRequestsError (HTTP 429; "
+            "RateLimitError is the platform's error code); the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return TooManyRequestsError
     if name == "PicowsBackend":  # needs the optional picows ([fast] extra)
-        return importlib.import_module("._ws_picows", __name__).PicowsBackend
+        return importlib.import_module("._ws._picows", __name__).PicowsBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

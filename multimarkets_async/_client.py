@@ -29,13 +29,14 @@ from ._ws import SocketBackend, WebsocketsBackend
 from .errors import ConfigurationError, ProtocolError
 from .models._answers import parse_answer
 from .models.customer import LoginResult
+from .protocol.crypto import BodyEncryptor, OpenApiSigner, md5_password
 from .protocol.operations import Family
-from .protocol.signing import BodyEncryptor, OpenApiSigner, md5_password
 from .resources import (
     AccountResource,
     Auth2,
     ClientCore,
     Customer,
+    Lookup,
     Messages,
     Orders,
     Positions,
@@ -152,21 +153,22 @@ class MultiMarkets(BaseClient):
             api_key=api_key,
             backend=socket_backend or WebsocketsBackend(log_frames=stream_settings.log_frames),
         )
-        self.symbols = Symbols(self._core)
+        lookup = Lookup(self._core)  # what the namespaces look up for each other: products, accounts, prices
+        self.symbols = Symbols(self._core, lookup)
         """The product catalogue and symbol-name resolution."""
-        self.quotes = Quotes(self._core, self.symbols)
+        self.quotes = Quotes(self._core, lookup)
         """Market data streams and K-lines (the quote socket)."""
         self.messages = Messages(self._core)
         """Private account pushes (the message socket)."""
         self.rpc = Rpc(self._core)
         """The Client API over the header/body WebSocket (an optional transport)."""
-        self.account = AccountResource(self._core)
+        self.account = AccountResource(self._core, lookup)
         """The customer's trading accounts and balances."""
-        self.customer = Customer(self._core, self.account)
+        self.customer = Customer(self._core, lookup)
         """Profile, registration, the one-time-token exchange and API keys."""
-        self.orders = Orders(self._core, self.symbols, self.account, self.quotes)
+        self.orders = Orders(self._core, lookup)
         """Market, limit and stop orders; pending orders; order history."""
-        self.positions = Positions(self._core, self.symbols, self.account, self.orders)
+        self.positions = Positions(self._core, lookup)
         """Open positions: list, close, stop-loss and take-profit."""
         self.auth2 = Auth2(self._core)
         """Account linking (the Auth2 API)."""

@@ -169,7 +169,7 @@ class RetryPolicy:
     """Growth factor of the delay bound per attempt."""
     max_retry_after: float = 60.0
     """The longest server-requested wait (429 ``Retry-After``/``x-ratelimit-reset``) the SDK sleeps through;
-    a longer one is raised as ``RateLimitedError`` instead."""
+    a longer one is raised as ``TooManyRequestsError`` instead."""
     default_rate_limit_wait: float = 60.0
     """Wait after a 429 that names no reset time (http.md §7.2)."""
 

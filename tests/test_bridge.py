@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import multimarkets_async as mm
-from multimarkets_async.protocol.signing import verify_open_api_signature
+from multimarkets_async.protocol.crypto import verify_open_api_signature
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import SIGN_DEMO
 

@@ -203,11 +203,11 @@ async def test_429_then_418_lockout_is_never_retried_and_guards_the_key() -> Non
     async with Simulator(open_api_rate_per_min=2) as sim, bot(sim, rate_limit=no_throttle) as client:
         await client.call(INFO, {})
         await client.call(INFO, {})
-        with pytest.raises(mm.RateLimitedError) as limited:
+        with pytest.raises(mm.TooManyRequestsError) as limited:
             await client.call(INFO, {})
         assert limited.value.retry_after is not None
         sent = len(sim.requests)
-        with pytest.raises(mm.RateLimitedError, match="held back after HTTP 429"):
+        with pytest.raises(mm.TooManyRequestsError, match="held back after HTTP 429"):
             await client.call(INFO, {})  # the 429 pauses the whole key: nothing is sent
         assert len(sim.requests) == sent
         async with bot(sim, rate_limit=no_throttle) as other:  # another process using the same key

@@ -1,4 +1,5 @@
-"""Tests for multimarkets_async.errors: the tree, the code table (facts from errors.md), the helpers."""
+"""Tests for multimarkets_async.errors (the tree) and protocol.error_codes (the code table, facts from
+errors.md, and the helpers), and the names deprecated for one release."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from hypothesis import strategies as st
 
 from multimarkets_async import errors
 from multimarkets_async.errors import (
-    CODE_TABLE,
     APIError,
     ApiKeyError,
     AuthenticationError,
@@ -29,7 +29,6 @@ from multimarkets_async.errors import (
     OutcomeUnknownError,
     PermissionDeniedError,
     ProtocolError,
-    RateLimitedError,
     RateLimitError,
     RequestTimeoutError,
     ServerError,
@@ -40,12 +39,17 @@ from multimarkets_async.errors import (
     SlowConsumerError,
     StreamError,
     TimeWindowError,
+    TooManyRequestsError,
     TradingRuleError,
     TransportError,
     UnknownOperationError,
     ValidationError,
     VerificationCodeError,
     WAFBlockedError,
+)
+from multimarkets_async.protocol import error_codes
+from multimarkets_async.protocol.error_codes import (
+    CODE_TABLE,
     api_error_class,
     api_error_from_envelope,
     http_status_error,
@@ -412,7 +416,7 @@ CONTRACT_PARENTS = {
     OutcomeUnknownError: (MultiMarketsError,),
     OrderStateUnknownError: (OutcomeUnknownError,),
     HTTPStatusError: (MultiMarketsError,),
-    RateLimitedError: (HTTPStatusError,),
+    TooManyRequestsError: (HTTPStatusError,),
     LockedOutError: (HTTPStatusError,),
     WAFBlockedError: (HTTPStatusError,),
     ServerUnavailableError: (HTTPStatusError,),
@@ -554,7 +558,7 @@ def test_pickle_keeps_notes() -> None:
     [
         (403, WAFBlockedError),
         (418, LockedOutError),
-        (429, RateLimitedError),
+        (429, TooManyRequestsError),
         (500, ServerUnavailableError),
         (502, ServerUnavailableError),
         (599, ServerUnavailableError),
@@ -644,28 +648,31 @@ def test_quote_ret_200_is_not_an_error() -> None:
 
 # -- Public surface --------------------------------------------------------------------------------------
 
-EXPECTED_PUBLIC = {
+EXPECTED_TABLE_PUBLIC = {
     "CODE_TABLE",
     "api_error_class",
     "api_error_from_envelope",
     "http_status_error",
     "quote_error_from_ret",
-    *(cls.__name__ for cls in CONTRACT_PARENTS),
-    "MultiMarketsError",
 }
+EXPECTED_PUBLIC = {*(cls.__name__ for cls in CONTRACT_PARENTS), "MultiMarketsError"}
 
 
-def test_all_is_exactly_the_public_surface() -> None:
-    assert set(errors.__all__) == EXPECTED_PUBLIC
-    assert len(errors.__all__) == len(set(errors.__all__))
+@pytest.mark.parametrize(
+    ("module", "expected"), [(errors, EXPECTED_PUBLIC), (error_codes, EXPECTED_TABLE_PUBLIC)]
+)
+def test_all_is_exactly_the_public_surface(module: object, expected: set[str]) -> None:
+    exported = module.__all__  # type: ignore[attr-defined]
+    assert set(exported) == expected
+    assert len(exported) == len(set(exported))
     defined_here = {
         name
-        for name, value in vars(errors).items()
+        for name, value in vars(module).items()
         if not name.startswith("_")
         and (inspect.isclass(value) or inspect.isfunction(value))
-        and getattr(value, "__module__", None) == errors.__name__
+        and getattr(value, "__module__", None) == module.__name__  # type: ignore[attr-defined]
     }
-    assert defined_here <= set(errors.__all__)
+    assert defined_here <= set(exported)
 
 
 def test_every_exported_exception_is_a_multimarkets_error() -> None:
@@ -689,4 +696,35 @@ def test_table_is_read_only() -> None:
 def test_a_code_mapped_twice_fails_at_import() -> None:
     rows = (("G", "GATEWAY_CODE_001", SessionExpiredError), ("G", "GATEWAY_CODE_001", ServerError))
     with pytest.raises(AssertionError, match="GGATEWAY_CODE_001"):
-        errors._build_table(rows)
+        error_codes._build_table(rows)
+
+
+# -- Names deprecated for one release --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_TABLE_PUBLIC))
+def test_the_table_and_factories_still_answer_from_errors_with_a_warning(name: str) -> None:
+    with pytest.warns(
+        DeprecationWarning, match=rf"errors\.{name} is deprecated.*protocol\.error_codes\.{name}"
+    ):
+        assert getattr(errors, name) is getattr(error_codes, name)
+
+
+def test_rate_limited_error_is_the_too_many_requests_error_with_a_warning() -> None:
+    import multimarkets_async as mm
+
+    for module in (errors, mm):
+        with pytest.warns(
+            DeprecationWarning, match="RateLimitedError is deprecated, use .*TooManyRequestsError"
+        ):
+            alias = module.RateLimitedError
+        assert alias is TooManyRequestsError
+    with pytest.raises(alias):  # `except RateLimitedError` still catches every HTTP 429
+        raise http_status_error(429, "slow down")
+    assert "RateLimitedError" not in errors.__all__
+    assert "RateLimitedError" not in mm.__all__
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        errors.Nope  # noqa: B018

@@ -180,7 +180,7 @@ async def test_rate_limits_are_429_with_retry_after_and_network_failures_503(sim
         limited = await http.get("/positions")
         assert limited.status_code == 429
         assert limited.headers["Retry-After"] == "7"
-        assert limited.json()["error"] == "RateLimitedError"
+        assert limited.json()["error"] == "TooManyRequestsError"
 
         sim.faults.drop_next(biz_type="queryPositionPage")
         down = await http.get("/positions")

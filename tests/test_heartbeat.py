@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from multimarkets_async._heartbeat import HeartbeatState, run_heartbeat
+from multimarkets_async._ws._heartbeat import run_heartbeat
+from multimarkets_async.protocol.heartbeat import HeartbeatState
 
 
 def test_ping_schedule_and_deadline() -> None:

@@ -350,7 +350,7 @@ def test_loads_object_refuses_other_values_and_accepts_every_json_encoding() -> 
 
 PACKAGE = Path(mm.__file__).parent
 # The SDK re-reads its own request bodies (to sign them, to report them); nothing else parses JSON.
-OWN_BODIES = {("_http.py", "request.content"), ("_http.py", "call.body")}
+OWN_BODIES = {("_http/_auth.py", "request.content"), ("_http/_failures.py", "call.body")}
 
 
 def _json_decoding_calls() -> Iterator[tuple[str, int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
+from typing import Any
 
 import anyio
 import httpx
@@ -12,8 +13,10 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async._http import map_httpx_exception
+from multimarkets_async._http._request import AuthScheme, Call, OutgoingRequest, build_request
 from multimarkets_async.protocol.backoff import Failure
-from multimarkets_async.protocol.signing import decrypt_body, verify_md5_signature, verify_open_api_signature
+from multimarkets_async.protocol.crypto import decrypt_body, verify_md5_signature, verify_open_api_signature
+from multimarkets_async.protocol.operations import Family, operation_for
 from multimarkets_async.protocol.throttle import SlidingWindowLimiter
 from multimarkets_async.testing._keys import SIGN_DEMO, TRADE_H5_COMPANY
 
@@ -138,7 +141,7 @@ async def test_429_waits_for_retry_after_then_succeeds() -> None:
 async def test_429_with_a_long_wait_is_raised_with_retry_after() -> None:
     script = Script(httpx.Response(429, headers={"x-ratelimit-reset": "600"}))
     async with client(script) as mmc:
-        with pytest.raises(mm.RateLimitedError) as info:
+        with pytest.raises(mm.TooManyRequestsError) as info:
             await mmc.call(READ, {})
     assert info.value.retry_after == 600
     assert len(script.requests) == 1
@@ -382,3 +385,56 @@ async def test_a_malformed_login_answer_is_a_protocol_error_that_hides_the_token
             await mmc.login(login_name="alice@example.com", password="pw")
     assert "tok-SECRET-123" not in str(info.value)
     assert "tok-SECRET-123" not in str(info.value.__cause__)
+
+
+# -- The pure request builder (no httpx, no clock) -------------------------------------------------------
+
+
+def _call(biz_type: str, family: Family, **kwargs: object) -> Call:
+    operation = operation_for(biz_type)
+    fields: dict[str, Any] = {"idempotency_key": None, "version": operation.version, "group": operation.group}
+    fields.update(kwargs)
+    return Call(operation=operation, family=family, body=b'{"a":1}', token="tok", **fields)
+
+
+def _build(call: Call, *, can_encrypt: bool = False) -> OutgoingRequest:
+    return build_request(
+        call,
+        environment=mm.PRE,
+        company_id=439,
+        settings=mm.ProtocolSettings(),
+        api_key="k" * 32,
+        can_encrypt=can_encrypt,
+        now_ms=1_700_000_000_000,
+        request_id="rid",
+    )
+
+
+def test_build_request_picks_the_scheme_and_the_trace_from_values_alone() -> None:
+    signed = _build(_call("/global/config.app.AppSymbolDubboService.getSymbolBaseList", Family.OPEN))
+    assert signed.scheme is AuthScheme.SIGNED
+    assert signed.url == mm.PRE.open_api_url + "/global/config.app.AppSymbolDubboService.getSymbolBaseList"
+    assert signed.headers["apiKey"] == "k" * 32
+    assert signed.headers["timestamp"] == "1700000000000"
+    assert signed.trace == "rid-1700000000000"
+    assert signed.body == b'{"a":1}'
+    sealed = _build(
+        _call("customer.app.CustomerWebApiService.findCustomerInfo", Family.CLIENT), can_encrypt=True
+    )
+    assert sealed.scheme is AuthScheme.ENCRYPTED
+    assert sealed.trace == "x-rid-1700000000000"
+    assert "apiKey" not in sealed.headers
+    assert sealed.headers["token"] == "tok"
+    plain = _build(_call("thirdExt/now", Family.CLIENT), can_encrypt=True)  # no timestamp: never sealed
+    assert plain.scheme is AuthScheme.NONE
+    assert "timestamp" not in plain.headers
+    assert _build(_call("thirdExt/now", Family.CLIENT)) == plain  # pure: the same values, the same request
+
+
+def test_build_request_names_the_company_the_auth2_way_and_applies_extra_and_omitted_headers() -> None:
+    call = _call("auth2/code", Family.AUTH2, extra_headers={"x-extra": "1"}, omit_headers=("token",))
+    request = _build(call)
+    assert request.headers["company"] == "439"
+    assert not {"companyId", "timestamp", "lang", "token"} & set(request.headers)
+    assert request.headers["x-extra"] == "1"
+    assert request.url == mm.PRE.auth2_url + "/auth2/code"

@@ -126,7 +126,7 @@ def wire_secrets(sim: Simulator) -> set[str]:
 
 def picows_backend() -> mm.SocketBackend:
     pytest.importorskip("picows")
-    from multimarkets_async._ws_picows import PicowsBackend
+    from multimarkets_async._ws._picows import PicowsBackend
 
     return PicowsBackend()
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 import multimarkets_async as mm
+from multimarkets_async.protocol.crypto import decrypt_body, verify_md5_signature
 from multimarkets_async.protocol.operations import manager_operation
-from multimarkets_async.protocol.signing import decrypt_body, verify_md5_signature
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import TRADE_H5_COMPANY
 

@@ -16,8 +16,8 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.protocol.backoff import Failure, retry_decision
+from multimarkets_async.protocol.crypto import decrypt_body
 from multimarkets_async.protocol.operations import Family, manager_operation, may_repeat, operation_for
-from multimarkets_async.protocol.signing import decrypt_body
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import SIGN_DEMO, TRADE_H5_COMPANY
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import warnings
+
+import pytest
 
 import multimarkets_async as mm
 
@@ -37,7 +40,7 @@ EXPECTED = {
     # errors
     "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
     "RequestTimeoutError", "OutcomeUnknownError", "OrderStateUnknownError", "HTTPStatusError",
-    "RateLimitedError", "LockedOutError",
+    "TooManyRequestsError", "LockedOutError",
     "WAFBlockedError", "ServerUnavailableError", "ProtocolError", "StreamError", "SlowConsumerError",
     "SessionEndedError", "APIError", "AuthenticationError", "SessionExpiredError", "LoginFailedError",
     "SignatureError", "ApiKeyError", "TimeWindowError", "PermissionDeniedError", "RateLimitError",
@@ -62,11 +65,22 @@ def test_every_exported_class_and_function_is_documented() -> None:
 
 def test_every_module_states_its_job_and_its_exports() -> None:
     for info in pkgutil.walk_packages(mm.__path__, prefix="multimarkets_async."):
-        module = importlib.import_module(info.name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = importlib.import_module(info.name)
         assert module.__doc__, f"{info.name} has no docstring"
+        if caught:  # only a one-release shim of a moved module may warn, and only that it moved
+            assert module.__doc__.startswith("Deprecated"), f"{info.name} warns: {caught[0].message}"
+            assert all(issubclass(w.category, DeprecationWarning) for w in caught), info.name
         if not info.ispkg and not info.name.endswith(("__main__", "pytest_plugin", "_version")):
             assert hasattr(module, "__all__"), f"{info.name} has no __all__"
 
 
 def test_testing_is_imported_lazily() -> None:
     assert mm.testing.Simulator.__name__ == "Simulator"
+
+
+def test_deprecated_names_are_not_exported_but_still_answer() -> None:
+    assert "RateLimitedError" not in mm.__all__
+    with pytest.warns(DeprecationWarning, match="use TooManyRequestsError"):
+        assert mm.RateLimitedError is mm.TooManyRequestsError

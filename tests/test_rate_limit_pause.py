@@ -98,7 +98,7 @@ async def test_after_a_429_an_independent_signed_call_waits_for_the_retry_after(
     start = clock.now
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "5"}), ok(1))
     async with signed(server) as client:
-        with pytest.raises(mm.RateLimitedError):
+        with pytest.raises(mm.TooManyRequestsError):
             await client.call(READ, {})
         clock.now += 0.2
         assert await client.call(OTHER, {}) == 1
@@ -120,7 +120,7 @@ async def test_a_429_on_the_bridge_holds_back_every_bridge_call() -> None:
         transport=httpx.MockTransport(server),
     ) as client:
         with_fake_time(client, clock)
-        with pytest.raises(mm.RateLimitedError):
+        with pytest.raises(mm.TooManyRequestsError):
             await client.call("tradeapi.admin.OrderAdminApiService.queryDirectOrderPage", {})
         await client.call("customer.admin.WhiteCustomerAdminApiService.page", {})
     assert server.seen[1][1] >= server.seen[0][1] + 3
@@ -134,7 +134,7 @@ async def test_client_api_429_holds_back_that_endpoint_only() -> None:
     )
     with_fake_time(client, clock)
     async with client:
-        with pytest.raises(mm.RateLimitedError):
+        with pytest.raises(mm.TooManyRequestsError):
             await client.call(READ, {})
         assert await client.call(OTHER, {}) == 1  # another endpoint has its own budget (http.md 7.2)
         assert clock.sleeps == []
@@ -153,7 +153,7 @@ async def test_a_call_waiting_out_a_429_is_not_sent_if_a_418_arrived_meanwhile()
             session.locked_until = clock.now + 300
 
         session._sleep = sleep_while_another_call_meets_418
-        with pytest.raises(mm.RateLimitedError):
+        with pytest.raises(mm.TooManyRequestsError):
             await client.call(READ, {})
         with pytest.raises(mm.LockedOutError):
             await client.call(OTHER, {})
@@ -164,9 +164,9 @@ async def test_a_pause_longer_than_worth_waiting_refuses_without_sending() -> No
     clock = FakeTime()
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "600"}), ok(1))
     async with signed(server) as client:
-        with pytest.raises(mm.RateLimitedError):
+        with pytest.raises(mm.TooManyRequestsError):
             await client.call(READ, {})
-        with pytest.raises(mm.RateLimitedError, match="held back after HTTP 429") as info:
+        with pytest.raises(mm.TooManyRequestsError, match="held back after HTTP 429") as info:
             await client.call(OTHER, {})
     assert info.value.retry_after == pytest.approx(600)
     assert len(server.seen) == 1
@@ -186,7 +186,7 @@ async def test_simulator_a_429_does_not_become_a_five_minute_lockout() -> None:
             with_fake_time(client, clock)
             await client.call(READ, PAGE)
             await client.call(READ, PAGE)
-            with pytest.raises(mm.RateLimitedError):  # the third call of the window
+            with pytest.raises(mm.TooManyRequestsError):  # the third call of the window
                 await client.call(READ, PAGE)
             clock.now += 0.2
             # Sent at once, this would meet 418 and lock the key for 5 minutes; it waits instead.

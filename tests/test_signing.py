@@ -1,4 +1,5 @@
-"""Tests for protocol.signing: every vector of signing.md section 6, plus property tests."""
+"""Tests for protocol.crypto (schemes A, B and C, keys): every vector of signing.md section 6, plus property
+tests; and the deprecated protocol.signing / protocol.encryption shims."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from multimarkets_async import errors
-from multimarkets_async.protocol import encryption, signing
+from multimarkets_async.protocol import crypto
+from multimarkets_async.protocol.crypto import encrypted_body
 from multimarkets_async.testing import _keys
 
 K1, K2, K3, K4, K5 = _keys.ALL_TEST_KEYS
@@ -294,8 +296,8 @@ def _rsa_decrypt(key: _keys.TestKeyPair, b64: str) -> bytes:
 
 @pytest.mark.parametrize("pair", _keys.ALL_TEST_KEYS, ids=lambda pair: pair.name)
 def test_test_key_pairs_match(pair: _keys.TestKeyPair) -> None:
-    private = signing.load_private_key(pair.private_key)
-    public = signing.load_public_key(pair.public_key)
+    private = crypto.load_private_key(pair.private_key)
+    public = crypto.load_public_key(pair.public_key)
     assert private.key_size == 1024
     assert private.public_key().public_numbers() == public.public_numbers()
     assert pair.private_key.startswith("MIIC")
@@ -321,8 +323,8 @@ def test_test_key_metadata() -> None:
 
 
 def test_a0_canonical_string() -> None:
-    assert signing.open_api_string_to_sign(json.loads(A0_BODY), 1650361143685) == A0_STRING
-    assert signing.canonical_body(json.loads(A0_BODY)) == "{companyId:1,customerNo:86001308,lang:zh-CN}"
+    assert crypto.open_api_string_to_sign(json.loads(A0_BODY), 1650361143685) == A0_STRING
+    assert crypto.canonical_body(json.loads(A0_BODY)) == "{companyId:1,customerNo:86001308,lang:zh-CN}"
 
 
 @pytest.mark.parametrize(("body", "timestamp", "string_to_sign", "pair", "signature"), A_VECTORS)
@@ -330,10 +332,10 @@ def test_open_api_vector(
     body: str, timestamp: int, string_to_sign: str, pair: _keys.TestKeyPair, signature: str
 ) -> None:
     parsed = json.loads(body)
-    assert signing.open_api_string_to_sign(parsed, timestamp) == string_to_sign
-    assert signing.OpenApiSigner(pair.private_key).sign(parsed, timestamp) == signature
+    assert crypto.open_api_string_to_sign(parsed, timestamp) == string_to_sign
+    assert crypto.OpenApiSigner(pair.private_key).sign(parsed, timestamp) == signature
     assert len(signature) == 172
-    assert signing.verify_open_api_signature(pair.public_key, parsed, timestamp, signature)
+    assert crypto.verify_open_api_signature(pair.public_key, parsed, timestamp, signature)
 
 
 def test_canonical_rules() -> None:
@@ -347,23 +349,23 @@ def test_canonical_rules() -> None:
         "f": 2.5,
         "tuple": (1, "x"),
     }
-    assert signing.canonical_body(body) == (
+    assert crypto.canonical_body(body) == (
         "{A:false,a:{y:[null,{j:true}],z:1},city:Zürich,f:2.5,name:say \\hi\\,price:0.100000,tuple:[1,x]}"
     )
     assert (
-        signing.canonical_body(MappingProxyType({"x": MappingProxyType({"b": None, "a": 1})})) == "{x:{a:1}}"
+        crypto.canonical_body(MappingProxyType({"x": MappingProxyType({"b": None, "a": 1})})) == "{x:{a:1}}"
     )
 
 
 def test_canonical_rejects_non_json() -> None:
     with pytest.raises(ValueError, match="not JSON compliant"):
-        signing.canonical_body({"x": float("nan")})
+        crypto.canonical_body({"x": float("nan")})
     with pytest.raises(TypeError, match="set is not JSON serializable"):
-        signing.canonical_body({"x": {1, 2}})
+        crypto.canonical_body({"x": {1, 2}})
 
 
 def test_signer_is_reusable_and_slotted() -> None:
-    signer = signing.OpenApiSigner(K1.private_key)
+    signer = crypto.OpenApiSigner(K1.private_key)
     assert signer.sign({}, 1650361143685) == signer.sign({}, 1650361143685)
     assert not hasattr(signer, "__dict__")
     with pytest.raises(AttributeError):
@@ -372,25 +374,25 @@ def test_signer_is_reusable_and_slotted() -> None:
 
 def test_verify_open_api_signature_detects_tampering() -> None:
     body = {"symbolId": 8390, "tradeType": 2, "remark": "x"}
-    signature = signing.OpenApiSigner(K1.private_key).sign(body, 1698299972123)
-    public = signing.load_public_key(K1.public_key)
-    assert signing.verify_open_api_signature(public, body, 1698299972123, signature)
-    assert not signing.verify_open_api_signature(public, {**body, "remark": "y"}, 1698299972123, signature)
-    assert not signing.verify_open_api_signature(public, {**body, "extra": 1}, 1698299972123, signature)
-    assert not signing.verify_open_api_signature(public, body, 1698299972124, signature)
-    assert not signing.verify_open_api_signature(K2.public_key, body, 1698299972123, signature)
+    signature = crypto.OpenApiSigner(K1.private_key).sign(body, 1698299972123)
+    public = crypto.load_public_key(K1.public_key)
+    assert crypto.verify_open_api_signature(public, body, 1698299972123, signature)
+    assert not crypto.verify_open_api_signature(public, {**body, "remark": "y"}, 1698299972123, signature)
+    assert not crypto.verify_open_api_signature(public, {**body, "extra": 1}, 1698299972123, signature)
+    assert not crypto.verify_open_api_signature(public, body, 1698299972124, signature)
+    assert not crypto.verify_open_api_signature(K2.public_key, body, 1698299972123, signature)
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-    assert not signing.verify_open_api_signature(public, body, 1698299972123, flipped)
+    assert not crypto.verify_open_api_signature(public, body, 1698299972123, flipped)
     for garbage in ("", "not base64!", "é", signature[:-4], None, 12):
-        assert not signing.verify_open_api_signature(public, body, 1698299972123, garbage)  # type: ignore[arg-type]
-    assert not signing.verify_open_api_signature(public, {"x": float("nan")}, 1, signature)
+        assert not crypto.verify_open_api_signature(public, body, 1698299972123, garbage)  # type: ignore[arg-type]
+    assert not crypto.verify_open_api_signature(public, {"x": float("nan")}, 1, signature)
 
 
 # ----------------------------------------------------------------------------------------------- keys
 
 
 def test_load_private_key_formats() -> None:
-    private = signing.load_private_key(K1.private_key)
+    private = crypto.load_private_key(K1.private_key)
     expected = private.private_numbers()
     pkcs8_pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -413,17 +415,17 @@ def test_load_private_key_formats() -> None:
         private,
     ]
     for candidate in candidates:
-        assert signing.load_private_key(candidate).private_numbers() == expected
-    assert signing.load_private_key(private) is private
+        assert crypto.load_private_key(candidate).private_numbers() == expected
+    assert crypto.load_private_key(private) is private
 
 
 def test_load_public_key_formats() -> None:
-    public = signing.load_public_key(K4.public_key)
+    public = crypto.load_public_key(K4.public_key)
     pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     wrapped = " ".join(K4.public_key[i : i + 64] for i in range(0, len(K4.public_key), 64))
     for candidate in (pem, pem.decode(), wrapped, K4.public_key.encode(), base64.b64decode(K4.public_key)):
-        assert signing.load_public_key(candidate).public_numbers() == public.public_numbers()
-    assert signing.load_public_key(public) is public
+        assert crypto.load_public_key(candidate).public_numbers() == public.public_numbers()
+    assert crypto.load_public_key(public) is public
 
 
 def _ec_pem(private: bool) -> bytes:
@@ -453,11 +455,11 @@ def _ec_pem(private: bool) -> bytes:
 )
 def test_bad_private_key_is_a_configuration_error_without_key_text(bad: Any) -> None:
     with pytest.raises(errors.ConfigurationError) as caught:
-        signing.load_private_key(bad)
+        crypto.load_private_key(bad)
     _assert_no_key_text(caught.value, K1.private_key)
     assert caught.value.__cause__ is None
     with pytest.raises(errors.ConfigurationError):
-        signing.OpenApiSigner(bad)
+        crypto.OpenApiSigner(bad)
 
 
 def _assert_no_key_text(exc: BaseException, key: str) -> None:
@@ -468,24 +470,24 @@ def _assert_no_key_text(exc: BaseException, key: str) -> None:
 
 def test_non_rsa_keys_are_rejected() -> None:
     with pytest.raises(errors.ConfigurationError, match="not an RSA private key"):
-        signing.load_private_key(_ec_pem(private=True))
+        crypto.load_private_key(_ec_pem(private=True))
     with pytest.raises(errors.ConfigurationError, match="not an RSA public key"):
-        signing.load_public_key(_ec_pem(private=False))
+        crypto.load_public_key(_ec_pem(private=False))
 
 
 def test_bad_public_key_is_a_configuration_error() -> None:
     with pytest.raises(errors.ConfigurationError) as caught:
-        signing.load_public_key(K4.public_key[:100])
+        crypto.load_public_key(K4.public_key[:100])
     _assert_no_key_text(caught.value, K4.public_key)
     with pytest.raises(errors.ConfigurationError):
-        signing.BodyEncryptor(K4.private_key)
+        crypto.BodyEncryptor(K4.private_key)
     with pytest.raises(errors.ConfigurationError):
-        signing.verify_open_api_signature("nope", {}, 1, "x")
+        crypto.verify_open_api_signature("nope", {}, 1, "x")
 
 
 def test_reprs_hold_no_key_material() -> None:
-    signer = signing.OpenApiSigner(K1.private_key)
-    encryptor = signing.BodyEncryptor(K4.public_key)
+    signer = crypto.OpenApiSigner(K1.private_key)
+    encryptor = crypto.BodyEncryptor(K4.public_key)
     assert repr(signer) == "OpenApiSigner(algorithm='SHA1withRSA', key_size=1024)"
     assert repr(encryptor) == "BodyEncryptor(key_size=1024, chunk_size=100)"
     for shown in (repr(signer), str(signer), repr(encryptor), str(encryptor)):
@@ -503,26 +505,26 @@ def test_md5_vector(
     parsed = json.loads(body)
     data = {**parsed, "timestamp": timestamp}
     assert string_c == f"timestamp={timestamp}&{string_a}"
-    assert encryption._md5_string_to_sign(data, str(timestamp)) == string_c
+    assert encrypted_body._md5_string_to_sign(data, str(timestamp)) == string_c
     assert hashlib.md5(string_c.encode()).hexdigest().upper() == signature
-    assert signing.md5_signature(parsed, timestamp) == signature
-    assert signing.encrypted_payload_json(parsed, timestamp) == payload
-    assert signing.verify_md5_signature(json.loads(payload))
+    assert crypto.md5_signature(parsed, timestamp) == signature
+    assert crypto.encrypted_payload_json(parsed, timestamp) == payload
+    assert crypto.verify_md5_signature(json.loads(payload))
 
 
 @pytest.mark.parametrize(("body", "timestamp", "encoded", "pieces"), E_VECTORS)
 def test_encoded_payload_and_pieces(body: str, timestamp: int, encoded: str, pieces: list[str]) -> None:
     parsed = json.loads(body)
-    assert signing.encode_uri_component(signing.encrypted_payload_json(parsed, timestamp)) == encoded
+    assert crypto.encode_uri_component(crypto.encrypted_payload_json(parsed, timestamp)) == encoded
     assert "".join(pieces) == encoded
     assert [len(piece) for piece in pieces[:-1]] == [100] * (len(pieces) - 1)
-    sent = signing.BodyEncryptor(K4.public_key).encrypt(parsed, timestamp)
+    sent = crypto.BodyEncryptor(K4.public_key).encrypt(parsed, timestamp)
     assert list(sent) == ["data"]
     blocks = sent["data"].split(",")
     assert all(len(block) == 172 for block in blocks)
     assert [_rsa_decrypt(K4, block).decode("ascii") for block in blocks] == pieces
-    assert signing.decrypt_body(sent["data"], K4.private_key) == json.loads(
-        signing.encrypted_payload_json(parsed, timestamp)
+    assert crypto.decrypt_body(sent["data"], K4.private_key) == json.loads(
+        crypto.encrypted_payload_json(parsed, timestamp)
     )
 
 
@@ -531,18 +533,18 @@ def test_b3_pieces_split_inside_an_escape() -> None:
     assert isinstance(body, str)
     assert isinstance(timestamp, int)
     assert isinstance(payload, str)
-    encoded = signing.encode_uri_component(payload)
+    encoded = crypto.encode_uri_component(payload)
     assert len(encoded) == 503
-    sent = signing.BodyEncryptor(K4.public_key).encrypt(json.loads(body), timestamp)
+    sent = crypto.BodyEncryptor(K4.public_key).encrypt(json.loads(body), timestamp)
     pieces = [_rsa_decrypt(K4, block).decode("ascii") for block in sent["data"].split(",")]
     assert [len(piece) for piece in pieces] == [100, 100, 100, 100, 100, 3]
     assert pieces[0].endswith("%22symbolId%22%3")
     assert pieces[1].startswith("A8390")
     assert "".join(pieces) == encoded
-    decrypted = signing.decrypt_body(sent["data"], signing.load_private_key(K4.private_key))
+    decrypted = crypto.decrypt_body(sent["data"], crypto.load_private_key(K4.private_key))
     assert list(decrypted) == list(json.loads(payload))
     assert decrypted["signature"] == "8C413E322D786CDC381EC1B496508FA7"
-    assert signing.verify_md5_signature(decrypted)
+    assert crypto.verify_md5_signature(decrypted)
 
 
 def test_md5_signed_values() -> None:
@@ -563,7 +565,7 @@ def test_md5_signed_values() -> None:
     }
     data = {**body, "timestamp": 7}
     expected = "timestamp=7&Z=1&dec=2.50&i=-3&s=x&timestamp=7&x=2&y=0.5"
-    assert encryption._md5_string_to_sign(data, "7") == expected
+    assert encrypted_body._md5_string_to_sign(data, "7") == expected
 
 
 @pytest.mark.parametrize(
@@ -592,57 +594,57 @@ def test_md5_signed_values() -> None:
     ],
 )
 def test_js_number_text(number: float, text: str) -> None:
-    assert encryption._js_number_text(number) == text
+    assert encrypted_body._js_number_text(number) == text
 
 
 def test_payload_replaces_body_timestamp_and_signature() -> None:
     body = {"timestamp": 1, "signature": "mine", "a": "b"}
-    text = signing.encrypted_payload_json(body, 5)
-    expected_signature = signing.md5_signature({"a": "b"}, 5)
+    text = crypto.encrypted_payload_json(body, 5)
+    expected_signature = crypto.md5_signature({"a": "b"}, 5)
     assert text == f'{{"signature":"{expected_signature}","a":"b","timestamp":5}}'
-    assert signing.md5_signature(body, 5) == expected_signature
+    assert crypto.md5_signature(body, 5) == expected_signature
 
 
 def test_payload_json_keeps_non_ascii_and_writes_decimals_as_strings() -> None:
-    text = signing.encrypted_payload_json({"name": "Zürich", "num": Decimal("0.10")}, 1)
+    text = crypto.encrypted_payload_json({"name": "Zürich", "num": Decimal("0.10")}, 1)
     assert text.endswith('"name":"Zürich","num":"0.10","timestamp":1}')
 
 
 def test_verify_md5_signature_rejects_tampering() -> None:
-    payload = json.loads(signing.encrypted_payload_json({"parentCode": "USDT"}, 1722093946335))
-    assert signing.verify_md5_signature(payload)
-    assert not signing.verify_md5_signature({**payload, "parentCode": "USDC"})
-    assert not signing.verify_md5_signature({**payload, "timestamp": 1722093946336})
-    assert not signing.verify_md5_signature({**payload, "signature": payload["signature"].lower()})
-    assert not signing.verify_md5_signature({k: v for k, v in payload.items() if k != "timestamp"})
-    assert not signing.verify_md5_signature({k: v for k, v in payload.items() if k != "signature"})
-    assert not signing.verify_md5_signature({**payload, "timestamp": True})
-    assert not signing.verify_md5_signature({**payload, "signature": "é"})
+    payload = json.loads(crypto.encrypted_payload_json({"parentCode": "USDT"}, 1722093946335))
+    assert crypto.verify_md5_signature(payload)
+    assert not crypto.verify_md5_signature({**payload, "parentCode": "USDC"})
+    assert not crypto.verify_md5_signature({**payload, "timestamp": 1722093946336})
+    assert not crypto.verify_md5_signature({**payload, "signature": payload["signature"].lower()})
+    assert not crypto.verify_md5_signature({k: v for k, v in payload.items() if k != "timestamp"})
+    assert not crypto.verify_md5_signature({k: v for k, v in payload.items() if k != "signature"})
+    assert not crypto.verify_md5_signature({**payload, "timestamp": True})
+    assert not crypto.verify_md5_signature({**payload, "signature": "é"})
     # Booleans, empty strings and objects travel unsigned.
-    assert signing.verify_md5_signature({**payload, "flag": True, "note": "", "list": [1]})
+    assert crypto.verify_md5_signature({**payload, "flag": True, "note": "", "list": [1]})
 
 
 def test_encode_uri_component_matches_javascript() -> None:
-    assert signing.encode_uri_component("AZaz09-_.!~*'()") == "AZaz09-_.!~*'()"
-    assert signing.encode_uri_component('a b+c/é€😀"%,:{}') == (
+    assert crypto.encode_uri_component("AZaz09-_.!~*'()") == "AZaz09-_.!~*'()"
+    assert crypto.encode_uri_component('a b+c/é€😀"%,:{}') == (
         "a%20b%2Bc%2F%C3%A9%E2%82%AC%F0%9F%98%80%22%25%2C%3A%7B%7D"
     )
 
 
 def test_body_encryptor_chunk_size() -> None:
     with pytest.raises(errors.ConfigurationError, match="between 1 and 117"):
-        signing.BodyEncryptor(K4.public_key, chunk_size=118)
+        crypto.BodyEncryptor(K4.public_key, chunk_size=118)
     with pytest.raises(errors.ConfigurationError, match="between 1 and 117"):
-        signing.BodyEncryptor(K4.public_key, chunk_size=0)
+        crypto.BodyEncryptor(K4.public_key, chunk_size=0)
     body = {"parentCode": "USDT"}
     for size in (7, 117):
-        sent = signing.BodyEncryptor(K4.public_key, chunk_size=size).encrypt(body, 1722093946335)
+        sent = crypto.BodyEncryptor(K4.public_key, chunk_size=size).encrypt(body, 1722093946335)
         assert sent["data"].count(",") == -(-128 // size) - 1
-        assert signing.decrypt_body(sent["data"], K4.private_key)["parentCode"] == "USDT"
+        assert crypto.decrypt_body(sent["data"], K4.private_key)["parentCode"] == "USDT"
 
 
 def _encrypt_raw(text: str) -> str:
-    public = signing.load_public_key(K4.public_key)
+    public = crypto.load_public_key(K4.public_key)
     return base64.b64encode(public.encrypt(text.encode(), padding.PKCS1v15())).decode()
 
 
@@ -664,27 +666,27 @@ def _encrypt_raw(text: str) -> str:
 )
 def test_decrypt_body_failures_are_protocol_errors(data: Any) -> None:
     with pytest.raises(errors.ProtocolError):
-        signing.decrypt_body(data, K4.private_key)
+        crypto.decrypt_body(data, K4.private_key)
 
 
 def test_decrypt_body_follows_java_url_decoder() -> None:
-    assert signing.decrypt_body(_encrypt_raw("%7B%22a%22:%22x+y%22%7D"), K4.private_key) == {"a": "x y"}
+    assert crypto.decrypt_body(_encrypt_raw("%7B%22a%22:%22x+y%22%7D"), K4.private_key) == {"a": "x y"}
     # Pieces are joined before URL-decoding; an unencoded body decodes too (the Java demo's newer path).
     data = _encrypt_raw('{"a":"%7') + "," + _encrypt_raw('B"}')
-    assert signing.decrypt_body(data, K4.private_key) == {"a": "{"}
+    assert crypto.decrypt_body(data, K4.private_key) == {"a": "{"}
 
 
 # ---------------------------------------------------------------------------------------- M-1 and M-2
 
 
 def test_m1_password_md5() -> None:
-    assert signing.md5_password("a123456") == "dc483e80a7a0bd9ef71d8cf973673924"
+    assert crypto.md5_password("a123456") == "dc483e80a7a0bd9ef71d8cf973673924"
 
 
 def test_m2_secret_key_md5() -> None:
-    assert signing.secret_key_md5(K2.private_key) == "95cfcea9ef853cd519d65858ddc01dfe"
+    assert crypto.secret_key_md5(K2.private_key) == "95cfcea9ef853cd519d65858ddc01dfe"
     wrapped = "\n".join(K2.private_key[i : i + 64] for i in range(0, len(K2.private_key), 64))
-    assert signing.secret_key_md5(wrapped) == "95cfcea9ef853cd519d65858ddc01dfe"
+    assert crypto.secret_key_md5(wrapped) == "95cfcea9ef853cd519d65858ddc01dfe"
 
 
 # -------------------------------------------------------------------------------- scheme C (Message API)
@@ -695,23 +697,23 @@ def test_message_api_vector_decrypts_to_the_documented_plaintext() -> None:
 
 
 def test_message_api_vector_verifies() -> None:
-    assert signing.verify_message_api_sign(K5.private_key, MESSAGE_BODY)
-    assert signing.verify_message_api_sign(K5.private_key, MESSAGE_BODY, now_ms=1651118320014 + 299_000)
-    assert signing.verify_message_api_sign(K5.private_key, {**MESSAGE_BODY, "timestamp": "1651118320014"})
+    assert crypto.verify_message_api_sign(K5.private_key, MESSAGE_BODY)
+    assert crypto.verify_message_api_sign(K5.private_key, MESSAGE_BODY, now_ms=1651118320014 + 299_000)
+    assert crypto.verify_message_api_sign(K5.private_key, {**MESSAGE_BODY, "timestamp": "1651118320014"})
 
 
 def test_message_api_email_vector_fails() -> None:
     email_body = {**MESSAGE_BODY, "pushType": "email", "toUser": "18321956010@163.com"}
-    assert not signing.verify_message_api_sign(K5.private_key, email_body)
+    assert not crypto.verify_message_api_sign(K5.private_key, email_body)
 
 
 def test_message_api_skew() -> None:
-    key = signing.load_private_key(K5.private_key)
+    key = crypto.load_private_key(K5.private_key)
     late = 1651118320014 + 300_001
-    assert not signing.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late)
-    assert not signing.verify_message_api_sign(key, MESSAGE_BODY, now_ms=1651118320014 - 300_001)
-    assert signing.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late, max_skew_ms=0)
-    assert signing.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late, max_skew_ms=400_000)
+    assert not crypto.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late)
+    assert not crypto.verify_message_api_sign(key, MESSAGE_BODY, now_ms=1651118320014 - 300_001)
+    assert crypto.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late, max_skew_ms=0)
+    assert crypto.verify_message_api_sign(key, MESSAGE_BODY, now_ms=late, max_skew_ms=400_000)
 
 
 @pytest.mark.parametrize(
@@ -732,19 +734,19 @@ def test_message_api_skew() -> None:
     ],
 )
 def test_message_api_garbage_never_raises(change: dict[str, object]) -> None:
-    assert not signing.verify_message_api_sign(K5.private_key, {**MESSAGE_BODY, **change})
+    assert not crypto.verify_message_api_sign(K5.private_key, {**MESSAGE_BODY, **change})
 
 
 def test_message_api_sign_round_trip() -> None:
-    sign = signing.message_api_sign(K5.public_key, "user@example.com", 1651118320014, "trace-1")
+    sign = crypto.message_api_sign(K5.public_key, "user@example.com", 1651118320014, "trace-1")
     assert len(sign) == 172
     assert _rsa_decrypt(K5, sign) == b"user@example.com@1651118320014@trace-1"
     body = {"toUser": "user@example.com", "timestamp": 1651118320014, "trace": "trace-1", "sign": sign}
-    assert signing.verify_message_api_sign(K5.private_key, body)
-    assert not signing.verify_message_api_sign(K1.private_key, body)
-    assert len(signing.message_api_sign(K5.public_key, "u" * 101, 1651118320014, "t")) == 172  # 117 bytes
+    assert crypto.verify_message_api_sign(K5.private_key, body)
+    assert not crypto.verify_message_api_sign(K1.private_key, body)
+    assert len(crypto.message_api_sign(K5.public_key, "u" * 101, 1651118320014, "t")) == 172  # 117 bytes
     with pytest.raises(ValueError, match="118 bytes; the key encrypts at most 117"):
-        signing.message_api_sign(K5.public_key, "u" * 102, 1651118320014, "t")
+        crypto.message_api_sign(K5.public_key, "u" * 102, 1651118320014, "t")
 
 
 # ------------------------------------------------------------------------------------ property tests
@@ -790,7 +792,7 @@ def _transform_dicts(value: object, change: Callable[[dict[str, object]], dict[s
 
 @given(_BODIES)
 def test_canonical_matches_the_reference_and_has_no_quotes(body: dict[str, object]) -> None:
-    text = signing.canonical_body(body)
+    text = crypto.canonical_body(body)
     assert '"' not in text
     assert text == _reference_canonical(body)
 
@@ -799,26 +801,26 @@ def test_canonical_matches_the_reference_and_has_no_quotes(body: dict[str, objec
 def test_canonical_ignores_key_order(body: dict[str, object]) -> None:
     reversed_body = _transform_dicts(body, lambda d: dict(reversed(list(d.items()))))
     assert isinstance(reversed_body, dict)
-    assert signing.canonical_body(reversed_body) == signing.canonical_body(body)
+    assert crypto.canonical_body(reversed_body) == crypto.canonical_body(body)
 
 
 @given(_BODIES, st.text(min_size=1, max_size=4))
 def test_canonical_ignores_nulls_at_any_depth(body: dict[str, object], suffix: str) -> None:
     with_nulls = _transform_dicts(body, lambda d: {**d, "\x00null" + suffix: None, **d})
     assert isinstance(with_nulls, dict)
-    assert signing.canonical_body(with_nulls) == signing.canonical_body(body)
+    assert crypto.canonical_body(with_nulls) == crypto.canonical_body(body)
 
 
-_SIGNER = signing.OpenApiSigner(K1.private_key)
-_K1_PUBLIC = signing.load_public_key(K1.public_key)
+_SIGNER = crypto.OpenApiSigner(K1.private_key)
+_K1_PUBLIC = crypto.load_public_key(K1.public_key)
 
 
 @settings(max_examples=50, deadline=None)
 @given(_BODIES, st.integers(min_value=0, max_value=10**13))
 def test_open_api_sign_verify_round_trip(body: dict[str, object], timestamp: int) -> None:
     signature = _SIGNER.sign(body, timestamp)
-    assert signing.verify_open_api_signature(_K1_PUBLIC, body, timestamp, signature)
-    assert not signing.verify_open_api_signature(_K1_PUBLIC, body, timestamp + 1, signature)
+    assert crypto.verify_open_api_signature(_K1_PUBLIC, body, timestamp, signature)
+    assert not crypto.verify_open_api_signature(_K1_PUBLIC, body, timestamp + 1, signature)
 
 
 _URI_ALLOWED = set(string.ascii_letters + string.digits + "-_.!~*'()%")
@@ -826,14 +828,14 @@ _URI_ALLOWED = set(string.ascii_letters + string.digits + "-_.!~*'()%")
 
 @given(st.text())
 def test_encode_uri_component_round_trips(text: str) -> None:
-    encoded = signing.encode_uri_component(text)
+    encoded = crypto.encode_uri_component(text)
     assert set(encoded) <= _URI_ALLOWED
     assert urllib.parse.unquote(encoded, errors="strict") == text
     assert urllib.parse.unquote_plus(encoded, errors="strict") == text  # never emits "+"
 
 
-_K4_ENCRYPTOR = signing.BodyEncryptor(K4.public_key)
-_K4_PRIVATE = signing.load_private_key(K4.private_key)
+_K4_ENCRYPTOR = crypto.BodyEncryptor(K4.public_key)
+_K4_PRIVATE = crypto.load_private_key(K4.private_key)
 
 
 @settings(max_examples=20, deadline=None)
@@ -842,8 +844,39 @@ _K4_PRIVATE = signing.load_private_key(K4.private_key)
     st.integers(min_value=0, max_value=10**13),
 )
 def test_encrypt_decrypt_round_trip(body: dict[str, object], timestamp: int) -> None:
-    payload = signing.decrypt_body(_K4_ENCRYPTOR.encrypt(body, timestamp)["data"], _K4_PRIVATE)
+    payload = crypto.decrypt_body(_K4_ENCRYPTOR.encrypt(body, timestamp)["data"], _K4_PRIVATE)
     kept = {k: v for k, v in body.items() if k not in ("signature", "timestamp")}
-    expected = {"signature": signing.md5_signature(body, timestamp), **kept, "timestamp": timestamp}
+    expected = {"signature": crypto.md5_signature(body, timestamp), **kept, "timestamp": timestamp}
     assert list(payload.items()) == list(expected.items())  # the order too
-    assert signing.verify_md5_signature(payload)
+    assert crypto.verify_md5_signature(payload)
+
+
+# -- The one-release shims of the old modules ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("old", ["signing", "encryption"])
+def test_old_modules_forward_every_name_with_a_deprecation_warning(old: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"multimarkets_async.protocol.{old}")
+    assert set(module.__all__) <= set(crypto.__all__)
+    for name in module.__all__:
+        with pytest.warns(
+            DeprecationWarning, match=rf"protocol\.{old}\.{name} is deprecated.*protocol\.crypto"
+        ):
+            assert getattr(module, name) is getattr(crypto, name)
+    with pytest.raises(AttributeError):
+        module.nothing_here  # noqa: B018
+
+
+def test_the_schemes_do_not_import_each_other() -> None:
+    import ast
+    from pathlib import Path
+
+    package = Path(crypto.__file__).parent
+    for scheme in ("open_api", "encrypted_body", "message_sign"):
+        tree = ast.parse((package / f"{scheme}.py").read_text(encoding="utf-8"))
+        siblings = {
+            node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1
+        }
+        assert siblings <= {"keys"}, scheme

@@ -21,7 +21,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.frames import Frame, Opcode
 
-from multimarkets_async.protocol import signing
+from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import (
     DATAPUSH_EVENT_TYPES as EVENT_TYPES,
 )
@@ -31,7 +31,7 @@ from multimarkets_async.testing import (
     TRADE_H5_COMPANY,
     Simulator,
 )
-from multimarkets_async.testing._book import MarketOrder
+from multimarkets_async.testing._exchange.records import MarketOrder
 
 pytestmark = pytest.mark.anyio
 
@@ -90,7 +90,7 @@ async def manager(
     headers["trace"] = ("x-" if encrypt_with else "") + uuid.uuid4().hex
     if token is not None:
         headers["token"] = token
-    sent = signing.BodyEncryptor(encrypt_with).encrypt(body, ts) if encrypt_with else body
+    sent = crypto.BodyEncryptor(encrypt_with).encrypt(body, ts) if encrypt_with else body
     reply = await http.post(f"{sim.base_url}/openapi-b{prefix}/{biz_type}", json=sent, headers=headers)
     assert reply.status_code == 200
     return dict(reply.json())
@@ -106,7 +106,7 @@ async def bridge(
         "timestamp": str(ts),
         "recvWindow": "5000",
         "apiKey": sim.bridge_api_key,
-        "signature": signing.OpenApiSigner(sim.bridge_secret_key).sign(body, ts),
+        "signature": crypto.OpenApiSigner(sim.bridge_secret_key).sign(body, ts),
         "version": "0.0.1",
         "group": "tradeApi",
     }
@@ -490,7 +490,7 @@ async def test_bridge_callback_is_signed_and_retried(sim: Simulator, http: httpx
     assert headers["apikey"] == sim.bridge_api_key
     assert headers["companyid"] == str(sim.company_id)
     assert {"trace", "lang", "version", "recvwindow"} <= set(headers)
-    assert signing.verify_open_api_signature(
+    assert crypto.verify_open_api_signature(
         SIGN_DEMO.public_key, body, int(headers["timestamp"]), headers["signature"]
     )
 
@@ -783,7 +783,7 @@ class Wallet:
     async def sms(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.seen.append(("sms", dict(request.headers), body))
-        ok = signing.verify_message_api_sign(MESSAGE_API_EXAMPLE.private_key, body)
+        ok = crypto.verify_message_api_sign(MESSAGE_API_EXAMPLE.private_key, body)
         return JSONResponse({"msg": "success", "code": "200" if ok else "500"})
 
 
@@ -876,7 +876,7 @@ async def test_platform_message_api_and_unreachable_url(sim: Simulator) -> None:
     assert sent.ok
     body = wallet.seen[-1][2]
     assert {"toUser", "trace", "sign", "content", "timestamp", "title"} <= set(body)
-    assert signing.verify_message_api_sign(MESSAGE_API_EXAMPLE.private_key, body)
+    assert crypto.verify_message_api_sign(MESSAGE_API_EXAMPLE.private_key, body)
     # A real URL with nothing behind it: the simulator's own server answers 404.
     missing = await sim.platform.query_balance(
         sim.base_url + "/nothing", third_server_code="a", user_name="b", currency="USD"

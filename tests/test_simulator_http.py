@@ -16,7 +16,7 @@ import anyio
 import httpx
 import pytest
 
-from multimarkets_async.protocol import signing
+from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import Simulator, SimulatorConfig, pytest_plugin
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
 
@@ -64,7 +64,7 @@ def signed_headers(
         "trace": trace(),
         "timestamp": str(timestamp),
         "apiKey": sim.api_key,
-        "signature": signing.OpenApiSigner(sim.secret_key).sign(body, timestamp),
+        "signature": crypto.OpenApiSigner(sim.secret_key).sign(body, timestamp),
         "recvWindow": "5000",
         "lang": "en-US",
     }
@@ -97,7 +97,7 @@ async def http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def login(http: httpx.AsyncClient, sim: Simulator) -> str:
-    body = {"type": 1, "loginName": sim.login_name, "loginPwd": signing.md5_password(sim.password),
+    body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
     r = await http.post(f"/api/login/{LOGIN}", headers=client_headers(sim, version="0.0.1"), json=body)
     env = r.json()
@@ -125,7 +125,7 @@ def assert_error(r: httpx.Response, code: str, biz_code: str) -> dict[str, Any]:
 
 async def test_login_token_use_expiry_and_logout(simulator: Simulator, http: httpx.AsyncClient) -> None:
     sim = simulator
-    body = {"type": 1, "loginName": sim.login_name, "loginPwd": signing.md5_password(sim.password),
+    body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
     headers = client_headers(sim)
     r = await http.post(f"/api/login/{LOGIN}", headers=headers, json=body)
@@ -172,7 +172,7 @@ async def test_login_token_use_expiry_and_logout(simulator: Simulator, http: htt
 async def test_login_with_a_wrong_password_fails(
     simulator: Simulator, http: httpx.AsyncClient, password: str
 ) -> None:
-    pwd = signing.md5_password(password) if password != simulator.password else password
+    pwd = crypto.md5_password(password) if password != simulator.password else password
     body = {"type": 1, "loginName": simulator.login_name, "loginPwd": pwd, "device": 1, "isThird": False}
     r = await http.post(f"/api/login/{LOGIN}", headers=client_headers(simulator), json=body)
     env = assert_error(r, "CUSTOMER_API_0000102", "US")
@@ -298,7 +298,7 @@ async def test_captcha_and_strict_version_group() -> None:
         Simulator(captcha_token="good", strict_version_group=True) as sim,
         httpx.AsyncClient(base_url=sim.base_url) as http,
     ):
-        body = {"type": 1, "loginName": sim.login_name, "loginPwd": signing.md5_password(sim.password),
+        body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
                 "device": 1, "isThird": False}  # fmt: skip
         url = f"/api/login/{LOGIN}"
         assert_error(
@@ -409,7 +409,7 @@ async def test_encrypted_body_accepted_and_corruption_rejected(
     simulator: Simulator, http: httpx.AsyncClient
 ) -> None:
     token = await login(http, simulator)
-    encryptor = signing.BodyEncryptor(simulator.company_public_key)
+    encryptor = crypto.BodyEncryptor(simulator.company_public_key)
     body = {"tradeType": 2, "accountId": 1031002}
     ts = simulator.now_ms()
     headers = client_headers(simulator, token, trace="x-" + trace(), timestamp=str(ts))
@@ -444,7 +444,7 @@ async def test_require_encryption_rejects_plain_bodies() -> None:
         )
         assert_error(r, "GATEWAY_CODE_015", "G")
         ts = sim.now_ms()
-        wrapped = signing.BodyEncryptor(sim.company_public_key).encrypt({"customerGroupId": 1}, ts)
+        wrapped = crypto.BodyEncryptor(sim.company_public_key).encrypt({"customerGroupId": 1}, ts)
         headers = client_headers(sim, trace="x-" + trace(), timestamp=str(ts))
         r = await http.post(f"/api/global/{SYMBOLS}", headers=headers, json=wrapped)
         assert r.json()["code"] == "0"

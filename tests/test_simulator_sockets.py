@@ -30,7 +30,7 @@ from multimarkets_async.models.push import (
     SubscribeFailed,
     TradeEvent,
 )
-from multimarkets_async.protocol import envelope, quote, signing
+from multimarkets_async.protocol import crypto, envelope, quote
 from multimarkets_async.protocol.messages import decode_message
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
@@ -109,7 +109,7 @@ async def open_call(http: httpx.AsyncClient, sim: Simulator, biz_type: str, body
         "trace": trace(),
         "timestamp": str(ts),
         "apiKey": sim.api_key,
-        "signature": signing.OpenApiSigner(sim.secret_key).sign(body, ts),
+        "signature": crypto.OpenApiSigner(sim.secret_key).sign(body, ts),
         "lang": "en-US",
     }
     env = (await http.post(f"/openapi-c/global/{biz_type}", headers=headers, json=body)).json()
@@ -118,7 +118,7 @@ async def open_call(http: httpx.AsyncClient, sim: Simulator, biz_type: str, body
 
 
 async def client_login(http: httpx.AsyncClient, sim: Simulator) -> str:
-    body = {"type": 1, "loginName": sim.login_name, "loginPwd": signing.md5_password(sim.password),
+    body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
     headers = {"companyId": str(sim.company_id), "trace": trace(), "lang": "en-US"}
     env = (await http.post(f"/api/login/{LOGIN}", headers=headers, json=body)).json()
@@ -687,7 +687,7 @@ async def test_rpc_requests_and_ping(simulator: Simulator) -> None:
             "zh-CN",
         )
 
-        body = {"type": 1, "loginName": sim.login_name, "loginPwd": signing.md5_password(sim.password),
+        body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
                 "device": 1, "isThird": False}  # fmt: skip
         await ws.send(rpc_request(sim, LOGIN, "t-login", body=body, version="0.0.1"))
         reply = envelope.decode_socket_frame(await recv(ws))

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from multimarkets_async.protocol import signing
+from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
 
@@ -80,7 +80,7 @@ def headers(sim: Simulator, token: str | None = None, **extra: str) -> dict[str,
 def signed(sim: Simulator, body: dict[str, Any], api_key: str, secret_key: str) -> dict[str, str]:
     ts = sim.now_ms()
     out = headers(sim, timestamp=str(ts), apiKey=api_key, recvWindow="5000")
-    out["signature"] = signing.OpenApiSigner(secret_key).sign(body, ts)
+    out["signature"] = crypto.OpenApiSigner(secret_key).sign(body, ts)
     return out
 
 
@@ -129,7 +129,7 @@ async def login(
     http: httpx.AsyncClient, sim: Simulator, name: str | None = None, pwd: str | None = None
 ) -> str:
     body = {"type": 1, "loginName": name or sim.login_name, "device": 1, "isThird": False,
-            "loginPwd": signing.md5_password(pwd or sim.password)}  # fmt: skip
+            "loginPwd": crypto.md5_password(pwd or sim.password)}  # fmt: skip
     return str(ok(await client_api(http, sim, None, LOGIN, body, "login", version="0.0.1"))["token"])
 
 
@@ -554,7 +554,7 @@ async def test_registration_with_a_verification_code(simulator: Simulator, http:
     assert isinstance(ticket, str)
     assert sim.sent_codes == [(1, "New@Example.com", sim.config.verify_code)]
     body = {"type": 1, "loginName": "new@example.com", "country": "GB", "verifyCode": "000000",
-            "sendToken": ticket, "registerSource": 2, "pwd": signing.md5_password("s3cret"),
+            "sendToken": ticket, "registerSource": 2, "pwd": crypto.md5_password("s3cret"),
             "tradeTypeCurrencyList": [{"tradeType": "2", "allCurrency": "USDT"}]}  # fmt: skip
     error(await client_api(http, sim, None, REGISTER, body, "register"), "CUSTOMER_API_0000511", "US")
     error(await client_api(http, sim, None, REGISTER, {**body, "loginName": "nope"}, "register"),
@@ -627,7 +627,7 @@ async def test_api_keys_are_managed_and_enforced() -> None:
         applied = ok(await client_api(http, sim, token, KEYS + "applyApi", {"tag": "bot"}, version="0.0.1"))
         assert len(applied["apiKey"]) == 32
         assert int(applied["apiKey"], 16) >= 0
-        assert applied["secretKeyMd5"] == signing.secret_key_md5(applied["privateKey"])
+        assert applied["secretKeyMd5"] == crypto.secret_key_md5(applied["privateKey"])
         assert {p["code"]: p["status"] for p in applied["permissionDTOList"]} == {
             "ready_only": 1, "trade": 2, "contract_trade": 2, "captial_out": 2,
         }  # fmt: skip

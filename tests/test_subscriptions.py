@@ -8,7 +8,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from multimarkets_async._subscriptions import OverflowPolicy, Subscription, SubscriptionRegistry
+from multimarkets_async._streams.subscription import OverflowPolicy, Subscription, SubscriptionRegistry
 from multimarkets_async.errors import SlowConsumerError
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from multimarkets_async.protocol.signing import OpenApiSigner
+from multimarkets_async.protocol.crypto import OpenApiSigner
 from multimarkets_async.testing._keys import MESSAGE_API_EXAMPLE, SIGN_DEMO
 from multimarkets_async.webhooks import (
     AdjustmentRequest,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from multimarkets_async.protocol.signing import OpenApiSigner
+from multimarkets_async.protocol.crypto import OpenApiSigner
 from multimarkets_async.testing._keys import SIGN_DEMO
 from multimarkets_async.webhooks import (
     BridgeNotification,

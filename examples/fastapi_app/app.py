@@ -173,7 +173,7 @@ _STATUS: Sequence[tuple[type[mm.MultiMarketsError], int]] = (
     (mm.OrderStateUnknownError, 502),  # may or may not have executed: the caller must reconcile
     (mm.ValidationError, 422),
     (mm.BusinessError, 409),  # TradingRuleError included: the platform refused the order
-    (mm.RateLimitedError, 429),
+    (mm.TooManyRequestsError, 429),
     (mm.LockedOutError, 429),
     (mm.RateLimitError, 429),
     (mm.TransportError, 503),

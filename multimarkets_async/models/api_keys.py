@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field, SecretStr
 
-from .customer import WireModel
+from ._base import WireModel
 
 __all__ = ["ApiKey", "ApiKeyPermission", "Permission"]
 

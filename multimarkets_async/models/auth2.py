@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .customer import WireModel
+from ._base import WireModel
 
 __all__ = ["Auth2Tokens", "Auth2User"]
 

@@ -12,7 +12,7 @@ from enum import IntEnum, StrEnum
 
 from pydantic import Field, SecretStr
 
-from .customer import WireModel
+from ._base import WireModel
 
 __all__ = [
     "BridgeAccount",

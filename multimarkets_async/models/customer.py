@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic.alias_generators import to_camel
+from pydantic import Field, SecretStr
 
-__all__ = ["Account", "CustomerProfile", "LoginResult", "WireModel"]
+from ._base import WireModel
 
-
-class WireModel(BaseModel):
-    """Base of every REST model: snake_case attributes with the wire's camelCase as aliases.
-
-    Unknown server fields are kept (``extra="allow"``) so a new field never breaks a client.
-    """
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="allow",
-        frozen=True,
-        coerce_numbers_to_str=True,
-        hide_input_in_errors=True,  # a bad answer's error never echoes its values (tokens, keys)
-    )
+__all__ = ["Account", "CustomerProfile", "LoginResult", "WireModel"]  # WireModel: re-exported from _base
 
 
 class Account(WireModel):

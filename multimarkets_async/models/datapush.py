@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 
-from .customer import WireModel
+from ._base import WireModel
 
 __all__ = [
     "AccountAdjustEvent",

@@ -11,7 +11,8 @@ from enum import StrEnum
 
 from pydantic import Field, SecretStr
 
-from .customer import Account, WireModel
+from ._base import WireModel
+from .customer import Account
 
 __all__ = [
     "BalanceAdjustment",

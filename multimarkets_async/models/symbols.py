@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from .customer import WireModel
+from ._base import WireModel
 from .market import SymbolKey
 
 __all__ = ["Symbol", "SymbolDetail", "TradeTime"]

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import Field
 
-from .customer import WireModel
+from ._base import WireModel
 
 __all__ = [
     "Deal",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Final
 from urllib.parse import quote, unquote
 
-from ..errors import MultiMarketsError, ProtocolError, quote_error_from_ret
+from ..errors import MultiMarketsError, ProtocolError
 from ..models.market import DepthBook, DepthLevel, Kline, Rolling24h, Tick, Trade
 from ._json import cause_of, loads
 from ._quote_push import (
@@ -33,6 +33,7 @@ from ._quote_push import (
     parse_trades,
     time_converter,
 )
+from .error_codes import quote_error_from_ret
 
 __all__ = [
     "KLINE_INFLATE_WBITS",

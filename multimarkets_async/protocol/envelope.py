@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from ..errors import APIError, ProtocolError, api_error_from_envelope
+from ..errors import APIError, ProtocolError
 from ._json import DECODE_ERRORS, cause_of, decode_error, loads_object
+from .error_codes import api_error_from_envelope
 
 __all__ = [
     "DEFAULT_SUCCESS_CODES",

@@ -1,12 +1,16 @@
-"""Thin, namespaced resources: ``client.quotes``, ``client.messages``, ``client.symbols``.
+"""Thin, namespaced resources: ``client.quotes``, ``client.messages``, ``client.symbols`` ...
 
-Resources orchestrate work that needs both transports (fetch a token over HTTP, then open a socket);
-the transports never call each other.
+Each typed method takes keyword-only domain arguments and ends in one ``ClientCore.call`` (request and
+parse) or hands a subscription to a feed in ``_streams``. What namespaces look up for each other
+(products, accounts, the latest price) is in one shared ``Lookup``. Resources orchestrate work that
+needs both transports (fetch a token over HTTP, then open a socket); the transports never call each
+other.
 """
 
 from __future__ import annotations
 
 from ._core import ClientCore
+from ._lookup import Lookup
 from .account import AccountResource
 from .auth2 import Auth2, WebIframe
 from .customer import ApiKeys, Customer
@@ -23,6 +27,7 @@ __all__ = [
     "Auth2",
     "ClientCore",
     "Customer",
+    "Lookup",
     "Messages",
     "Orders",
     "Positions",

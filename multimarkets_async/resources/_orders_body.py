@@ -37,11 +37,21 @@ def place_biz_type(trade_type: int) -> str:
 
 
 class OrderBody:
-    """Accumulates one order's body from domain arguments."""
+    """Accumulates one order's body from domain arguments.
 
-    def __init__(self, symbol: Symbol, account: Account, *, now_ms: int) -> None:
+    Args:
+        symbol: the product's catalogue row (its digits scale the prices).
+        fields: the body so far; ``new_order`` starts one that places an order.
+    """
+
+    def __init__(self, symbol: Symbol, fields: dict[str, object]) -> None:
         self.symbol = symbol
-        self.body: dict[str, object] = {
+        self.body = fields
+
+    @classmethod
+    def new_order(cls, symbol: Symbol, account: Account, *, now_ms: int) -> OrderBody:
+        """The body of a new order of ``symbol`` on ``account``."""
+        fields: dict[str, object] = {
             "tradeType": symbol.trade_type,
             "symbolId": symbol.symbol_id,
             "accountId": account.account_id,
@@ -50,7 +60,8 @@ class OrderBody:
             "requestTime": now_ms,
         }
         if symbol.trade_type == 2:
-            self.body["entryType"] = 1  # requestNum is a quantity in lots
+            fields["entryType"] = 1  # requestNum is a quantity in lots
+        return cls(symbol, fields)
 
     def price(self, field: str, value: Number | None, *, what: str) -> None:
         """Set an integer-scaled price field (``requestPrice``, ``stopLoss``, ``takeProfit``)."""

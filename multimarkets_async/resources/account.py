@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer
 from ..models.customer import Account, CustomerProfile
 from ._core import ClientCore
+from ._lookup import Lookup
 
 __all__ = ["AccountResource"]
 
-_INFO = "customer.app.CustomerWebApiService.findCustomerInfo"
 _BY_ID = "customer.app.CustomerWebApiService.queryAccountById"
 
 
 class AccountResource:
     """The customer's profile and trading accounts."""
 
-    def __init__(self, core: ClientCore) -> None:
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
         self._core = core
-        self._profile: CustomerProfile | None = None
+        self._lookup = lookup
 
     async def profile(self, *, refresh: bool = False) -> CustomerProfile:
         """The customer's profile with its account list (``findCustomerInfo``), cached until ``refresh``."""
-        if self._profile is None or refresh:
-            data = await self._core.http.request(_INFO, {})
-            if not isinstance(data, dict):
-                raise ProtocolError("findCustomerInfo did not answer an object")
-            self._profile = parse_answer(CustomerProfile, data)
-            self._core.customer_group_id = self._profile.customer_group_id or self._core.customer_group_id
-        return self._profile
+        return await self._lookup.profile(refresh=refresh)
 
     async def for_trade_type(self, trade_type: int, currency: str | None = None) -> Account:
         """The account that trades ``trade_type`` (in ``currency`` when the customer has several).
@@ -36,15 +28,7 @@ class AccountResource:
         Raises:
             ValidationError: the customer has no such account.
         """
-        profile = await self.profile()
-        try:
-            return profile.account(trade_type, currency)
-        except LookupError:
-            profile = await self.profile(refresh=True)
-            try:
-                return profile.account(trade_type, currency)
-            except LookupError as exc:
-                raise ValidationError(f"the customer has no account for tradeType {trade_type}") from exc
+        return await self._lookup.account(trade_type, currency)
 
     async def get(
         self, *, trade_type: int, account_id: int | None = None, currency: str | None = None
@@ -58,12 +42,9 @@ class AccountResource:
         """
         body: dict[str, object] = {"tradeType": trade_type}
         if account_id is None and currency is None:
-            account_id = (await self.for_trade_type(trade_type)).account_id
+            account_id = (await self._lookup.account(trade_type)).account_id
         if account_id is not None:
             body["accountId"] = account_id
         if currency is not None:
             body["currency"] = currency
-        data = await self._core.http.request(_BY_ID, body)
-        if not isinstance(data, dict):
-            raise ProtocolError("queryAccountById did not answer an object")
-        return parse_answer(Account, data)
+        return await self._core.call(_BY_ID, body, Account)

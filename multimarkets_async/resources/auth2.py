@@ -8,17 +8,20 @@ the user's identity. The iframe flow embeds the trading UI with a one-time login
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 from urllib.parse import quote, urlencode
 
+import pydantic
+
 from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer
 from ..models.auth2 import Auth2Tokens, Auth2User
+from ..protocol.crypto import md5_password
 from ..protocol.operations import Family
-from ..protocol.signing import md5_password
 from ._core import ClientCore
 
 __all__ = ["Auth2", "WebIframe"]
+
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 _SITE = "https://www.headline.net"
 _LOGIN = "customer.app.CustomerWebApiService.login"
@@ -30,10 +33,15 @@ class Auth2:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
 
-    async def _call(self, path: str, body: dict[str, object], *, token: str | None = None) -> Any:
+    def _check_url(self) -> None:
         if not self._core.environment.auth2_url:
             raise ValidationError("this environment has no Auth2 URL; pass an Environment with auth2_url")
-        return await self._core.http.request(path, body, family=Family.AUTH2, token=token)
+
+    async def _call(
+        self, path: str, body: dict[str, object], model: type[M], *, token: str | None = None
+    ) -> M:
+        self._check_url()
+        return await self._core.call(path, body, model, family=Family.AUTH2, token=token)
 
     @staticmethod
     def consent_url(
@@ -50,17 +58,17 @@ class Auth2:
         token = self._core.http.token
         if not token:
             raise ValidationError("auth2.code needs a logged-in client: call client.login() first")
-        data = await self._call("auth2/code", {"appId": app_id, "thirdAppType": third_app_type}, token=token)
+        self._check_url()
+        body: dict[str, object] = {"appId": app_id, "thirdAppType": third_app_type}
+        data = await self._core.http.request("auth2/code", body, family=Family.AUTH2, token=token)
         if not isinstance(data, str):
             raise ProtocolError("/auth2/code did not answer a code")
         return data
 
     async def token(self, *, app_id: str, app_secret: str, code: str) -> Auth2Tokens:
         """Swap an authorization code for an access and a refresh token."""
-        data = await self._call("auth2/token", {"appId": app_id, "appSecret": app_secret, "code": code})
-        if not isinstance(data, dict):
-            raise ProtocolError("/auth2/token did not answer a token pair")
-        return parse_answer(Auth2Tokens, data)
+        body: dict[str, object] = {"appId": app_id, "appSecret": app_secret, "code": code}
+        return await self._call("auth2/token", body, Auth2Tokens)
 
     async def user(self, access_token: Auth2Tokens | str) -> Auth2User:
         """The MultiMarkets identity behind an access token."""
@@ -69,10 +77,7 @@ class Auth2:
             if isinstance(access_token, Auth2Tokens)
             else access_token
         )
-        data = await self._call("auth2/user", {"accessToken": value})
-        if not isinstance(data, dict):
-            raise ProtocolError("/auth2/user did not answer an object")
-        return parse_answer(Auth2User, data)
+        return await self._call("auth2/user", {"accessToken": value}, Auth2User)
 
     async def refresh(self, refresh_token: Auth2Tokens | str) -> Auth2Tokens:
         """A new token pair (needs the client's login token, as the platform requires)."""
@@ -81,10 +86,9 @@ class Auth2:
             if isinstance(refresh_token, Auth2Tokens)
             else refresh_token
         )
-        data = await self._call("auth2/refresh", {"refreshToken": value}, token=self._core.http.token)
-        if not isinstance(data, dict):
-            raise ProtocolError("/auth2/refresh did not answer a token pair")
-        return parse_answer(Auth2Tokens, data)
+        return await self._call(
+            "auth2/refresh", {"refreshToken": value}, Auth2Tokens, token=self._core.http.token
+        )
 
 
 class WebIframe:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from pydantic import BaseModel
 
 from .._http import HTTPSession
 from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer, parse_rows
+from ..errors import ValidationError
+from ..models._answers import AnswerShape, Paged, Rows, parse_answer, read_answer
 from ..models.bridge import BridgeAccountType, Exchange, ExchangeAccount
 from ..models.manager import ManagedCustomer, ManagedCustomerDetail
 from ..models.trading import Page
@@ -28,6 +28,7 @@ from ..protocol.operations import Family, bridge_operation
 __all__ = ["BridgeAccounts", "BridgeCustomers", "BridgeSession", "decimal_text", "rows"]
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _ACC = "customer.admin.CustomerDirectAccAdminApiService."
 _CUSTOMER = "customer.admin.WhiteCustomerAdminApiService."
@@ -65,6 +66,22 @@ class BridgeSession:
             timeout=timeout,
         )
 
+    @overload
+    async def fetch(self, biz_type: str, body: Mapping[str, object] | None, model: type[M]) -> M: ...
+
+    @overload
+    async def fetch(self, biz_type: str, body: Mapping[str, object] | None, model: AnswerShape[T]) -> T: ...
+
+    async def fetch(
+        self, biz_type: str, body: Mapping[str, object] | None, model: type[M] | AnswerShape[T]
+    ) -> M | T:
+        """``call``, with the answer read as ``model`` (a model class, ``Rows`` or ``Paged``).
+
+        Raises:
+            ProtocolError: the answer does not fit ``model``.
+        """
+        return read_answer(model, await self.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
+
 
 def decimal_text(value: Decimal | str | None, name: str) -> str | None:
     """A positive decimal as plain text for the wire (``None`` stays ``None``).
@@ -87,13 +104,7 @@ def decimal_text(value: Decimal | str | None, name: str) -> str | None:
 
 def rows(data: object, model: type[M], what: str) -> builtins.list[M]:
     """Validate a list answer (or a page object's ``records``/``list``) into models."""
-    if data is None:
-        return []
-    if isinstance(data, dict):  # a page object: records (most pages) or list (trade records)
-        data = data.get("records", data.get("list", []))
-    if not isinstance(data, builtins.list):
-        raise ProtocolError(f"{what} did not answer a list")
-    return parse_rows(model, data)
+    return Rows(model).parse(data, what)
 
 
 class BridgeCustomers:
@@ -109,17 +120,12 @@ class BridgeCustomers:
         body: dict[str, object] = {"current": page, "size": size}
         if customer_no is not None:
             body["customerNo"] = customer_no
-        data = await self._session.call(_CUSTOMER + "page", body)
-        return parse_answer(Page[ManagedCustomer], data or {})
+        return await self._session.fetch(_CUSTOMER + "page", body, Paged(Page[ManagedCustomer]))
 
     async def get(self, customer_no: str) -> ManagedCustomerDetail:
         """One customer's profile (``detailByCustomerNo``, the sample's path; http.md §1.4)."""
-        data = await self._session.call(
-            _CUSTOMER + "detailByCustomerNo", {"type": "baseInfo", "customerNo": customer_no}
-        )
-        if not isinstance(data, dict):
-            raise ProtocolError("detailByCustomerNo did not answer an object")
-        return parse_answer(ManagedCustomerDetail, data)
+        body = {"type": "baseInfo", "customerNo": customer_no}
+        return await self._session.fetch(_CUSTOMER + "detailByCustomerNo", body, ManagedCustomerDetail)
 
     async def close(self, customer_no: str, *, remark: str, auto: bool = False) -> None:
         """Close a customer's account (``destroyByCustomerNo``); a manual closure (``auto=False``) must be
@@ -224,8 +230,7 @@ class BridgeAccounts:
         ):
             if value is not None:
                 body[key] = str(value)
-        data = await self._session.call(_ACC + "getPage", body)
-        return parse_answer(Page[ExchangeAccount], data or {})
+        return await self._session.fetch(_ACC + "getPage", body, Paged(Page[ExchangeAccount]))
 
     async def delete(self, record_id: str | int) -> None:
         """Remove a registered account (Assumption ``bridge_delete_account_biztype``:

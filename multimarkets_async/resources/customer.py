@@ -8,14 +8,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer
+from ..models._answers import Paged
 from ..models.api_keys import ApiKey, Permission
 from ..models.customer import CustomerProfile
 from ..models.trading import Page
+from ..protocol.crypto import md5_password
 from ..protocol.operations import Family
-from ..protocol.signing import md5_password
 from ._core import ClientCore
-from .account import AccountResource
+from ._lookup import Lookup
 
 __all__ = ["ApiKeys", "Customer"]
 
@@ -39,8 +39,8 @@ class ApiKeys:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
 
-    async def _call(self, method: str, body: Mapping[str, object]) -> Any:
-        return await self._core.http.request(_API + method, body, family=Family.CLIENT)
+    async def _send(self, method: str, body: Mapping[str, object]) -> None:
+        await self._core.http.request(_API + method, body, family=Family.CLIENT)
 
     async def apply(
         self,
@@ -67,10 +67,7 @@ class ApiKeys:
                 email_send_token=email_send_token,
             )
         )
-        data = await self._call("applyApi", body)
-        if not isinstance(data, dict):
-            raise ProtocolError("applyApi did not answer an object")
-        return parse_answer(ApiKey, data)
+        return await self._core.call(_API + "applyApi", body, ApiKey, family=Family.CLIENT)
 
     async def set_permissions(
         self,
@@ -111,40 +108,37 @@ class ApiKeys:
                 email_send_token=email_send_token,
             )
         )
-        await self._call("editApiPermission", body)
+        await self._send("editApiPermission", body)
 
     async def delete(self, key: ApiKey | int) -> None:
         """Delete a key."""
-        await self._call("delApi", {"id": key.id if isinstance(key, ApiKey) else key})
+        await self._send("delApi", {"id": key.id if isinstance(key, ApiKey) else key})
 
     async def get(self, key: ApiKey | int) -> ApiKey:
         """One key's record, with its allowed operations."""
-        data = await self._call("queryApi", {"id": key.id if isinstance(key, ApiKey) else key})
-        if not isinstance(data, dict):
-            raise ProtocolError("queryApi did not answer an object")
-        return parse_answer(ApiKey, data)
+        body = {"id": key.id if isinstance(key, ApiKey) else key}
+        return await self._core.call(_API + "queryApi", body, ApiKey, family=Family.CLIENT)
 
     async def list(self, *, page: int = 1, size: int = 20, tag: str | None = None) -> Page[ApiKey]:
         """The customer's keys (without private keys)."""
         body: dict[str, object] = {"current": page, "size": size}
         if tag is not None:
             body["tag"] = tag
-        data = await self._call("page", body)
-        return parse_answer(Page[ApiKey], data or {})
+        return await self._core.call(_API + "page", body, Paged(Page[ApiKey]), family=Family.CLIENT)
 
 
 class Customer:
     """The customer: profile, registration, API keys."""
 
-    def __init__(self, core: ClientCore, account: AccountResource) -> None:
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
         self._core = core
-        self._account = account
+        self._lookup = lookup
         self.api_keys = ApiKeys(core)
         """Open API key management."""
 
     async def info(self) -> CustomerProfile:
         """The customer's profile and accounts (``findCustomerInfo``), fetched now."""
-        return await self._account.profile(refresh=True)
+        return await self._lookup.profile(refresh=True)
 
     async def send_verification_code(
         self, *, to_user: str, purpose: str = "EMAIL_REGISTER_VERIFICATION_CODE", captcha: str | None = None

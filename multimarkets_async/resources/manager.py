@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from pydantic import BaseModel
 
 from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer, parse_rows
+from ..models._answers import AnswerShape, Paged, Rows, read_answer
 from ..models.customer import Account
 from ..models.manager import (
     BalanceAdjustment,
@@ -31,12 +31,13 @@ from ..models.manager import (
     TradeTypeCurrency,
 )
 from ..models.trading import Page
-from ..protocol.signing import md5_password
+from ..protocol.crypto import md5_password
 from .manager_session import ManagerSession
 
 __all__ = ["Balances", "Company", "Dictionaries", "ManagedCustomers", "Products"]
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _DICT = "config.admin.AdminDictDubboService."
 _CUSTOMER = "customer.admin.WhiteCustomerAdminApiService."
@@ -44,14 +45,26 @@ _ADJUST = "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustP
 _MAX_PAGE = 2000
 
 
-def _rows(data: object, model: type[M], what: str) -> builtins.list[M]:
-    if data is None:
-        return []
-    if isinstance(data, dict):  # some answers are documented as an object, exemplified as an array
-        data = [data]
-    if not isinstance(data, builtins.list):
-        raise ProtocolError(f"{what} did not answer a list")
-    return parse_rows(model, data)
+@overload
+async def _fetch(session: ManagerSession, biz_type: str, body: Mapping[str, object], model: type[M]) -> M: ...
+
+
+@overload
+async def _fetch(
+    session: ManagerSession, biz_type: str, body: Mapping[str, object], model: AnswerShape[T]
+) -> T: ...
+
+
+async def _fetch(
+    session: ManagerSession, biz_type: str, body: Mapping[str, object], model: type[M] | AnswerShape[T]
+) -> M | T:
+    """One Manager operation, its answer read as ``model`` (a model class, ``Rows`` or ``Paged``)."""
+    return read_answer(model, await session.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
+
+
+def _rows(model: type[M]) -> Rows[M]:
+    """A list answer; some are documented as an object and exemplified as an array: one row."""
+    return Rows(model, single=True)
 
 
 def _decimal_text(value: Decimal | str | int, name: str) -> str:
@@ -79,14 +92,19 @@ class Dictionaries:
             parent_code: ``phone_code``, ``register_source``, ``bank_code``, ``Language``, or an asset
                 code such as ``USDT`` for its blockchain networks.
         """
-        data = await self._session.call(_DICT + "getListByParentCode", {"parentCode": parent_code})
-        return _rows(data, DictionaryEntry, "getListByParentCode")
+        return await _fetch(
+            self._session, _DICT + "getListByParentCode", {"parentCode": parent_code}, _rows(DictionaryEntry)
+        )
 
     async def countries(self, parent_code: str = "country") -> builtins.list[DictionaryEntry]:
         """The country dictionary (``getCountryListByParentCode``; its body is undocumented beyond
         ``parentCode``, Assumption: the same body as ``list``)."""
-        data = await self._session.call(_DICT + "getCountryListByParentCode", {"parentCode": parent_code})
-        return _rows(data, DictionaryEntry, "getCountryListByParentCode")
+        return await _fetch(
+            self._session,
+            _DICT + "getCountryListByParentCode",
+            {"parentCode": parent_code},
+            _rows(DictionaryEntry),
+        )
 
 
 class Company:
@@ -98,10 +116,12 @@ class Company:
 
     async def currencies(self) -> builtins.list[CompanyAsset]:
         """The currencies the company enabled (``AdminAssetsDubboService.getAssetsList``)."""
-        data = await self._session.call(
-            "config.admin.AdminAssetsDubboService.getAssetsList", {"companyId": str(self._company_id)}
+        return await _fetch(
+            self._session,
+            "config.admin.AdminAssetsDubboService.getAssetsList",
+            {"companyId": str(self._company_id)},
+            _rows(CompanyAsset),
         )
-        return _rows(data, CompanyAsset, "getAssetsList")
 
 
 class Products:
@@ -116,8 +136,12 @@ class Products:
         body: dict[str, object] = {"companyId": str(self._company_id)}
         if trade_type is not None:
             body["tradeType"] = trade_type
-        data = await self._session.call("config.admin.AdminSymbolDubboService.getSymbolByCompanyId", body)
-        return _rows(data, ManagerProduct, "getSymbolByCompanyId")
+        return await _fetch(
+            self._session,
+            "config.admin.AdminSymbolDubboService.getSymbolByCompanyId",
+            body,
+            _rows(ManagerProduct),
+        )
 
 
 class ManagedCustomers:
@@ -144,8 +168,7 @@ class ManagedCustomers:
         body: dict[str, object] = {"current": page, "size": size}
         if customer_no is not None:
             body["customerNo"] = customer_no
-        data = await self._session.call(_CUSTOMER + "page", body)
-        return parse_answer(Page[ManagedCustomer], data or {})
+        return await _fetch(self._session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]))
 
     async def register(
         self,
@@ -241,10 +264,7 @@ class ManagedCustomers:
                 raise ValidationError(f"no customer {customer_no!r}")
             customer_id = match.id
         body = {"type": str(part), "id": str(customer_id), "customerNo": customer_no}
-        data = await self._session.call(_CUSTOMER + "detail", body)
-        if not isinstance(data, dict):
-            raise ProtocolError("detail did not answer an object")
-        return parse_answer(ManagedCustomerDetail, data)
+        return await _fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail)
 
     async def groups(
         self, *, trade_type: int | None = None, customer_no: str | None = None
@@ -255,16 +275,18 @@ class ManagedCustomers:
             body["tradeType"] = trade_type
         if customer_no is not None:
             body["customerNo"] = customer_no
-        data = await self._session.call("customer.admin.CustomerGroupAdminApiService.groupList", body)
-        return _rows(data, CustomerGroup, "groupList")
+        return await _fetch(
+            self._session, "customer.admin.CustomerGroupAdminApiService.groupList", body, _rows(CustomerGroup)
+        )
 
     async def account_info(self, customer_no: str, *, trade_type: int) -> builtins.list[Account]:
         """The customer's accounts of one tradeType with balances (``queryAccountList``)."""
-        data = await self._session.call(
+        return await _fetch(
+            self._session,
             "customer.admin.CustomerAdminApiService.queryAccountList",
             {"customerNo": customer_no, "tradeType": trade_type},
+            _rows(Account),
         )
-        return _rows(data, Account, "queryAccountList")
 
     async def close(self, customer_no: str, *, customer_id: int | str, remark: str) -> None:
         """Close a customer (``WhiteCustomerAdminApiService.destroy``, Appendix B)."""
@@ -285,11 +307,13 @@ class Balances:
         Raises:
             ValidationError: the customer has no such account.
         """
-        data = await self._session.call(
+        accounts = await _fetch(
+            self._session,
             "customer.admin.CustomerAdminApiService.queryAccountList",
             {"customerNo": customer_no, "tradeType": trade_type},
+            _rows(Account),
         )
-        for account in _rows(data, Account, "queryAccountList"):
+        for account in accounts:
             if currency is None or account.currency == currency:
                 return account
         raise ValidationError(

@@ -20,8 +20,8 @@ from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ConfigurationError, ProtocolError
 from ..models._answers import parse_answer
 from ..models.manager import CompanyAuthorization
+from ..protocol.crypto import BodyEncryptor
 from ..protocol.operations import MANAGER_AUTHORIZE, Family, Operation, manager_operation
-from ..protocol.signing import BodyEncryptor
 
 __all__ = ["ManagerSession"]
 

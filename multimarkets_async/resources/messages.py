@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._subscriptions import OverflowPolicy, Subscription
+from .._streams.message_feed import MessageFeed
+from .._streams.subscription import OverflowPolicy, Subscription
 from .._ws import ConnectionInfo
 from ..errors import ValidationError
 from ..models.push import AccountUpdate, MessageEvent
 from ..models.stream import ConnectionEvent
 from ._core import ClientCore
-from ._message_feed import MessageFeed
 
 __all__ = ["Messages"]
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import OrderStateUnknownError, ProtocolError, ValidationError
-from ..models._answers import parse_answer, parse_rows
+from ..errors import OrderStateUnknownError, ValidationError
+from ..models._answers import Paged, Rows
 from ..models.market import SymbolKey
-from ..models.symbols import Symbol
 from ..models.trading import (
     Deal,
     ExpireType,
@@ -34,24 +31,23 @@ from ..models.trading import (
 )
 from ..protocol.prices import Number
 from ._core import ClientCore
+from ._lookup import Lookup, SymbolLike
 from ._orders_body import OrderBody, place_biz_type, service
-from .account import AccountResource
-from .quotes import Quotes
-from .symbols import SymbolLike, Symbols
 
 __all__ = ["Orders"]
 
+_LIST_FIRST = ("list", "records")  # where the history pages keep their rows
 
-def _records(data: object, key: str = "records") -> builtins.list[Any]:
-    """Items of a list answer: a bare array, ``{records: [...]}`` or ``{list: [...]}``."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        items = data.get(key, data.get("list", data.get("records")))
-        return items if isinstance(items, list) else []
-    if data is None:
-        return []
-    raise ProtocolError(f"expected a list answer, got {type(data).__name__}")
+
+def _newest_first(trade_type: int, field: str, page: int, size: int) -> dict[str, object]:
+    """The body of a history page sorted by ``field``, newest first."""
+    return {
+        "tradeType": trade_type,
+        "sortFieldName": field,
+        "sortType": "desc",
+        "current": page,
+        "size": size,
+    }
 
 
 def _key(idempotency_key: str | None) -> NotGivenOr[str]:
@@ -66,20 +62,14 @@ def _key(idempotency_key: str | None) -> NotGivenOr[str]:
 class Orders:
     """Orders on the contract accounts (tradeType 1 full margin, 2 isolated margin)."""
 
-    def __init__(self, core: ClientCore, symbols: Symbols, account: AccountResource, quotes: Quotes) -> None:
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
         self._core = core
-        self._symbols = symbols
-        self._account = account
-        self._quotes = quotes
+        self._lookup = lookup
 
     async def _body(self, symbol: SymbolLike, trade_type: int | None, currency: str | None) -> OrderBody:
-        row = await self._symbols.get(symbol, trade_type=trade_type)
-        account = await self._account.for_trade_type(row.trade_type, currency)
-        return OrderBody(row, account, now_ms=self._core.http.now_ms())
-
-    async def _seen_price(self, row: Symbol, side: Side) -> Number:
-        tick = await self._quotes.latest(row.key)
-        return tick.ask if side is Side.BUY else tick.bid
+        row = await self._lookup.symbol(symbol, trade_type=trade_type)
+        account = await self._lookup.account(row.trade_type, currency)
+        return OrderBody.new_order(row, account, now_ms=self._core.http.now_ms())
 
     @staticmethod
     def new_idempotency_key() -> str:
@@ -91,12 +81,12 @@ class Orders:
         return str(uuid.uuid4())
 
     async def _send(self, body: OrderBody, idempotency_key: str | None) -> OrderResult:
-        data = await self._core.http.request(
-            place_biz_type(body.symbol.trade_type), body.body, idempotency_key=_key(idempotency_key)
+        return await self._core.call(
+            place_biz_type(body.symbol.trade_type),
+            body.body,
+            OrderResult,
+            idempotency_key=_key(idempotency_key),
         )
-        if not isinstance(data, dict):
-            raise ProtocolError("the order answer carries no object")
-        return parse_answer(OrderResult, data)
 
     async def market(
         self,
@@ -144,7 +134,9 @@ class Orders:
         body.set("direction", int(side))
         body.volume(volume)
         body.price(
-            "requestPrice", price if price is not None else await self._seen_price(row, side), what="price"
+            "requestPrice",
+            price if price is not None else await self._lookup.seen_price(row, side),
+            what="price",
         )
         body.price("stopLoss", stop_loss, what="stop-loss")
         body.price("takeProfit", take_profit, what="take-profit")
@@ -257,7 +249,7 @@ class Orders:
         body.volume(volume if volume is not None else (position.volume or position.open_volume or 0))
         body.price(
             "requestPrice",
-            price if price is not None else await self._seen_price(body.symbol, side),
+            price if price is not None else await self._lookup.seen_price(body.symbol, side),
             what="price",
         )
         return await self._send(body, idempotency_key)
@@ -273,19 +265,18 @@ class Orders:
         """
         if not lost.idempotency_key or lost.body is None:
             raise ValidationError("this order was sent without an idempotency key; query orders to reconcile")
-        data = await self._core.http.request(lost.biz_type, lost.body, idempotency_key=lost.idempotency_key)
-        if not isinstance(data, dict):
-            raise ProtocolError("the order answer carries no object")
-        return parse_answer(OrderResult, data)
+        return await self._core.call(
+            lost.biz_type, lost.body, OrderResult, idempotency_key=lost.idempotency_key
+        )
 
     async def pending(self, *, trade_type: int) -> builtins.list[PendingOrder]:
         """The open pending orders of ``trade_type``'s account (``queryPBOOrderPage``)."""
-        account = await self._account.for_trade_type(trade_type)
-        data = await self._core.http.request(
+        account = await self._lookup.account(trade_type)
+        return await self._core.call(
             "tradeapi.app.CfdWBWOrderApiService.queryPBOOrderPage",
             {"tradeType": trade_type, "accountId": account.account_id},
+            Rows(PendingOrder),
         )
-        return parse_rows(PendingOrder, _records(data))
 
     async def modify(
         self,
@@ -301,25 +292,20 @@ class Orders:
 
         ``idempotency_key`` works as in ``market``.
         """
-        row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
-        body = OrderBody(
-            row, await self._account.for_trade_type(order.trade_type), now_ms=self._core.http.now_ms()
-        )
-        update: dict[str, object] = {"tradeType": order.trade_type, "pboId": order.id}
-        if order.account_id is not None:
-            update["accountId"] = order.account_id
-        body.body = update
+        row = await self._lookup.symbol(SymbolKey(order.symbol_id, order.trade_type, 0))
+        body = OrderBody(row, {"tradeType": order.trade_type, "pboId": order.id})
+        body.set("accountId", order.account_id)
         body.price("requestPrice", price, what="price")
         if volume is not None:
             body.volume(volume)
         body.price("stopLoss", stop_loss, what="stop-loss")
         body.price("takeProfit", take_profit, what="take-profit")
-        data = await self._core.http.request(
-            "tradeapi.app.OrderApiService.updatePboOrder", update, idempotency_key=_key(idempotency_key)
+        return await self._core.call(
+            "tradeapi.app.OrderApiService.updatePboOrder",
+            body.body,
+            OrderResult,
+            idempotency_key=_key(idempotency_key),
         )
-        if not isinstance(data, dict):
-            raise ProtocolError("updatePboOrder did not answer an object")
-        return parse_answer(OrderResult, data)
 
     async def cancel(self, order: PendingOrder, *, idempotency_key: str | None = None) -> None:
         """Cancel a pending order.
@@ -327,14 +313,14 @@ class Orders:
         ``closePboOrder`` on market-maker products; ``closeTradePboOrder`` on matching and aggregation ones.
         ``idempotency_key`` works as in ``market``.
         """
-        row = await self._symbols.get(SymbolKey(order.symbol_id, order.trade_type, 0))
+        row = await self._lookup.symbol(SymbolKey(order.symbol_id, order.trade_type, 0))
         if row.deal_mode in (3, 4):
             body: dict[str, object] = {"tradeType": order.trade_type, "orderId": int(order.id)}
             await self._core.http.request(
                 "tradeapi.app.OrderApiService.closeTradePboOrder", body, idempotency_key=_key(idempotency_key)
             )
             return
-        profile = await self._account.profile()
+        profile = await self._lookup.profile()
         body = {"pboId": order.id, "tradeType": order.trade_type}
         for key, value in (
             ("customerNo", order.customer_no or profile.customer_no),
@@ -350,13 +336,11 @@ class Orders:
 
     async def get(self, order_id: int, *, trade_type: int) -> OrderDetail:
         """One order in detail (``queryOrderDetail``)."""
-        data = await self._core.http.request(
+        return await self._core.call(
             "tradeapi.app.CfdWBWOrderApiService.queryOrderDetail",
             {"tradeType": trade_type, "orderId": order_id},
+            OrderDetail,
         )
-        if not isinstance(data, dict):
-            raise ProtocolError("queryOrderDetail did not answer an object")
-        return parse_answer(OrderDetail, data)
 
     async def list(
         self,
@@ -373,37 +357,26 @@ class Orders:
             body["status"] = status
         if symbol_id is not None:
             body["symbolId"] = symbol_id
-        data = await self._core.http.request("tradeapi.app.OrderApiService.queryOrderPage", body)
-        if isinstance(data, list):
-            data = {"records": data, "total": len(data), "size": size, "current": page}
-        return parse_answer(Page[Order], data or {})
+        return await self._core.call(
+            "tradeapi.app.OrderApiService.queryOrderPage", body, Paged(Page[Order], page=page, size=size)
+        )
 
     async def history(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Position]:
         """Closed positions, most recently closed first (``queryHistoryCloseOrderList``)."""
-        body = {
-            "tradeType": trade_type,
-            "sortFieldName": "closeTime",
-            "sortType": "desc",
-            "current": page,
-            "size": size,
-        }
+        body = _newest_first(trade_type, "closeTime", page, size)
         prefix = "CfdMM" if trade_type == 1 else "CfdWBW"  # both alias OrderApiService (§5.9)
-        data = await self._core.http.request(
-            f"tradeapi.app.{prefix}OrderApiService.queryHistoryCloseOrderList", body
+        return await self._core.call(
+            f"tradeapi.app.{prefix}OrderApiService.queryHistoryCloseOrderList",
+            body,
+            Rows(Position, keys=_LIST_FIRST),
         )
-        return parse_rows(Position, _records(data, "list"))
 
     async def deals(self, *, trade_type: int, page: int = 1, size: int = 20) -> builtins.list[Deal]:
         """Executed deals, newest first (``queryTradeRecordPage``)."""
-        body = {
-            "tradeType": trade_type,
-            "sortFieldName": "executeTime",
-            "sortType": "desc",
-            "current": page,
-            "size": size,
-        }
-        data = await self._core.http.request("tradeapi.app.OrderApiService.queryTradeRecordPage", body)
-        return parse_rows(Deal, _records(data, "list"))
+        body = _newest_first(trade_type, "executeTime", page, size)
+        return await self._core.call(
+            "tradeapi.app.OrderApiService.queryTradeRecordPage", body, Rows(Deal, keys=_LIST_FIRST)
+        )
 
     async def estimate(
         self,
@@ -419,11 +392,8 @@ class Orders:
         body.set("bizType", int(OrderBizType.MARKET_OPEN))
         body.set("direction", int(side))
         body.volume(volume)
-        body.price("requestPrice", await self._seen_price(body.symbol, side), what="price")
+        body.price("requestPrice", await self._lookup.seen_price(body.symbol, side), what="price")
         body.leverage(leverage)
-        data = await self._core.http.request(
-            service(body.symbol.trade_type, "calculateMarketOrder"), body.body
+        return await self._core.call(
+            service(body.symbol.trade_type, "calculateMarketOrder"), body.body, TrialResult
         )
-        if not isinstance(data, dict):
-            raise ProtocolError("calculateMarketOrder did not answer an object")
-        return parse_answer(TrialResult, data)

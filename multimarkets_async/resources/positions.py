@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from ..errors import ProtocolError
-from ..models._answers import parse_answer
+from ..models._answers import Paged
 from ..models.market import SymbolKey
 from ..models.trading import OrderResult, Page, Position
 from ..protocol.prices import Number, scale_price
 from ._core import ClientCore
-from .account import AccountResource
+from ._lookup import Lookup
 from .orders import Orders
-from .symbols import Symbols
 
 __all__ = ["Positions"]
 
@@ -18,11 +16,10 @@ __all__ = ["Positions"]
 class Positions:
     """Positions on the contract accounts."""
 
-    def __init__(self, core: ClientCore, symbols: Symbols, account: AccountResource, orders: Orders) -> None:
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
         self._core = core
-        self._symbols = symbols
-        self._account = account
-        self._orders = orders
+        self._lookup = lookup
+        self._orders = Orders(core, lookup)  # closing a position is an order
 
     async def list(
         self, *, trade_type: int, symbol_id: int | None = None, page: int = 1, size: int = 20
@@ -31,10 +28,11 @@ class Positions:
         body: dict[str, object] = {"tradeType": trade_type, "current": page, "size": size}
         if symbol_id is not None:
             body["symbolId"] = symbol_id
-        data = await self._core.http.request("tradeapi.app.PositionApiService.queryPositionPage", body)
-        if isinstance(data, list):
-            data = {"records": data, "total": len(data), "size": size, "current": page}
-        return parse_answer(Page[Position], data or {})
+        return await self._core.call(
+            "tradeapi.app.PositionApiService.queryPositionPage",
+            body,
+            Paged(Page[Position], page=page, size=size),
+        )
 
     async def get(self, position_id: int, *, trade_type: int) -> Position:
         """One position (``queryPositionDetail``)."""
@@ -43,10 +41,9 @@ class Positions:
             if trade_type == 1
             else "tradeapi.app.PositionApiService.queryPositionDetail"
         )
-        data = await self._core.http.request(operation, {"tradeType": trade_type, "positionId": position_id})
-        if not isinstance(data, dict):
-            raise ProtocolError("queryPositionDetail did not answer an object")
-        return parse_answer(Position, data)
+        return await self._core.call(
+            operation, {"tradeType": trade_type, "positionId": position_id}, Position
+        )
 
     async def close(self, position: Position, *, volume: Number | None = None) -> OrderResult:
         """Close ``position`` at market, whole or in part (see ``Orders.close``)."""
@@ -63,9 +60,9 @@ class Positions:
         """
         digits = position.open_symbol_digits
         if digits is None:
-            row = await self._symbols.get(SymbolKey(position.symbol_id, position.trade_type, 0))
+            row = await self._lookup.symbol(SymbolKey(position.symbol_id, position.trade_type, 0))
             digits = row.symbol_digits
-        account = await self._account.for_trade_type(position.trade_type)
+        account = await self._lookup.account(position.trade_type)
         body: dict[str, object] = {
             "tradeType": position.trade_type,
             "accountId": position.account_id or account.account_id,
@@ -78,7 +75,4 @@ class Positions:
         if take_profit is not None:
             body["takeProfit"] = scale_price(take_profit, digits, what="take-profit")
         prefix = "CfdMM" if position.trade_type == 1 else "CfdWBW"  # both alias OrderApiService.updateOrder
-        data = await self._core.http.request(f"tradeapi.app.{prefix}OrderApiService.updateOrder", body)
-        if not isinstance(data, dict):
-            raise ProtocolError("updateOrder did not answer an object")
-        return parse_answer(Position, data)
+        return await self._core.call(f"tradeapi.app.{prefix}OrderApiService.updateOrder", body, Position)

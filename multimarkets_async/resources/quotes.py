@@ -7,30 +7,21 @@ import functools
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
 
-import anyio
-
-from .._subscriptions import OverflowPolicy, Subscription
+from .._streams.quote_feed import MARKET, ROLLING, TICKER, MarketParams
+from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
-from ..errors import RequestTimeoutError, ValidationError
+from ..errors import ValidationError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
 from ..models.stream import ConnectionEvent
 from ..protocol import quote
 from ._core import ClientCore
-from ._quote_feed import MARKET, ROLLING, TICKER, MarketParams, QuoteFeed
-from .symbols import SymbolLike, Symbols
+from ._lookup import Lookup, SymbolLike
 
 __all__ = ["Quotes"]
 
 TickerEvent = Tick | ConnectionEvent
 MarketEvent = DepthBook | Trade | ConnectionEvent
 RollingEvent = Rolling24h | ConnectionEvent
-
-
-def _coalesce_key(event: object) -> Hashable | None:
-    """Keep-latest key: one waiting tick/book/24 h record per product; trades and connection events queue."""
-    if isinstance(event, Tick | DepthBook | Rolling24h):
-        return (type(event), event.symbol_id, event.trade_type, event.trade_mode)
-    return None
 
 
 class Quotes:
@@ -44,28 +35,15 @@ class Quotes:
     sees the latest tick or book per product (what was replaced is counted in ``stats.replaced``).
     """
 
-    def __init__(self, core: ClientCore, symbols: Symbols) -> None:
+    def __init__(self, core: ClientCore, lookup: Lookup) -> None:
         self._core = core
-        self._symbols = symbols
-        self._feed = QuoteFeed(core)
+        self._lookup = lookup
+        self._feed = lookup.quote_feed
 
     @property
     def connections(self) -> list[ConnectionInfo]:
         """The quote connection managers, for their ``state`` and ``stats`` (reconnects, latency)."""
         return [connection.manager for connection in self._feed.connections]
-
-    def _subscription(self, name: str, enter: object, maxsize: int | None) -> Subscription[object]:
-        async def on_exit(subscription: Subscription[object]) -> None:
-            await self._feed.unsubscribe(subscription)
-
-        return Subscription(
-            name=name,
-            policy=OverflowPolicy.KEEP_LATEST,
-            maxsize=maxsize or self._core.streams.market_buffer,
-            key=_coalesce_key,
-            on_enter=enter,  # type: ignore[arg-type]
-            on_exit=on_exit,
-        )
 
     def tickers(
         self,
@@ -85,10 +63,10 @@ class Quotes:
         """
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            keys = await self._lookup.keys(symbols, trade_type=trade_type)
             await self._feed.subscribe(TICKER, subscription, keys, connection_events=connection_events)
 
-        return self._subscription("tickers", enter, maxsize)  # type: ignore[return-value]
+        return self._feed.subscription("tickers", enter, maxsize)  # type: ignore[return-value]
 
     def market(
         self,
@@ -117,17 +95,17 @@ class Quotes:
             raise ValidationError("depth_level must be 1..100 and trade_info_count >= 0")
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            keys = await self._lookup.keys(symbols, trade_type=trade_type)
             accuracy = merge_accuracy
             if accuracy is None:
-                digits = await self._symbols.digits(keys[0]) if self._core.tasks.running else None
+                digits = await self._lookup.digits(keys[0]) if self._core.tasks.running else None
                 accuracy = format(Decimal(1).scaleb(-(digits if digits is not None else 8)), "f")
             params = MarketParams(depth_level, str(accuracy), trade_info_count)
             await self._feed.subscribe(
                 MARKET, subscription, keys, market=params, connection_events=connection_events
             )
 
-        return self._subscription("market", enter, maxsize)  # type: ignore[return-value]
+        return self._feed.subscription("market", enter, maxsize)  # type: ignore[return-value]
 
     def rolling_24h(
         self,
@@ -149,12 +127,12 @@ class Quotes:
         """
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+            keys = await self._lookup.keys(symbols, trade_type=trade_type)
             await self._feed.subscribe(
                 ROLLING, subscription, keys, rolling_speed=update_speed, connection_events=connection_events
             )
 
-        return self._subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
+        return self._feed.subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
 
     async def latest(
         self, symbol: SymbolLike, *, trade_type: int | None = None, timeout: float = 10.0
@@ -167,16 +145,8 @@ class Quotes:
         Raises:
             RequestTimeoutError: no tick arrived within ``timeout`` seconds.
         """
-        (key,) = await self._symbols.resolve([symbol], trade_type=trade_type)
-        cached = self._feed.latest(key)
-        if cached is not None:
-            return cached
-        with anyio.move_on_after(timeout):
-            async with self.tickers([key]) as ticks:
-                async for tick in ticks:
-                    if isinstance(tick, Tick):
-                        return tick
-        raise RequestTimeoutError(f"no tick for {key} within {timeout:g} s")
+        (key,) = await self._lookup.keys([symbol], trade_type=trade_type)
+        return await self._lookup.latest_tick(key, timeout=timeout)
 
     async def klines(
         self,
@@ -200,7 +170,7 @@ class Quotes:
         Raises:
             ProtocolError: the reply holds more than ``count`` bars, or inflates past its size bound.
         """
-        (key,) = await self._symbols.resolve([symbol], trade_type=trade_type)
+        (key,) = await self._lookup.keys([symbol], trade_type=trade_type)
         query = quote.KlineQuery(key, int(kline_type), count, end)
         frame = await self._feed.request(
             functools.partial(_encode_kline, query), timeout=self._core.streams.request_timeout, bars=count
@@ -217,7 +187,7 @@ class Quotes:
         trade_type: int | None = None,
     ) -> dict[SymbolKey, list[Kline]]:
         """Historical bars of up to 100 products in one request (14014)."""
-        keys = await self._symbols.resolve(symbols, trade_type=trade_type)
+        keys = await self._lookup.keys(symbols, trade_type=trade_type)
         queries = [quote.KlineQuery(key, int(kline_type), count, end) for key in keys]
         frame = await self._feed.request(
             functools.partial(_encode_batch, queries),

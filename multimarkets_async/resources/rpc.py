@@ -21,11 +21,12 @@ from typing import Any
 
 import anyio
 
+from .._streams.supervise import supervise
 from .._ws import ConnectionInfo, ConnectionManager
 from ..protocol.dialects import RpcDialect
 from ..protocol.envelope import encode_socket_request
 from ..protocol.operations import operation_for
-from ._core import ClientCore, supervise
+from ._core import ClientCore
 
 __all__ = ["Rpc", "RpcConnection"]
 

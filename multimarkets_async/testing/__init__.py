@@ -23,14 +23,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._apikeys import ApiKey, ApiKeys
-from ._backoffice_state import BridgeAccount, BridgeOrder, BridgeState, CallbackRecord
-from ._book import Account, Customer, LedgerEntry, Order, PendingOrder, Position, TradingError
 from ._config import SimulatorConfig
-from ._datapush import DataPush
-from ._datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
-from ._exchange import Exchange
-from ._faults import FaultHandle, Faults
+from ._exchange.exchange import SimExchange
+from ._exchange.market import Quote, SimSymbol
+from ._exchange.records import (
+    SimAccount,
+    SimCustomer,
+    SimLedgerEntry,
+    SimOrder,
+    SimPendingOrder,
+    SimPosition,
+    TradingError,
+)
+from ._faults.http import FaultHandle, Faults
+from ._faults.sockets import GARBAGE_FRAMES, SilenceHandle, SocketFaultHandle, SocketFaults, SocketKind
+from ._http.apikeys import SimApiKey, SimApiKeys
+from ._http.wire import RecordedHeaders, RecordedRequest
 from ._keys import (
     APPLY_API_EXAMPLE,
     MESSAGE_API_EXAMPLE,
@@ -39,18 +47,18 @@ from ._keys import (
     TRADE_H5_COMPANY,
     TestKeyPair,
 )
-from ._market import Quote, Symbol
-from ._platform import AdjustmentResult, Attempt, BalanceResult, MessageResult, Platform, Target
-from ._socket_faults import GARBAGE_FRAMES, SilenceHandle, SocketFaultHandle, SocketFaults, SocketKind
-from ._wire import RecordedHeaders, RecordedRequest
+from ._partners.platform import AdjustmentResult, Attempt, BalanceResult, MessageResult, Platform, Target
+from ._partners.state import BridgeState, CallbackRecord, SimBridgeAccount, SimBridgeOrder
+from ._sockets.datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
+from ._sockets.datapush_hub import DataPushHub
 
 if TYPE_CHECKING:
-    from ._datapush_socket import DataPushSession
-    from ._message_socket import MessageSession
-    from ._quote_socket import QuoteSession
-    from ._rpc_socket import RpcSession
+    from ._server.rpc_socket import RpcSession
     from ._simulator import Simulator
-    from ._sockets import SocketCounters, SocketRegistry, SocketSession
+    from ._sockets.datapush import DataPushSession
+    from ._sockets.message import MessageSession
+    from ._sockets.quote import QuoteSession
+    from ._sockets.registry import SocketCounters, SocketRegistry, SocketSession
 
 __all__ = [
     "APPLY_API_EXAMPLE",
@@ -60,35 +68,36 @@ __all__ = [
     "POSTMAN_ROBOT",
     "SIGN_DEMO",
     "TRADE_H5_COMPANY",
-    "Account",
     "AdjustmentResult",
-    "ApiKey",
-    "ApiKeys",
     "Attempt",
     "BalanceResult",
-    "BridgeAccount",
-    "BridgeOrder",
     "BridgeState",
     "CallbackRecord",
-    "Customer",
-    "DataPush",
+    "DataPushHub",
     "DataPushSession",
-    "Exchange",
     "FaultHandle",
     "Faults",
-    "LedgerEntry",
     "MessageResult",
     "MessageSession",
-    "Order",
-    "PendingOrder",
     "Platform",
-    "Position",
     "Quote",
     "QuoteSession",
     "RecordedHeaders",
     "RecordedRequest",
     "RpcSession",
     "SilenceHandle",
+    "SimAccount",
+    "SimApiKey",
+    "SimApiKeys",
+    "SimBridgeAccount",
+    "SimBridgeOrder",
+    "SimCustomer",
+    "SimExchange",
+    "SimLedgerEntry",
+    "SimOrder",
+    "SimPendingOrder",
+    "SimPosition",
+    "SimSymbol",
     "Simulator",
     "SimulatorConfig",
     "SocketCounters",
@@ -97,7 +106,6 @@ __all__ = [
     "SocketKind",
     "SocketRegistry",
     "SocketSession",
-    "Symbol",
     "Target",
     "TestKeyPair",
     "TradingError",
@@ -106,17 +114,47 @@ __all__ = [
 # Names whose modules need the [sim] extra (starlette, uvicorn), loaded on first use.
 _LAZY = {
     "Simulator": "._simulator",
-    "MessageSession": "._message_socket",
-    "DataPushSession": "._datapush_socket",
-    "QuoteSession": "._quote_socket",
-    "RpcSession": "._rpc_socket",
-    "SocketCounters": "._sockets",
-    "SocketRegistry": "._sockets",
-    "SocketSession": "._sockets",
+    "MessageSession": "._sockets.message",
+    "DataPushSession": "._sockets.datapush",
+    "QuoteSession": "._sockets.quote",
+    "RpcSession": "._server.rpc_socket",
+    "SocketCounters": "._sockets.registry",
+    "SocketRegistry": "._sockets.registry",
+    "SocketSession": "._sockets.registry",
 }
 
 
+_RENAMED = {
+    "Account": "SimAccount",
+    "ApiKeys": "SimApiKeys",
+    "Customer": "SimCustomer",
+    "DataPush": "DataPushHub",
+    "ApiKey": "SimApiKey",
+    "BridgeAccount": "SimBridgeAccount",
+    "BridgeOrder": "SimBridgeOrder",
+    "Exchange": "SimExchange",
+    "LedgerEntry": "SimLedgerEntry",
+    "Order": "SimOrder",
+    "PendingOrder": "SimPendingOrder",
+    "Position": "SimPosition",
+    "Symbol": "SimSymbol",
+}
+"""Old names of the simulator's classes, kept importable (with a warning) for one release: each clashed
+with a different class of the SDK (``multimarkets_async.Order``, ``resources.customer.ApiKeys`` ...)."""
+
+
 def __getattr__(name: str) -> object:
+    if name in _RENAMED:  # deprecated in 0.x: the plain names clash with the SDK's own models
+        import warnings
+
+        new = _RENAMED[name]
+        warnings.warn(
+            f"multimarkets_async.testing.{name} is deprecated; use multimarkets_async.testing.{new} "
+            "(the SDK has a different class of the old name)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
     # The simulator needs starlette and uvicorn (the [sim] extra): import them only when asked for.
     if name in _LAZY:
         import importlib

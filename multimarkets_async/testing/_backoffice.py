@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 
-from ._backoffice_state import BridgeState, CallbackRecord
-from ._datapush import DataPush
-from ._datapush_socket import datapush_routes
-from ._platform import Platform
+from ._partners.platform import Platform
+from ._partners.state import BridgeState, CallbackRecord
+from ._sockets.datapush import datapush_routes
+from ._sockets.datapush_hub import DataPushHub
 
 if TYPE_CHECKING:
     from .._tasks import TaskHost
-    from ._server import Server
-    from ._state import SimState
+    from ._server.state import SimState
+    from ._server.uvicorn import Server
 
 __all__ = ["BackOffice"]
 
@@ -34,7 +34,7 @@ class BackOffice:
     # ------------------------------------------------------------------ wiring (private)
 
     def _backoffice_routes(self) -> list[BaseRoute]:
-        return datapush_routes(self._state)
+        return datapush_routes(self._state.sockets, self._state.datapush, self._state.manager.valid)
 
     def _start_backoffice(self, tasks: TaskHost) -> None:
         def spawn(func: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -48,7 +48,9 @@ class BackOffice:
         self._state.datapush.pong_sender = None
 
     def _backoffice_prices(self) -> None:
-        from ._bridge import fill_resting  # the operations table needs the whole app; load it late
+        from ._http.handlers.bridge import (
+            fill_resting,  # the operations table needs the whole app; load it late
+        )
 
         fill_resting(self._state, self._state.now_ms())
 
@@ -117,7 +119,7 @@ class BackOffice:
     # ------------------------------------------------------------------ data push and platform mode
 
     @property
-    def datapush(self) -> DataPush:
+    def datapush(self) -> DataPushHub:
         """The Manager data-push events: ``emit``, ``duplicate_next``, ``deposit``, ``withdraw``,
         ``approve_kyc``, ``update_account``, ``events``."""
         return self._state.datapush

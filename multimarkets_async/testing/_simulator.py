@@ -28,23 +28,23 @@ from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from .._tasks import TaskHost
-from ._apikeys import ApiKeys
-from ._app import Pipeline, create_app
 from ._backoffice import BackOffice
-from ._book import Order
 from ._config import SimulatorConfig
-from ._exchange import Exchange
-from ._faults import Faults
-from ._market import Quote
-from ._message_socket import message_routes, publish_order, publish_pending, publish_pnl
-from ._quote_socket import publish_order_trade, publish_quotes, quote_routes
-from ._rpc_socket import rpc_routes
-from ._server import DenialNoise, Server
-from ._socket_faults import SocketFaults
-from ._sockets import SocketRegistry
-from ._state import SimState
+from ._exchange.exchange import SimExchange
+from ._exchange.market import Quote
+from ._exchange.records import SimOrder
+from ._faults.http import Faults
+from ._faults.sockets import SocketFaults
+from ._http.apikeys import SimApiKeys
+from ._http.app import Pipeline, create_app
+from ._http.wire import RecordedRequest
+from ._server.rpc_socket import rpc_routes
+from ._server.state import SimState
+from ._server.uvicorn import DenialNoise, Server
+from ._sockets.message import message_routes, publish_order, publish_pending, publish_pnl
+from ._sockets.quote import publish_order_trade, publish_quotes, quote_routes
+from ._sockets.registry import SocketRegistry
 from ._thread import LoopBinding, on_loop, on_loop_async, serve_in_thread
-from ._wire import RecordedRequest
 
 __all__ = ["Simulator"]
 
@@ -236,7 +236,7 @@ class Simulator(BackOffice):
     def _drop(self, scope: Scope) -> bool:
         return self._server is not None and self._server.drop(scope)
 
-    def _on_order(self, order: Order) -> None:
+    def _on_order(self, order: SimOrder) -> None:
         publish_order_trade(self._state, order)
         publish_order(self._state, order)
 
@@ -319,14 +319,14 @@ class Simulator(BackOffice):
         return self._state.verifications.outbox
 
     @property
-    def api_keys(self) -> ApiKeys:
+    def api_keys(self) -> SimApiKeys:
         """Every Open API key (the seeded one and those applied with ``applyApi``), for assertions."""
         return self._state.api_keys
 
     # ------------------------------------------------------------------ state and controls
 
     @property
-    def exchange(self) -> Exchange:
+    def exchange(self) -> SimExchange:
         """The in-memory exchange: accounts, positions, orders, products (for assertions)."""
         return self._state.exchange
 
@@ -375,7 +375,7 @@ class Simulator(BackOffice):
         self._state.sessions.expire_all()
 
     @on_loop
-    def tick(self, steps: int = 1) -> tuple[list[Quote], list[Order]]:
+    def tick(self, steps: int = 1) -> tuple[list[Quote], list[SimOrder]]:
         """Move every price ``steps`` random-walk steps (seeded), firing stops and pending orders.
 
         Each step is pushed at once to the socket subscribers (``p(``, ``pd(``, ``pt(``, ``pr(``, and
@@ -385,7 +385,7 @@ class Simulator(BackOffice):
             The quotes of the last step, and every order the steps executed (stops, pending orders).
         """
         quotes: list[Quote] = []
-        closed: list[Order] = []
+        closed: list[SimOrder] = []
         for _ in range(steps):
             quotes, fired = self._state.exchange.tick(self._state.rng, self.now_ms())
             closed.extend(fired)
@@ -403,7 +403,7 @@ class Simulator(BackOffice):
         await self._tick_event.wait()
 
     @on_loop
-    def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[Order]]:
+    def set_price(self, symbol_id: int, mid: Decimal | str) -> tuple[Quote, list[SimOrder]]:
         """Put one product at an exact mid price, fire the stops and pending orders it reaches (the
         orders returned), and push it to subscribers.
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from ..protocol.signing import (
+from ..protocol.crypto import (
     canonical_body,
     open_api_string_to_sign,
     verify_message_api_sign,

@@ -17,7 +17,7 @@ import anyio
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .. import errors
-from ..protocol.signing import load_private_key, load_public_key
+from ..protocol.crypto import load_private_key, load_public_key
 from ._answers import (
     CALLBACK_FAILED,
     CALLBACK_TIMEOUT,

@@ -15,7 +15,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, Field, PrivateAttr
 
-from ..models.customer import WireModel
+from ..models._base import WireModel
 
 __all__ = [
     "AdjustmentRequest",

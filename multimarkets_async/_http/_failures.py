@@ -1,0 +1,121 @@
+"""How an attempt fails and what the caller is told: the one seam where httpx's exceptions, HTTP
+statuses and error envelopes become the SDK's errors, and where a lost answer becomes
+``OutcomeUnknownError``.
+
+Every attempt that does not return raises :class:`AttemptFailed`, carrying how it failed (a
+``protocol.backoff.Failure``, which the retry decision reads) and the SDK error to raise if it is
+final. httpx exceptions are mapped here once (always ``raise ... from exc``); a test enumerates them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from ..errors import (
+    ConnectError,
+    MultiMarketsError,
+    OrderStateUnknownError,
+    OutcomeUnknownError,
+    ProtocolError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    TransportError,
+)
+from ..protocol.backoff import Failure
+from ..protocol.operations import Operation
+from ._request import Call
+
+__all__ = [
+    "AttemptFailed",
+    "envelope_failure",
+    "final_error",
+    "map_httpx_exception",
+    "outcome_matters",
+    "outcome_unknown",
+]
+
+# httpx exception -> (how the attempt failed, the SDK class). Looked up along the MRO, most specific first.
+_HTTPX_ERRORS: tuple[tuple[type[httpx.HTTPError], Failure, type[TransportError]], ...] = (
+    (httpx.ConnectTimeout, Failure.NOT_SENT, ConnectError),
+    (httpx.ConnectError, Failure.NOT_SENT, ConnectError),
+    (httpx.PoolTimeout, Failure.NOT_SENT, RequestTimeoutError),
+    (httpx.UnsupportedProtocol, Failure.FATAL, TransportError),
+    (httpx.LocalProtocolError, Failure.FATAL, TransportError),
+    (httpx.ProxyError, Failure.FATAL, TransportError),
+    (httpx.DecodingError, Failure.FATAL, TransportError),
+    (httpx.TooManyRedirects, Failure.FATAL, TransportError),
+    (httpx.TimeoutException, Failure.NO_ANSWER, RequestTimeoutError),
+    (httpx.RemoteProtocolError, Failure.NO_ANSWER, TransportError),
+    (httpx.NetworkError, Failure.NO_ANSWER, TransportError),
+    (httpx.HTTPError, Failure.NO_ANSWER, TransportError),
+)
+
+
+def map_httpx_exception(exc: httpx.HTTPError) -> tuple[Failure, TransportError]:
+    """Translate an httpx exception into how the attempt failed and the SDK error to raise."""
+    for cls, failure, sdk_cls in _HTTPX_ERRORS:
+        if isinstance(exc, cls):
+            # httpx messages name the URL at most; never the headers.
+            return failure, sdk_cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    raise AssertionError("unreachable: httpx.HTTPError is the last row")  # pragma: no cover
+
+
+class AttemptFailed(Exception):
+    """Internal: one attempt failed; carries how, and the SDK error to raise if it is final."""
+
+    def __init__(
+        self, failure: Failure, error: MultiMarketsError, *, trace: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(failure.value)
+        self.failure = failure
+        self.error = error
+        self.trace = trace
+        self.retry_after = retry_after
+
+
+def envelope_failure(error: MultiMarketsError) -> Failure:
+    """How an attempt answered with an error envelope failed: rate-limited, a server fault, or final."""
+    if isinstance(error, RateLimitError):
+        return Failure.RATE_LIMITED
+    if isinstance(error, ServerError):
+        return Failure.SERVER
+    return Failure.FATAL
+
+
+def outcome_matters(operation: Operation) -> bool:
+    """Whether running ``operation`` twice, or not knowing if it ran, can cost the caller money."""
+    return operation.changes_orders or operation.moves_money
+
+
+def final_error(call: Call, failed: AttemptFailed) -> MultiMarketsError:
+    """The error to raise when ``failed`` was the call's last attempt."""
+    if call.maybe_delivered and outcome_matters(call.operation):
+        return outcome_unknown(call, failed.error, trace=failed.trace, failure=failed.failure)
+    return failed.error
+
+
+def outcome_unknown(
+    call: Call, error: MultiMarketsError, *, trace: str | None, failure: Failure | None = None
+) -> OutcomeUnknownError:
+    """The error for a call that may have run although ``error`` ended it."""
+    # Once any attempt may have run, a different failure of a later retry (a 503, a refused
+    # connection, an HTML page) does not tell the caller it did not.
+    reason = error.message.rstrip(".")
+    biz_type = call.operation.biz_type
+    if failure is Failure.NO_ANSWER:
+        message = f"no answer to {biz_type}: {reason}"
+    elif isinstance(error, ProtocolError):
+        message = f"the answer to {biz_type} could not be read ({reason})"
+    else:
+        message = f"an attempt of {biz_type} got no answer and the retry failed ({reason})"
+    cls = OrderStateUnknownError if call.operation.changes_orders else OutcomeUnknownError
+    return cls(
+        message,
+        biz_type=biz_type,
+        body=json.loads(call.body),
+        idempotency_key=call.idempotency_key,
+        trace=trace,
+    )
