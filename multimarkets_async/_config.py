@@ -195,12 +195,21 @@ class RateLimitPolicy:
 
     open_api_per_minute: int | None = 100
     """Requests per rolling minute per API key; ``None`` disables client-side throttling."""
+    window_margin: float = 1.0
+    """Seconds added to the client-side limiter's minute. The server counts requests as they arrive,
+    and network delays can bunch a burst at the limit closer together than it was sent: without a
+    margin, a bot that keeps the budget spent earns a 429 (and, for the call already on its way, a
+    418 lockout) at every window edge."""
     respect_ratelimit_headers: bool = True
     """Follow the Client/Manager ``x-ratelimit-*`` headers: when an endpoint's budget is spent, wait for
     its window to pass before calling it again."""
 
     def __post_init__(self) -> None:
         _positive("RateLimitPolicy.open_api_per_minute", self.open_api_per_minute, allow_none=True)
+        if not 0 <= self.window_margin <= 60:
+            raise ConfigurationError(
+                f"RateLimitPolicy.window_margin must be between 0 and 60 seconds, got {self.window_margin!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

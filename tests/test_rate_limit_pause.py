@@ -194,3 +194,26 @@ async def test_simulator_a_429_does_not_become_a_five_minute_lockout() -> None:
             assert client.locked_until is None
     statuses = [r.status for r in sim.requests if r.family == "open"]
     assert statuses == [200, 200, 429, 200]
+
+
+async def test_a_spent_budget_waits_a_margin_past_the_minute() -> None:
+    # The server counts arrivals: a call sent exactly a minute after the first of the window can
+    # arrive inside that window when the first one was delayed on its way (a 429, then 418s).
+    clock = FakeTime()
+    server = Server(clock, ok([]))
+    client = mm.MultiMarkets(
+        base_url="https://api.example.test",
+        company_id=439,
+        api_key="a" * 32,
+        secret_key=SIGN_DEMO.private_key,
+        rate_limit=mm.RateLimitPolicy(open_api_per_minute=3),
+        transport=httpx.MockTransport(server),
+    )
+    with_fake_time(client, clock)
+    async with client:
+        for _ in range(4):
+            await client.call(READ, PAGE)
+    first, fourth = server.seen[0][1], server.seen[3][1]
+    assert fourth - first >= 60 + mm.RateLimitPolicy().window_margin
+    with pytest.raises(mm.ConfigurationError, match="window_margin"):
+        mm.RateLimitPolicy(window_margin=-1)

@@ -109,7 +109,7 @@ class HTTPSession(RateLimitGate):
         self._sleep = sleep
         self._pauses = RateLimitPause()
         self._limiter = (
-            SlidingWindowLimiter(rate_limit.open_api_per_minute)
+            SlidingWindowLimiter(rate_limit.open_api_per_minute, 60.0 + rate_limit.window_margin)
             if signer is not None and rate_limit.open_api_per_minute
             else None
         )
