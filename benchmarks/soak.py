@@ -25,6 +25,7 @@ import contextlib
 import gc
 import logging
 import time
+import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,36 @@ class Tally:
     def failed(self, what: str, exc: BaseException) -> None:
         self.errors[f"{what}: {type(exc).__name__}"] += 1
         logging.getLogger("soak").warning("%s failed: %r", what, exc)
+
+
+def simulator_records(sim: Simulator) -> dict[str, int]:
+    """What the simulator keeps by design (every request, session and event): its share of the RSS."""
+    return {
+        "sim_requests": len(sim.requests),
+        "sim_sessions": len(sim.sockets.history),
+        "sim_events": len(sim.datapush.events),
+    }
+
+
+def memory_by_owner(start: tracemalloc.Snapshot, end: tracemalloc.Snapshot) -> dict[str, float]:
+    """Growth of traced memory (KiB) between two snapshots: the simulator's, the SDK's, the rest's."""
+    owners: Counter[str] = Counter()
+    sdk_lines: Counter[str] = Counter()
+    for stat in end.compare_to(start, "traceback"):
+        files = [frame.filename for frame in stat.traceback]
+        if any("/testing/" in f or "uvicorn" in f or "starlette" in f for f in files):
+            owner = "simulator"
+        elif any("multimarkets_async" in f for f in files):
+            owner = "sdk"
+            frame = next(fr for fr in stat.traceback if "multimarkets_async" in fr.filename)
+            where = f"{frame.filename.rsplit('multimarkets_async/', 1)[-1]}:{frame.lineno}"
+            sdk_lines[where] += stat.size_diff
+        else:
+            owner = "other"
+        owners[owner] += stat.size_diff
+    for where, size in sdk_lines.most_common(5):
+        print(f"  sdk growth {size / 1024:8.1f} KiB at {where}")
+    return {owner: round(size / 1024, 1) for owner, size in owners.items()}
 
 
 def snapshot(label: str, tally: Tally) -> dict[str, Any]:
@@ -131,7 +162,9 @@ async def drops(sim: Simulator, tally: Tally, every: float, stop: anyio.Event) -
             tally.saw("drop")
 
 
-async def soak(minutes: float, churn_every: float, drop_every: float, report_every: float) -> int:
+async def soak(
+    minutes: float, churn_every: float, drop_every: float, report_every: float, trace_memory: bool
+) -> int:
     tally = Tally()
     with Simulator(tick_interval_s=0.02).serve_in_thread() as sim:
         client = mm.MultiMarkets(
@@ -162,11 +195,15 @@ async def soak(minutes: float, churn_every: float, drop_every: float, report_eve
             tg.start_soon(drops, sim, tally, drop_every, stop)
             await anyio.sleep(min(10.0, minutes * 60))  # warm up: every connection open and delivering
             first = snapshot("start", tally)
+            records_first = simulator_records(sim)
+            traced = tracemalloc.take_snapshot() if trace_memory else None
             deadline = time.monotonic() + minutes * 60
             while (left := deadline - time.monotonic()) > 0:
                 await anyio.sleep(min(report_every, left))
                 snapshot(f"{(time.monotonic() - deadline) / 60 + minutes:.1f}min", tally)
             last = snapshot("end", tally)
+            records_last = simulator_records(sim)
+            growth = memory_by_owner(traced, tracemalloc.take_snapshot()) if traced is not None else None
             stop.set()
             tg.cancel_scope.cancel()
         tasks_after = len(asyncio.all_tasks())
@@ -176,6 +213,9 @@ async def soak(minutes: float, churn_every: float, drop_every: float, report_eve
     print(f"RSS {first['rss_mib']} -> {last['rss_mib']} MiB; tasks {first['tasks']} -> {last['tasks']}")
     print(f"tasks before the clients {tasks_before}, after closing them {tasks_after}")
     print(f"errors: {dict(tally.errors) or 'none'}; streams silent at the end: {stale or 'none'}")
+    print(f"simulator records {records_first} -> {records_last}")
+    if growth is not None:
+        print(f"traced memory growth by owner (KiB): {growth}")
     return 1 if tally.errors or stale or last["tasks"] > first["tasks"] or tasks_after > tasks_before else 0
 
 
@@ -194,9 +234,18 @@ def main() -> None:
     parser.add_argument("--drop-every", type=float, default=20.0, help="seconds between socket drops")
     parser.add_argument("--report", type=float, default=60.0, help="seconds between reports")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="attribute memory growth to the simulator, the SDK and the rest (tracemalloc; slower)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(message)s")
-    raise SystemExit(asyncio.run(soak(args.minutes, args.churn, args.drop_every, args.report)))
+    if args.trace_memory:
+        tracemalloc.start(25)
+    raise SystemExit(
+        asyncio.run(soak(args.minutes, args.churn, args.drop_every, args.report, args.trace_memory))
+    )
 
 
 if __name__ == "__main__":
