@@ -299,6 +299,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:  # imported on first use below; these give type checkers the real classes
     from . import testing as testing
+    from ._http._aiohttp import AiohttpClient as AiohttpClient
     from ._ws._picows import PicowsBackend as PicowsBackend
 
     RateLimitedError = TooManyRequestsError  # deprecated alias; __getattr__ warns at run time
@@ -320,6 +321,8 @@ def __getattr__(name: str) -> object:
             stacklevel=2,
         )
         return TooManyRequestsError
+    if name == "AiohttpClient":  # needs the optional httpx-aiohttp ([aiohttp] extra)
+        return importlib.import_module("._http._aiohttp", __name__).AiohttpClient
     if name == "PicowsBackend":  # needs the optional picows ([fast] extra)
         return importlib.import_module("._ws._picows", __name__).PicowsBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,8 +9,9 @@ session. A client is entered at most once and cannot be reopened.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 import anyio
 
@@ -18,13 +19,17 @@ from ._config import (
     Environment,
     ProtocolSettings,
     RateLimitPolicy,
+    ReconnectPolicy,
     RetryPolicy,
+    StreamSettings,
     Timeouts,
     resolve_environment,
 )
 from ._http import HTTPSession
 from ._tasks import TaskHost
+from ._ws import SocketBackend, WebsocketsBackend
 from .errors import ConfigurationError
+from .protocol.crypto import BodyEncryptor, OpenApiSigner
 from .resources._core import ClientCore
 
 if TYPE_CHECKING:
@@ -71,8 +76,7 @@ def normalize_retry(retry: RetryPolicy | int | None) -> RetryPolicy:
 class BaseClient:
     """The ``async with`` / ``aclose()`` lifecycle of a client owning one session and its tasks.
 
-    Subclasses set ``_session`` and ``_core`` (through ``_open_session``) and override
-    ``_close_streams``.
+    Subclasses set ``_session`` and ``_core`` through ``_open_session`` and override ``_close_streams``.
     """
 
     _session: HTTPSession
@@ -92,12 +96,21 @@ class BaseClient:
         rate_limit: RateLimitPolicy | None,
         http_client: httpx.AsyncClient | None,
         transport: httpx.AsyncBaseTransport | None,
-        **credentials: Any,
+        streams: StreamSettings | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        socket_backend: SocketBackend | None = None,
+        sockets: bool = True,
+        api_key: str | None = None,
+        signer: OpenApiSigner | None = None,
+        encryptor: BodyEncryptor | None = None,
+        token_provider: Callable[[], Awaitable[str]] | None = None,
+        token_refresher: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
-        """Validate the options every client shares and build its one HTTP session.
+        """Validate the options every client shares and build its one HTTP session and its ``ClientCore``.
 
-        Sets ``environment``, ``company_id``, ``settings`` and ``_session``; ``credentials`` go to
-        ``HTTPSession`` (``api_key``, ``signer``, ``encryptor``).
+        Sets ``environment``, ``company_id``, ``settings``, ``_tasks``, ``_session`` and ``_core``. A
+        client without ``sockets`` gets no socket backend; the others get ``socket_backend``, by default
+        the ``websockets`` one. ``token_provider``/``token_refresher`` are the ``ClientCore`` hooks.
         """
         check_common_options(company_id, http_client, transport)
         self.environment = resolve_environment(base_url)
@@ -113,9 +126,27 @@ class BaseClient:
             rate_limit=rate_limit or RateLimitPolicy(),
             http_client=http_client,
             transport=transport,
-            **credentials,
+            api_key=api_key,
+            signer=signer,
+            encryptor=encryptor,
         )
         self._session.check_loop = self._tasks.check_loop
+        stream_settings = streams or StreamSettings()
+        if sockets and socket_backend is None:
+            socket_backend = WebsocketsBackend(log_frames=stream_settings.log_frames)
+        self._core = ClientCore(
+            environment=self.environment,
+            company_id=company_id,
+            settings=self.settings,
+            streams=stream_settings,
+            reconnect=reconnect or ReconnectPolicy(),
+            http=self._session,
+            tasks=self._tasks,
+            api_key=api_key,
+            backend=socket_backend,
+            token_provider=token_provider,
+            token_refresher=token_refresher,
+        )
 
     def _close_streams(self) -> None:
         """Stop the client's streams (sockets); nothing by default."""

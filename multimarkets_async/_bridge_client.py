@@ -15,15 +15,12 @@ from ._config import (
     Environment,
     ProtocolSettings,
     RateLimitPolicy,
-    ReconnectPolicy,
     RetryPolicy,
-    StreamSettings,
     Timeouts,
 )
 from ._types import NOT_GIVEN, NotGivenOr
 from .errors import ConfigurationError, ProtocolError
 from .protocol.crypto import OpenApiSigner
-from .resources._core import ClientCore
 from .resources.bridge import BridgeAccounts, BridgeCustomers, BridgeSession
 from .resources.bridge_trading import BridgeBalances, BridgeOrders, BridgeRecords
 
@@ -47,7 +44,8 @@ class BridgeClient(BaseClient):
         retry: retry policy; an int sets ``max_retries``.
         rate_limit: client-side throttling policy (100 requests per minute per key by default).
         settings: the protocol's configurable assumptions.
-        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK).
+        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK),
+            or ``mm.AiohttpClient()`` (sends with this client's timeouts; closed by the SDK).
         transport: an httpx transport for the SDK's own client (e.g. a mock).
 
     Raises:
@@ -79,20 +77,11 @@ class BridgeClient(BaseClient):
             rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
+            sockets=False,  # the Bridge has no sockets of its own
             api_key=api_key,
             signer=OpenApiSigner(secret_key),
         )
         self._api_key = api_key
-        self._core = ClientCore(
-            environment=self.environment,
-            company_id=company_id,
-            settings=self.settings,
-            streams=StreamSettings(),  # the Bridge has no sockets of its own
-            reconnect=ReconnectPolicy(),
-            http=self._session,
-            tasks=self._tasks,
-            api_key=api_key,
-        )
         self._bridge = BridgeSession(self._session)
         self.customers = BridgeCustomers(self._bridge)
         """Customers: list, detail, closure."""

@@ -25,7 +25,7 @@ from ._config import (
     Timeouts,
 )
 from ._types import NOT_GIVEN, NotGivenOr
-from ._ws import SocketBackend, WebsocketsBackend
+from ._ws import SocketBackend
 from .errors import ConfigurationError, ProtocolError
 from .models._answers import parse_answer
 from .models.customer import LoginResult
@@ -34,7 +34,6 @@ from .protocol.operations import Family
 from .resources import (
     AccountResource,
     Auth2,
-    ClientCore,
     Customer,
     Lookup,
     Messages,
@@ -92,7 +91,8 @@ class MultiMarkets(BaseClient):
         settings: the protocol's configurable assumptions.
         streams: socket heartbeats, timeouts and buffers.
         reconnect: socket reconnect policy.
-        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK).
+        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK),
+            or ``mm.AiohttpClient()`` (sends with this client's timeouts; closed by the SDK).
         transport: an httpx transport for the SDK's own client (e.g. an aiohttp-backed one, or a mock).
         socket_backend: the socket library behind every stream (``websockets`` by default).
 
@@ -135,24 +135,15 @@ class MultiMarkets(BaseClient):
             rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
+            streams=streams,
+            reconnect=reconnect,
+            socket_backend=socket_backend,
             api_key=api_key,
             signer=OpenApiSigner(secret_key) if secret_key is not None else None,
             encryptor=BodyEncryptor(public_key, chunk_size=chunk_size) if public_key is not None else None,
         )
         self._api_key = api_key
         self._session.token = token
-        stream_settings = streams or StreamSettings()
-        self._core = ClientCore(
-            environment=self.environment,
-            company_id=company_id,
-            settings=self.settings,
-            streams=stream_settings,
-            reconnect=reconnect or ReconnectPolicy(),
-            http=self._session,
-            tasks=self._tasks,
-            api_key=api_key,
-            backend=socket_backend or WebsocketsBackend(log_frames=stream_settings.log_frames),
-        )
         lookup = Lookup(self._core)  # what the namespaces look up for each other: products, accounts, prices
         self.symbols = Symbols(self._core, lookup)
         """The product catalogue and symbol-name resolution."""

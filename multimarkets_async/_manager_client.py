@@ -22,10 +22,9 @@ from ._config import (
     Timeouts,
 )
 from ._types import NOT_GIVEN, NotGivenOr
-from ._ws import SocketBackend, WebsocketsBackend
+from ._ws import SocketBackend
 from .errors import ConfigurationError
 from .models.manager import CompanyAuthorization
-from .resources._core import ClientCore
 from .resources.datapush import DataPush
 from .resources.manager import Balances, Company, Dictionaries, ManagedCustomers, Products
 from .resources.manager_session import ManagerSession
@@ -59,7 +58,8 @@ class ManagerClient(BaseClient):
         settings: the protocol's configurable assumptions.
         streams: socket heartbeats, timeouts and buffers.
         reconnect: socket reconnect policy.
-        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK).
+        http_client: an ``httpx.AsyncClient`` to use instead of the SDK's own (not closed by the SDK),
+            or ``mm.AiohttpClient()`` (sends with this client's timeouts; closed by the SDK).
         transport: an httpx transport for the SDK's own client (e.g. a mock).
         socket_backend: the socket library behind the data-push stream.
         clock: monotonic seconds used for ``token_ttl`` (injectable for tests).
@@ -101,6 +101,11 @@ class ManagerClient(BaseClient):
             rate_limit=rate_limit,
             http_client=http_client,
             transport=transport,
+            streams=streams,
+            reconnect=reconnect,
+            socket_backend=socket_backend,
+            token_provider=self.company_token,
+            token_refresher=self._fresh_token,
         )
         self._app_id = app_id
         self._manager = ManagerSession(
@@ -113,19 +118,6 @@ class ManagerClient(BaseClient):
             token_ttl=token_ttl,
             chunk_size=self.settings.enc_chunk_size,
             clock=clock,
-        )
-        stream_settings = streams or StreamSettings()
-        self._core = ClientCore(
-            environment=self.environment,
-            company_id=company_id,
-            settings=self.settings,
-            streams=stream_settings,
-            reconnect=reconnect or ReconnectPolicy(),
-            http=self._session,
-            tasks=self._tasks,
-            backend=socket_backend or WebsocketsBackend(log_frames=stream_settings.log_frames),
-            token_provider=self._manager.company_token,
-            token_refresher=self._fresh_token,
         )
         self.dictionaries = Dictionaries(self._manager)
         """Universal dictionaries and the country list."""

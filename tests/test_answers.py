@@ -8,6 +8,7 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.models._answers import parse_answer, parse_rows
+from tests._support import mock_client
 
 
 def test_a_fitting_answer_parses() -> None:
@@ -38,8 +39,6 @@ async def test_a_resource_raises_protocol_error_for_a_malformed_answer() -> None
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"code": "0", "msg": "Success", "data": [{"symbolId": "abc"}]})
 
-    async with mm.MultiMarkets(
-        base_url="https://api.example.test", company_id=439, transport=httpx.MockTransport(answer)
-    ) as client:
+    async with mock_client(answer) as client:
         with pytest.raises(mm.ProtocolError, match="does not fit Symbol: symbolId"):
             await client.symbols.list()

@@ -13,16 +13,13 @@ import multimarkets_async as mm
 from multimarkets_async.protocol.crypto import verify_open_api_signature
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import SIGN_DEMO
+from tests._support import ok, sim_bridge
 
 pytestmark = pytest.mark.anyio
 
 API_KEY = "47b471e57c394e8fbc18535805e04016"
 ORDER = "tradeapi.admin.OrderAdminApiService."
 ACCOUNT = mm.BridgeAccount(exchange=mm.Exchange.BINANCE, account_name="main", customer_no="86000020")
-
-
-def ok(data: object) -> httpx.Response:
-    return httpx.Response(200, json={"code": "0", "msg": "Success", "data": data})
 
 
 class FakeBridge:
@@ -253,15 +250,6 @@ def test_configuration_and_repr() -> None:
 
 
 # -- against the simulator ---------------------------------------------------------------------------
-
-
-def sim_bridge(sim: Simulator) -> mm.BridgeClient:
-    return mm.BridgeClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        api_key=sim.bridge_api_key,
-        secret_key=sim.bridge_secret_key,
-    )
 
 
 async def test_simulator_accounts_and_customers() -> None:

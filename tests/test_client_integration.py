@@ -3,8 +3,6 @@ the 418 lockout, time-window resynchronisation and idempotent order retries."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +11,7 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import sim_client
 
 pytestmark = pytest.mark.anyio
 
@@ -22,20 +21,14 @@ SYMBOLS = "config.app.AppSymbolDubboService.getSymbolBaseList"
 FAST = mm.RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02, max_retry_after=1)
 
 
-@asynccontextmanager
-async def bot(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.MultiMarkets]:
-    options: dict[str, Any] = {"retry": FAST, "api_key": sim.api_key, "secret_key": sim.secret_key}
-    options.update(kwargs)
-    async with mm.MultiMarkets(base_url=sim.base_url, company_id=sim.company_id, **options) as client:
-        yield client
+def bot(sim: Simulator, **options: Any) -> mm.MultiMarkets:
+    """A client signed with the simulator's API key, retrying fast."""
+    return sim_client(sim, **{"retry": FAST} | options)
 
 
-@asynccontextmanager
-async def guest(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.MultiMarkets]:
-    async with mm.MultiMarkets(
-        base_url=sim.base_url, company_id=sim.company_id, retry=FAST, **kwargs
-    ) as client:
-        yield client
+def guest(sim: Simulator, **options: Any) -> mm.MultiMarkets:
+    """A client without an API key, retrying fast."""
+    return sim_client(sim, signed=False, **{"retry": FAST} | options)
 
 
 async def order_body(client: mm.MultiMarkets, sim: Simulator, **overrides: object) -> dict[str, object]:

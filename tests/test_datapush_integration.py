@@ -3,8 +3,6 @@ group, and a refused token."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -13,22 +11,9 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import sim_manager
 
 pytestmark = pytest.mark.anyio
-FAST = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
-
-
-@asynccontextmanager
-async def manager_for(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.ManagerClient]:
-    async with mm.ManagerClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        app_id=sim.manager_app_id,
-        app_secret=sim.manager_app_secret,
-        reconnect=FAST,
-        **kwargs,
-    ) as manager:
-        yield manager
 
 
 async def collect(events: mm.Subscription[Any], count: int) -> list[Any]:
@@ -43,7 +28,7 @@ async def register(manager: mm.ManagerClient, email: str) -> str:
 
 
 async def test_a_registration_and_a_bonus_arrive_as_typed_events() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         wanted = {"register", "account_adjust"}
         async with manager.data_push.events(group="bo", event_types=wanted) as events:
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
@@ -60,7 +45,7 @@ async def test_a_registration_and_a_bonus_arrive_as_typed_events() -> None:
 
 
 async def test_the_stream_survives_a_dropped_connection() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         async with manager.data_push.events(event_types={"register"}, connection_events=True) as events:
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
             (first,) = sim.sockets.datapush
@@ -78,7 +63,7 @@ async def test_the_stream_survives_a_dropped_connection() -> None:
 
 
 async def test_a_group_gets_what_it_missed_while_it_was_away() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         async with manager.data_push.events(group="ledger", event_types={"register"}):
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
         await sim.sockets.wait_for(lambda: not sim.sockets.datapush)  # leaving disconnected the group
@@ -89,7 +74,7 @@ async def test_a_group_gets_what_it_missed_while_it_was_away() -> None:
 
 
 async def test_an_expired_company_token_is_renewed_for_the_handshake() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         await manager.authorize()
         sim.expire_manager_tokens()
         async with manager.data_push.events(event_types={"register"}) as events:
@@ -99,7 +84,7 @@ async def test_an_expired_company_token_is_renewed_for_the_handshake() -> None:
 
 
 async def test_every_event_type_emitted_by_the_platform_is_typed() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         types = ["kyc", "deposit", "withdraw", "trade_deal", "position_update", "something_new"]
         async with manager.data_push.events() as events:
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
@@ -113,7 +98,7 @@ async def test_every_event_type_emitted_by_the_platform_is_typed() -> None:
 
 
 async def test_a_repeat_delivered_after_the_group_rejoins_is_dropped() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         async with manager.data_push.events(group="ledger", event_types={"register"}) as events:
             first = await register(manager, "first@example.com")
             (event,) = await collect(events, 1)
@@ -129,7 +114,7 @@ async def test_a_repeat_delivered_after_the_group_rejoins_is_dropped() -> None:
 
 
 async def test_subscribers_that_joined_a_failing_start_fail_with_it() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         sim.socket_faults.refuse_handshakes(10, status=403, kind="datapush")
         failures: list[BaseException] = []
 

@@ -6,6 +6,7 @@ import pytest
 
 from multimarkets_async._ws._heartbeat import run_heartbeat
 from multimarkets_async.protocol.heartbeat import HeartbeatState
+from tests._support import FakeClock
 
 
 def test_ping_schedule_and_deadline() -> None:
@@ -38,22 +39,19 @@ def test_invalid_intervals() -> None:
 
 @pytest.mark.anyio
 async def test_task_pings_then_declares_a_silent_peer_dead() -> None:
-    clock = [0.0]
+    clock = FakeClock(0.0)  # a virtual clock: no real waiting
     pings: list[float] = []
     dead: list[float] = []
     state = HeartbeatState(interval=1, dead_after=3, now=0)
 
     async def send_ping() -> object:
-        pings.append(clock[0])
+        pings.append(clock.now)
         return len(pings)
 
     async def on_dead() -> None:
-        dead.append(clock[0])
+        dead.append(clock.now)
 
-    async def sleep(seconds: float) -> None:  # a virtual clock: no real waiting
-        clock[0] += seconds
-
-    await run_heartbeat(state, send_ping=send_ping, on_dead=on_dead, clock=lambda: clock[0], sleep=sleep)
+    await run_heartbeat(state, send_ping=send_ping, on_dead=on_dead, clock=clock, sleep=clock.sleep)
     assert [round(t, 2) for t in pings] == [0.0, 1.0, 2.0]
     assert len(dead) == 1
     assert 3.0 < dead[0] < 3.1  # within interval + timeout of the last frame

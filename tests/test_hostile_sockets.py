@@ -4,16 +4,13 @@ event)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 import anyio
 import httpx
 import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import mock_client, sim_manager
 
 pytestmark = pytest.mark.anyio
 
@@ -31,7 +28,6 @@ HOSTILE_BODIES = {
     "deep nesting in an error": b'{"code":"E1","msg":' + b"[" * DEEP + b"]" * DEEP + b"}",
     "truncated": b'{"code":"0","data":{"token":"' + TOKEN.encode(),
 }
-FAST = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
 
 
 @pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
@@ -42,12 +38,7 @@ async def test_a_hostile_http_answer_is_a_protocol_error(body: bytes) -> None:
         requests.append(request)
         return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
 
-    async with mm.MultiMarkets(
-        base_url="https://api.example.test",
-        company_id=439,
-        retry=mm.RetryPolicy(max_retries=0),
-        transport=httpx.MockTransport(answer),
-    ) as client:
+    async with mock_client(answer, retry=mm.RetryPolicy(max_retries=0)) as client:
         with pytest.raises(mm.ProtocolError) as info:
             await client.call(READ, {})
     assert type(info.value) is mm.ProtocolError
@@ -73,21 +64,8 @@ async def test_the_rpc_socket_skips_a_hostile_frame_and_answers_the_next_call() 
                 assert sim.sockets.rpc == [session]  # the same connection served on
 
 
-@asynccontextmanager
-async def manager_for(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.ManagerClient]:
-    async with mm.ManagerClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        app_id=sim.manager_app_id,
-        app_secret=sim.manager_app_secret,
-        reconnect=FAST,
-        **kwargs,
-    ) as manager:
-        yield manager
-
-
 async def test_data_push_subscribers_get_the_event_after_a_hostile_frame() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         async with manager.data_push.events(group="bo", event_types={"kyc"}) as events:
             (session,) = await sim.sockets.wait_for(lambda: sim.sockets.datapush)
             hostile = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -19,6 +18,7 @@ from multimarkets_async.protocol.crypto import decrypt_body, verify_md5_signatur
 from multimarkets_async.protocol.operations import Family, operation_for
 from multimarkets_async.protocol.throttle import SlidingWindowLimiter
 from multimarkets_async.testing._keys import SIGN_DEMO, TRADE_H5_COMPANY
+from tests._support import Script, mock_client, ok
 
 pytestmark = pytest.mark.anyio
 
@@ -27,41 +27,16 @@ READ = "tradeapi.app.OrderApiService.queryOrderPage"
 FAST = mm.RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
 
 
-def ok(data: object = None, **headers: str) -> httpx.Response:
-    return httpx.Response(200, json={"code": "0", "msg": "Success", "data": data}, headers=headers)
-
-
 def fail(code: str, biz_code: str = "G", msg: str = "nope") -> httpx.Response:
     return httpx.Response(200, json={"code": code, "bizCode": biz_code, "msg": msg, "data": None})
 
 
-class Script:
-    """A transport that answers from a list of responses/exceptions and records the requests."""
-
-    def __init__(
-        self, *answers: httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
-    ) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        if isinstance(answer, httpx.Response):
-            return answer
-        return answer(request)
-
-
 def client(script: Script, **kwargs: object) -> mm.MultiMarkets:
-    options: dict[str, object] = {"base_url": "https://api.example.test", "company_id": 439, "retry": FAST}
-    options.update(kwargs)
-    return mm.MultiMarkets(transport=httpx.MockTransport(script), **options)  # type: ignore[arg-type]
+    return mock_client(script, **{"retry": FAST} | kwargs)
 
 
 def signed(script: Script, **kwargs: object) -> mm.MultiMarkets:
-    return client(script, api_key="a" * 32, secret_key=SIGN_DEMO.private_key, **kwargs)
+    return mock_client(script, signed=True, **{"retry": FAST} | kwargs)
 
 
 async def test_guest_call_sends_documented_headers_and_returns_data() -> None:

@@ -14,28 +14,15 @@ import pytest
 import multimarkets_async as mm
 from multimarkets_async._ws import SocketConnection, WebsocketsBackend
 from multimarkets_async.testing import Simulator
+from tests._support import EURUSD, next_item, sim_bridge, sim_client, sim_manager
 
 pytestmark = pytest.mark.anyio
-
-EURUSD = mm.SymbolKey(1001, 2, 1)
-FAST_RECONNECT = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
 
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
     with Simulator().serve_in_thread() as simulator:
         yield simulator
-
-
-def new_client(sim: Simulator, **kwargs: Any) -> mm.MultiMarkets:
-    return mm.MultiMarkets(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        api_key=sim.api_key,
-        secret_key=sim.secret_key,
-        reconnect=FAST_RECONNECT,
-        **kwargs,
-    )
 
 
 def other_tasks() -> set[asyncio.Task[Any]]:
@@ -48,10 +35,7 @@ async def streaming(client: mm.MultiMarkets, sim: Simulator) -> mm.Subscription[
     """Enter a ticker subscription and wait until it delivered a tick."""
     ticks = client.quotes.tickers([EURUSD])
     await ticks.__aenter__()
-    with anyio.fail_after(5):
-        while ticks.get_nowait() is None:
-            sim.tick()
-            await anyio.sleep(0.01)
+    await next_item(ticks, sim)
     return ticks
 
 
@@ -64,7 +48,7 @@ async def still_alive() -> None:
 
 async def test_closing_through_wait_for_in_another_task_closes_everything(sim: Simulator) -> None:
     before = other_tasks()
-    client = new_client(sim)
+    client = sim_client(sim)
     await client.__aenter__()
     await streaming(client, sim)
     assert len(sim.sockets.live("quote")) == 1
@@ -82,7 +66,7 @@ async def test_closing_through_wait_for_in_another_task_closes_everything(sim: S
 
 async def test_enter_then_aclose_in_the_same_task_ends_every_task(sim: Simulator) -> None:
     before = other_tasks()
-    client = new_client(sim)
+    client = sim_client(sim)
     await client.__aenter__()
     await streaming(client, sim)
     assert other_tasks() - before  # the host, a reader, a heartbeat ...
@@ -97,7 +81,7 @@ async def test_enter_then_aclose_in_the_same_task_ends_every_task(sim: Simulator
 
 
 async def test_clients_closed_in_the_order_they_were_opened(sim: Simulator) -> None:
-    first, second = new_client(sim), new_client(sim)
+    first, second = sim_client(sim), sim_client(sim)
     await first.__aenter__()
     await second.__aenter__()
     await streaming(first, sim)
@@ -117,7 +101,7 @@ async def test_clients_closed_in_the_order_they_were_opened(sim: Simulator) -> N
 
 
 async def test_a_subscription_iterating_while_its_client_closes_ends(sim: Simulator) -> None:
-    client = new_client(sim)
+    client = sim_client(sim)
     await client.__aenter__()
     received: list[Any] = []
     ended = anyio.Event()
@@ -169,7 +153,7 @@ class _CrashingBackend:
 
 
 async def test_a_crash_in_a_background_task_ends_its_subscriptions_not_the_caller(sim: Simulator) -> None:
-    async with new_client(sim, socket_backend=_CrashingBackend()) as client:
+    async with sim_client(sim, socket_backend=_CrashingBackend()) as client:
         async with client.quotes.tickers([EURUSD]) as ticks:
 
             async def read_until_it_fails() -> None:
@@ -186,7 +170,7 @@ async def test_a_crash_in_a_background_task_ends_its_subscriptions_not_the_calle
 
 
 async def test_a_client_used_from_another_event_loop_names_the_rule(sim: Simulator) -> None:
-    async with new_client(sim) as client:
+    async with sim_client(sim) as client:
 
         async def from_another_loop() -> None:
             async with client.quotes.tickers([EURUSD]):
@@ -197,8 +181,8 @@ async def test_a_client_used_from_another_event_loop_names_the_rule(sim: Simulat
 
 
 async def test_http_calls_from_another_event_loop_name_the_rule(sim: Simulator) -> None:
-    entered = new_client(sim)
-    never_entered = new_client(sim)
+    entered = sim_client(sim)
+    never_entered = sim_client(sim)
     async with entered:
         assert await never_entered.server_time() > 0  # binds it to this loop, where its pool lives
         for client in (entered, never_entered):
@@ -209,19 +193,8 @@ async def test_http_calls_from_another_event_loop_name_the_rule(sim: Simulator) 
 
 async def test_manager_and_bridge_clients_close_from_another_task(sim: Simulator) -> None:
     before = other_tasks()
-    manager = mm.ManagerClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        app_id=sim.manager_app_id,
-        app_secret=sim.manager_app_secret,
-        reconnect=FAST_RECONNECT,
-    )
-    bridge = mm.BridgeClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        api_key=sim.bridge_api_key,
-        secret_key=sim.bridge_secret_key,
-    )
+    manager = sim_manager(sim)
+    bridge = sim_bridge(sim)
     await manager.__aenter__()
     await bridge.__aenter__()
     events = manager.data_push.events(group="lifecycle")
@@ -244,7 +217,7 @@ async def test_the_simulator_closes_from_another_task_and_out_of_order() -> None
     before = other_tasks()
     simulator = Simulator()
     await simulator.__aenter__()
-    client = new_client(simulator)
+    client = sim_client(simulator)
     await client.__aenter__()
     await streaming(client, simulator)
 
@@ -258,7 +231,7 @@ async def test_the_simulator_closes_from_another_task_and_out_of_order() -> None
 
 
 async def test_controls_of_a_threaded_simulator_run_on_its_loop(sim: Simulator) -> None:
-    async with new_client(sim) as client:
+    async with sim_client(sim) as client:
         ticks = await streaming(client, sim)
         while ticks.get_nowait() is not None:  # nothing old left in the buffer
             pass

@@ -17,17 +17,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import anyio
 import pytest
 
 import multimarkets_async as mm
 from multimarkets_async._logging import MASK, WIRE_LOGGER, RedactingLogger, redact
 from multimarkets_async._ws._backend import WebsocketsBackend
 from multimarkets_async.testing import Simulator
+from tests._support import next_item, sim_client, sim_manager
 
 FRAGMENT = 8
 EVERYTHING = 1  # below DEBUG too: picows logs its handshake and data dumps at level 9
-FAST = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
 SECRET_HEADERS = ("token", "signature", "apiKey", "sign", "authorization")
 
 
@@ -98,14 +97,6 @@ def leaks(capture: Capture, secrets: Iterable[str]) -> list[str]:
     return found
 
 
-async def first_item(subscription: mm.Subscription[Any], sim: Simulator) -> Any:
-    with anyio.fail_after(5):
-        while (item := subscription.get_nowait()) is None:
-            sim.tick()
-            await anyio.sleep(0.01)
-        return item
-
-
 def wire_secrets(sim: Simulator) -> set[str]:
     """What the SDK sent that must stay secret: credentials, tokens and signatures."""
     secrets = {
@@ -140,23 +131,20 @@ BACKENDS = {
 
 async def drive(sim: Simulator, backend: mm.SocketBackend | None) -> set[str]:
     """Every credential-bearing path once; returns the secrets that went over the wire."""
-    common: dict[str, Any] = {"base_url": sim.base_url, "company_id": sim.company_id, "reconnect": FAST}
-    async with mm.MultiMarkets(socket_backend=backend, **common) as client:
+    async with sim_client(sim, signed=False, socket_backend=backend) as client:
         await client.login(login_name=sim.login_name, password=sim.password)
         await client.call("customer.app.CustomerWebApiService.findCustomerInfo")  # sends the token
         async with client.quotes.tickers([mm.SymbolKey(1001, 2, 1)]) as ticks:
             (session,) = sim.sockets.quote
             assert not session.guest  # the login token went in the URL
-            await first_item(ticks, sim)
+            await next_item(ticks, sim)
         async with client.rpc.connect() as rpc:  # the token in every frame's header
             await rpc.call("customer.app.CustomerWebApiService.findCustomerInfo", {})
-    keys: dict[str, Any] = {"api_key": sim.api_key, "secret_key": sim.secret_key}
-    async with mm.MultiMarkets(socket_backend=backend, **keys, **common) as open_api:
+    async with sim_client(sim, socket_backend=backend) as open_api:
         await open_api.call("customer.app.CustomerWebApiService.findCustomerInfo")  # signed
         async with open_api.messages.subscribe(trade_types=[2]):
             await sim.sockets.wait_for(lambda: any(s.logged_in for s in sim.sockets.messages))
-    manager_keys: dict[str, Any] = {"app_id": sim.manager_app_id, "app_secret": sim.manager_app_secret}
-    async with mm.ManagerClient(socket_backend=backend, **manager_keys, **common) as manager:
+    async with sim_manager(sim, socket_backend=backend) as manager:
         async with manager.data_push.events(group="logs"):
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
             await manager.customers.register(

@@ -14,18 +14,12 @@ from multimarkets_async.protocol.crypto import decrypt_body, verify_md5_signatur
 from multimarkets_async.protocol.operations import manager_operation
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import TRADE_H5_COMPANY
+from tests._support import APP_ID, APP_SECRET, MANAGER_AUTH_PATH, FakeClock, mock_manager, ok, sim_manager
 
 pytestmark = pytest.mark.anyio
 
-APP_ID = "0123456789abcdef0123456789abcdef"
-APP_SECRET = "fedcba9876543210fedcba9876543210"
-AUTH_PATH = "/openapi-b/auth/admin.admin.CompanyAuthDubboService.auth"
 PAGE = "customer.admin.WhiteCustomerAdminApiService.page"
 FAST = mm.RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
-
-
-def ok(data: object) -> httpx.Response:
-    return httpx.Response(200, json={"code": "0", "msg": "Success", "data": data})
 
 
 class FakeManager:
@@ -41,7 +35,7 @@ class FakeManager:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        if request.url.path == AUTH_PATH:
+        if request.url.path == MANAGER_AUTH_PATH:
             self.authorizations += 1
             assert json.loads(request.content) == {"appId": APP_ID, "appSecret": APP_SECRET}
             return ok(
@@ -65,24 +59,8 @@ class FakeManager:
         return ok(self.answers.get(biz_type))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def manager(fake: FakeManager, **kwargs: object) -> mm.ManagerClient:
-    options: dict[str, object] = {
-        "base_url": "https://api.example.test",
-        "company_id": 439,
-        "app_id": APP_ID,
-        "app_secret": APP_SECRET,
-        "retry": FAST,
-    }
-    options.update(kwargs)
-    return mm.ManagerClient(transport=httpx.MockTransport(fake), **options)  # type: ignore[arg-type]
+    return mock_manager(fake, **{"retry": FAST} | kwargs)
 
 
 async def test_authorize_then_encrypted_call() -> None:
@@ -120,18 +98,11 @@ async def test_plain_bodies_when_encryption_is_off() -> None:
 
     def answer(request: httpx.Request) -> httpx.Response:
         requests.append(request)
-        if request.url.path == AUTH_PATH:
+        if request.url.path == MANAGER_AUTH_PATH:
             return ok({"token": "t-admin"})  # no publicKey needed
         return ok([])
 
-    client = mm.ManagerClient(
-        base_url="https://api.example.test",
-        company_id=439,
-        app_id=APP_ID,
-        app_secret=APP_SECRET,
-        encrypt_body=False,
-        transport=httpx.MockTransport(answer),
-    )
+    client = mock_manager(answer, encrypt_body=False)
     async with client:
         assert await client.dictionaries.list("phone_code") == []
     assert json.loads(requests[1].content) == {"parentCode": "phone_code"}
@@ -139,13 +110,7 @@ async def test_plain_bodies_when_encryption_is_off() -> None:
 
 
 async def test_missing_public_key_is_a_protocol_error() -> None:
-    client = mm.ManagerClient(
-        base_url="https://api.example.test",
-        company_id=439,
-        app_id=APP_ID,
-        app_secret=APP_SECRET,
-        transport=httpx.MockTransport(lambda r: ok({"token": "t-admin"})),
-    )
+    client = mock_manager(lambda r: ok({"token": "t-admin"}))
     async with client:
         with pytest.raises(mm.ProtocolError, match="no publicKey"):
             await client.call("x.admin.S.m", {})
@@ -172,7 +137,7 @@ async def test_reauthorizes_once_on_expired_token_and_retries() -> None:
         assert client.authorization is not None
         assert client.authorization.token.get_secret_value() == "tok-2admin"
     paths = [r.url.path for r in fake.requests]
-    assert paths == [AUTH_PATH, f"/openapi-b/{PAGE}", AUTH_PATH, f"/openapi-b/{PAGE}"]
+    assert paths == [MANAGER_AUTH_PATH, f"/openapi-b/{PAGE}", MANAGER_AUTH_PATH, f"/openapi-b/{PAGE}"]
     assert fake.requests[3].headers["token"] == "tok-2admin"
 
 
@@ -202,7 +167,7 @@ async def test_concurrent_expiries_authorize_once() -> None:
 
 async def test_proactive_renewal_after_the_token_ttl() -> None:
     fake = FakeManager()
-    clock = Clock()
+    clock = FakeClock(1000.0)
     async with manager(fake, token_ttl=60.0, clock=clock) as client:
         await client.call(PAGE, {})
         clock.now += 59
@@ -307,16 +272,6 @@ async def test_typed_reads() -> None:
 
 
 # -- against the simulator ---------------------------------------------------------------------------
-
-
-def sim_manager(sim: Simulator, **kwargs: object) -> mm.ManagerClient:
-    return mm.ManagerClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        app_id=sim.manager_app_id,
-        app_secret=sim.manager_app_secret,
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 @pytest.mark.parametrize("path_style", ["bare", "global"])

@@ -19,46 +19,28 @@ from multimarkets_async.protocol.backoff import Failure, retry_decision
 from multimarkets_async.protocol.crypto import decrypt_body
 from multimarkets_async.protocol.operations import Family, manager_operation, may_repeat, operation_for
 from multimarkets_async.testing import Simulator
-from multimarkets_async.testing._keys import SIGN_DEMO, TRADE_H5_COMPANY
+from multimarkets_async.testing._keys import TRADE_H5_COMPANY
+from tests._support import (
+    MANAGER_AUTH_PATH,
+    Answer,
+    Script,
+    mock_client,
+    mock_manager,
+    ok,
+    sim_client,
+    sim_manager,
+)
 
 pytestmark = pytest.mark.anyio
 
 ORDER = "tradeapi.app.OrderApiService.addMarketOrder"
 ADJUST = "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustProposal"
 BONUS = "fund.admin.CustomerActivityBonusAdminDubboService.operationBonus"
-AUTH_PATH = "/openapi-b/auth/admin.admin.CompanyAuthDubboService.auth"
 FAST = mm.RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
-Answer = httpx.Response | Exception
-
-
-def ok(data: object = None) -> httpx.Response:
-    return httpx.Response(200, json={"code": "0", "msg": "Success", "data": data})
-
-
-class Script:
-    """Answers each request with the next scripted answer (the last one repeats) and records it."""
-
-    def __init__(self, *answers: Answer) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
 
 
 def signed(script: Script) -> mm.MultiMarkets:
-    return mm.MultiMarkets(
-        base_url="https://api.example.test",
-        company_id=439,
-        api_key="a" * 32,
-        secret_key=SIGN_DEMO.private_key,
-        retry=FAST,
-        transport=httpx.MockTransport(script),
-    )
+    return mock_client(script, signed=True, retry=FAST)
 
 
 class FakeManager:
@@ -73,21 +55,14 @@ class FakeManager:
         return self.script.requests
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == AUTH_PATH:
+        if request.url.path == MANAGER_AUTH_PATH:
             return ok({"token": "tok-admin", "publicKey": TRADE_H5_COMPANY.public_key, "id": 439})
         self.bodies.append(decrypt_body(json.loads(request.content)["data"], TRADE_H5_COMPANY.private_key))
         return self.script(request)
 
 
 def manager(fake: FakeManager) -> mm.ManagerClient:
-    return mm.ManagerClient(
-        base_url="https://api.example.test",
-        company_id=439,
-        app_id="0123456789abcdef0123456789abcdef",
-        app_secret="fedcba9876543210fedcba9876543210",
-        retry=FAST,
-        transport=httpx.MockTransport(fake),
-    )
+    return mock_manager(fake, retry=FAST)
 
 
 # -- orders: once an attempt may have run, every later failure is an unknown outcome ------------------
@@ -202,13 +177,7 @@ def test_a_key_makes_a_write_repeatable_only_where_the_docs_define_it() -> None:
 
 async def test_simulator_a_lost_adjustment_answer_is_reported_and_paid_once() -> None:
     async with Simulator() as sim:
-        async with mm.ManagerClient(
-            base_url=sim.base_url,
-            company_id=sim.company_id,
-            app_id=sim.manager_app_id,
-            app_secret=sim.manager_app_secret,
-            retry=FAST,
-        ) as client:
+        async with sim_manager(sim, retry=FAST) as client:
             before = (await client.balances.get("86001175", trade_type=1)).balance
             sim.faults.drop_next(after_processing=True, biz_type="addCustomerAdjustProposal")
             with pytest.raises(mm.OutcomeUnknownError) as info:
@@ -227,9 +196,7 @@ async def test_simulator_a_lost_adjustment_answer_is_reported_and_paid_once() ->
 
 async def test_a_cancelled_order_repeated_with_the_same_key_runs_once() -> None:
     async with Simulator() as sim:
-        async with mm.MultiMarkets(
-            base_url=sim.base_url, company_id=sim.company_id, api_key=sim.api_key, secret_key=sim.secret_key
-        ) as client:
+        async with sim_client(sim) as client:
             await client.symbols.list()
             key = client.orders.new_idempotency_key()
             held = sim.faults.delay_next(30, biz_type="addMarketOrder")
@@ -259,9 +226,7 @@ async def test_a_cancelled_order_repeated_with_the_same_key_runs_once() -> None:
 
 async def test_typed_order_calls_send_the_callers_key() -> None:
     async with Simulator() as sim:
-        async with mm.MultiMarkets(
-            base_url=sim.base_url, company_id=sim.company_id, api_key=sim.api_key, secret_key=sim.secret_key
-        ) as client:
+        async with sim_client(sim) as client:
             await client.orders.limit(
                 "EURUSD", side=mm.Side.BUY, volume="0.1", price="1.00000", trade_type=2, idempotency_key="k-1"
             )

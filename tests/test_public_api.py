@@ -80,6 +80,21 @@ def test_testing_is_imported_lazily() -> None:
     assert mm.testing.Simulator.__name__ == "Simulator"
 
 
+# Public, documented, imported on first use, and kept out of __all__: each needs an optional extra, and
+# `from multimarkets_async import *` must work without it.
+OPTIONAL = {"AiohttpClient": "aiohttp", "PicowsBackend": "fast"}
+
+
+@pytest.mark.parametrize(("name", "extra"), OPTIONAL.items())
+def test_optional_names_are_lazy_documented_and_not_in_all(name: str, extra: str) -> None:
+    assert name not in mm.__all__
+    value = getattr(mm, name)
+    assert value.__name__ == name
+    assert inspect.getdoc(value)
+    module = importlib.import_module(value.__module__)
+    assert f"[{extra}]" in (module.__doc__ or "")  # the docstring names the extra to install
+
+
 def test_deprecated_names_are_not_exported_but_still_answer() -> None:
     assert "RateLimitedError" not in mm.__all__
     with pytest.warns(DeprecationWarning, match="use TooManyRequestsError"):

@@ -3,8 +3,6 @@ reconnect replay, keep-latest delivery and clean shutdown."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import anyio
@@ -13,38 +11,12 @@ import pytest
 import multimarkets_async as mm
 from multimarkets_async.models.market import SymbolKey, Tick
 from multimarkets_async.models.stream import ConnectionEvent, ConnectionEventKind
-from tests.fake_quote_server import FakeQuoteServer
-from tests.memory_socket import MemoryBackend
+from tests._support import EURUSD, XAUUSD, quote_client
+from tests._support import quote_push as p
 
 pytestmark = pytest.mark.anyio
 
-EURUSD = SymbolKey(1001, 2, 1)
-XAUUSD = SymbolKey(1002, 2, 1)
 BTCUSDT = SymbolKey(1003, 2, 2)
-FAST = mm.ReconnectPolicy(initial_delay=0.001, max_delay=0.002, healthy_after=0)
-
-
-@asynccontextmanager
-async def quote_client(**streams: object) -> AsyncIterator[tuple[mm.MultiMarkets, FakeQuoteServer]]:
-    backend = MemoryBackend()
-    server = FakeQuoteServer(backend)
-    settings = mm.StreamSettings(**streams)  # type: ignore[arg-type]
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(server.serve, tg)
-        async with mm.MultiMarkets(
-            base_url="http://127.0.0.1:9",
-            company_id=1,
-            socket_backend=backend,
-            streams=settings,
-            reconnect=FAST,
-        ) as client:
-            yield client, server
-        tg.cancel_scope.cancel()
-    await backend.aclose()
-
-
-def p(key: SymbolKey, seq: int, bid: str) -> str:
-    return f"p({key.symbol_id},{key.trade_type},{key.trade_mode},{seq},1700000000000,{bid},{bid},1.1,10,20);"
 
 
 async def test_tickers_subscribe_stream_and_unsubscribe() -> None:

@@ -13,6 +13,7 @@ import multimarkets_async as mm
 from multimarkets_async.protocol.throttle import KEY_SCOPE, RateLimitPause
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import SIGN_DEMO
+from tests._support import FakeClock, Script, mock_client, ok, sim_client
 
 pytestmark = pytest.mark.anyio
 
@@ -21,55 +22,26 @@ OTHER = "customer.app.CustomerWebApiService.findCustomerInfo"
 PAGE = {"tradeType": 2, "current": 1, "size": 10}
 
 
-def ok(data: object = None) -> httpx.Response:
-    return httpx.Response(200, json={"code": "0", "msg": "Success", "data": data})
-
-
-class FakeTime:
-    """A clock in epoch seconds whose ``sleep`` advances it instead of waiting."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def ms(self) -> int:
-        return int(self.now * 1000)
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-class Server:
+class Server(Script):
     """Answers from a script and records (path, clock time) for each request."""
 
-    def __init__(self, clock: FakeTime, *answers: httpx.Response) -> None:
+    def __init__(self, clock: FakeClock, *answers: httpx.Response) -> None:
+        super().__init__(*answers)
         self.clock = clock
-        self.answers = list(answers)
         self.seen: list[tuple[str, float]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append((request.url.path.rsplit("/", 1)[-1], self.clock.now))
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        return super().__call__(request)
 
 
-def with_fake_time(client: mm.MultiMarkets | mm.BridgeClient, clock: FakeTime) -> None:
+def with_fake_time(client: mm.MultiMarkets | mm.BridgeClient, clock: FakeClock) -> None:
     client._session._clock = clock
     client._session._sleep = clock.sleep
 
 
 def signed(server: Server, *, retries: int = 0) -> mm.MultiMarkets:
-    client = mm.MultiMarkets(
-        base_url="https://api.example.test",
-        company_id=439,
-        api_key="a" * 32,
-        secret_key=SIGN_DEMO.private_key,
-        retry=retries,
-        transport=httpx.MockTransport(server),
-    )
+    client = mock_client(server, signed=True, retry=retries)
     with_fake_time(client, server.clock)
     return client
 
@@ -94,7 +66,7 @@ def test_a_pause_holds_its_scope_until_it_ends_and_is_never_shortened() -> None:
 
 
 async def test_after_a_429_an_independent_signed_call_waits_for_the_retry_after() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     start = clock.now
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "5"}), ok(1))
     async with signed(server) as client:
@@ -109,7 +81,7 @@ async def test_after_a_429_an_independent_signed_call_waits_for_the_retry_after(
 
 
 async def test_a_429_on_the_bridge_holds_back_every_bridge_call() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "3"}), ok([]))
     async with mm.BridgeClient(
         base_url="https://api.example.test",
@@ -127,11 +99,9 @@ async def test_a_429_on_the_bridge_holds_back_every_bridge_call() -> None:
 
 
 async def test_client_api_429_holds_back_that_endpoint_only() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "4"}), ok(1))
-    client = mm.MultiMarkets(
-        base_url="https://api.example.test", company_id=439, retry=0, transport=httpx.MockTransport(server)
-    )
+    client = mock_client(server, retry=0)
     with_fake_time(client, clock)
     async with client:
         with pytest.raises(mm.TooManyRequestsError):
@@ -143,7 +113,7 @@ async def test_client_api_429_holds_back_that_endpoint_only() -> None:
 
 
 async def test_a_call_waiting_out_a_429_is_not_sent_if_a_418_arrived_meanwhile() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "5"}), ok(1))
     async with signed(server) as client:
         session = client._session
@@ -161,7 +131,7 @@ async def test_a_call_waiting_out_a_429_is_not_sent_if_a_418_arrived_meanwhile()
 
 
 async def test_a_pause_longer_than_worth_waiting_refuses_without_sending() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     server = Server(clock, httpx.Response(429, headers={"Retry-After": "600"}), ok(1))
     async with signed(server) as client:
         with pytest.raises(mm.TooManyRequestsError):
@@ -174,15 +144,9 @@ async def test_a_pause_longer_than_worth_waiting_refuses_without_sending() -> No
 
 
 async def test_simulator_a_429_does_not_become_a_five_minute_lockout() -> None:
-    clock = FakeTime()
+    clock = FakeClock()
     async with Simulator(open_api_rate_per_min=2, clock_ms=clock.ms) as sim:
-        async with mm.MultiMarkets(
-            base_url=sim.base_url,
-            company_id=sim.company_id,
-            api_key=sim.api_key,
-            secret_key=sim.secret_key,
-            retry=0,
-        ) as client:
+        async with sim_client(sim, retry=0) as client:
             with_fake_time(client, clock)
             await client.call(READ, PAGE)
             await client.call(READ, PAGE)
@@ -199,16 +163,9 @@ async def test_simulator_a_429_does_not_become_a_five_minute_lockout() -> None:
 async def test_a_spent_budget_waits_a_margin_past_the_minute() -> None:
     # The server counts arrivals: a call sent exactly a minute after the first of the window can
     # arrive inside that window when the first one was delayed on its way (a 429, then 418s).
-    clock = FakeTime()
+    clock = FakeClock()
     server = Server(clock, ok([]))
-    client = mm.MultiMarkets(
-        base_url="https://api.example.test",
-        company_id=439,
-        api_key="a" * 32,
-        secret_key=SIGN_DEMO.private_key,
-        rate_limit=mm.RateLimitPolicy(open_api_per_minute=3),
-        transport=httpx.MockTransport(server),
-    )
+    client = mock_client(server, signed=True, rate_limit=mm.RateLimitPolicy(open_api_per_minute=3))
     with_fake_time(client, clock)
     async with client:
         for _ in range(4):

@@ -787,11 +787,13 @@ class Wallet:
         return JSONResponse({"msg": "success", "code": "200" if ok else "500"})
 
 
+OUR_USER = {"third_server_code": "our-1", "user_name": "86001175", "currency": "USD"}
+"""The integrator's user the wallet tests ask about."""
+
+
 async def test_platform_query_balance_and_accepted_adjustment(sim: Simulator) -> None:
     wallet = Wallet()
-    result = await sim.platform.query_balance(
-        wallet.app, third_server_code="our-1", user_name="86001175", currency="USD"
-    )
+    result = await sim.platform.query_balance(wallet.app, **OUR_USER)
     assert result.ok
     assert result.amount == Decimal("42.1098")
     assert result.amount_digits == 4
@@ -808,9 +810,7 @@ async def test_platform_query_balance_and_accepted_adjustment(sim: Simulator) ->
     adjusted = await sim.platform.adjust(
         "http://wallet.test/hooks",
         transport=httpx.ASGITransport(app=wallet.app),
-        third_server_code="our-1",
-        user_name="86001175",
-        currency="USD",
+        **OUR_USER,
         amount="10.5",
         amount_digits=1,
         order_id=99,
@@ -829,9 +829,7 @@ async def test_platform_refused_and_timed_out_adjustments_are_cancelled(sim: Sim
     refusing = Wallet(refuse=True)
     refused = await sim.platform.adjust(
         refusing.app,
-        third_server_code="our-1",
-        user_name="86001175",
-        currency="USD",
+        **OUR_USER,
         amount="-3",
         amount_digits=0,
         order_id=1,
@@ -846,15 +844,7 @@ async def test_platform_refused_and_timed_out_adjustments_are_cancelled(sim: Sim
     assert cancel["cancelRemark"]
 
     hanging = Wallet(hang=True, cancel_failures=2)
-    timed_out = await sim.platform.adjust(
-        hanging.app,
-        third_server_code="our-1",
-        user_name="86001175",
-        currency="USD",
-        amount="3",
-        amount_digits=0,
-        order_id=2,
-    )
+    timed_out = await sim.platform.adjust(hanging.app, **OUR_USER, amount="3", amount_digits=0, order_id=2)
     assert not timed_out.accepted
     assert timed_out.adjustment.error == "timeout"
     assert [a.status for a in timed_out.cancels] == [500, 500, 200]

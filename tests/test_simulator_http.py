@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import Simulator, SimulatorConfig, pytest_plugin
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
+from tests._support import FakeClock, new_trace, signed_headers, wire_headers, wire_order
 
 pytestmark = pytest.mark.anyio
 
@@ -33,73 +33,10 @@ DETAIL = "config.app.AppSymbolDubboService.getSymbolDetail"
 ACCOUNT = "customer.app.CustomerWebApiService.queryAccountById"
 
 
-class FakeClock:
-    """A base clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.ms = 1_700_000_000_000
-
-    def __call__(self) -> int:
-        return self.ms
-
-
-def trace() -> str:
-    return f"{uuid.uuid4()}-{int(time.time() * 1000)}"
-
-
-def client_headers(sim: Simulator, token: str | None = None, **extra: str) -> dict[str, str]:
-    headers = {"companyId": str(sim.company_id), "trace": trace(), "lang": "en-US"}
-    if token is not None:
-        headers["token"] = token
-    headers.update(extra)
-    return headers
-
-
-def signed_headers(
-    sim: Simulator, body: dict[str, Any], *, ts: int | None = None, **extra: str
-) -> dict[str, str]:
-    timestamp = sim.now_ms() if ts is None else ts
-    headers = {
-        "companyId": str(sim.company_id),
-        "trace": trace(),
-        "timestamp": str(timestamp),
-        "apiKey": sim.api_key,
-        "signature": crypto.OpenApiSigner(sim.secret_key).sign(body, timestamp),
-        "recvWindow": "5000",
-        "lang": "en-US",
-    }
-    headers.update(extra)
-    return headers
-
-
-def order_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "accountCurrency": "USDT",
-        "accountDigits": 4,
-        "accountId": 1031002,
-        "bizType": 1,
-        "direction": 1,
-        "entryType": 1,
-        "requestNum": "0.10",
-        "requestPrice": "108500",
-        "requestTime": 1_698_299_972_000,
-        "symbolId": 1001,
-        "tradeType": 2,
-    }
-    body.update(overrides)
-    return body
-
-
-@pytest.fixture
-async def http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=simulator.base_url, timeout=10) as client:
-        yield client
-
-
 async def login(http: httpx.AsyncClient, sim: Simulator) -> str:
     body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
-    r = await http.post(f"/api/login/{LOGIN}", headers=client_headers(sim, version="0.0.1"), json=body)
+    r = await http.post(f"/api/login/{LOGIN}", headers=wire_headers(sim, version="0.0.1"), json=body)
     env = r.json()
     assert env["code"] == "0", env
     return str(env["data"]["token"])
@@ -127,7 +64,7 @@ async def test_login_token_use_expiry_and_logout(simulator: Simulator, http: htt
     sim = simulator
     body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
-    headers = client_headers(sim)
+    headers = wire_headers(sim)
     r = await http.post(f"/api/login/{LOGIN}", headers=headers, json=body)
     env = r.json()
     assert env["code"] == "0"
@@ -147,22 +84,22 @@ async def test_login_token_use_expiry_and_logout(simulator: Simulator, http: htt
     }
     token = data["token"]
 
-    r = await http.post(f"/api/global/{INFO}", headers=client_headers(sim, token), json={})
+    r = await http.post(f"/api/global/{INFO}", headers=wire_headers(sim, token), json={})
     assert r.json()["code"] == "0"
     assert "token" not in r.json()["data"]
 
     sim.expire_tokens()
     assert_error(
-        await http.post(f"/api/global/{INFO}", headers=client_headers(sim, token), json={}),
+        await http.post(f"/api/global/{INFO}", headers=wire_headers(sim, token), json={}),
         "GATEWAY_CODE_005",
         "G",
     )
 
     token = await login(http, sim)
-    r = await http.post("/api/logout", headers=client_headers(sim, token), json={})
+    r = await http.post("/api/logout", headers=wire_headers(sim, token), json={})
     assert r.json()["code"] == "0"
     assert_error(
-        await http.post(f"/api/global/{INFO}", headers=client_headers(sim, token), json={}),
+        await http.post(f"/api/global/{INFO}", headers=wire_headers(sim, token), json={}),
         "GATEWAY_CODE_005",
         "G",
     )
@@ -174,7 +111,7 @@ async def test_login_with_a_wrong_password_fails(
 ) -> None:
     pwd = crypto.md5_password(password) if password != simulator.password else password
     body = {"type": 1, "loginName": simulator.login_name, "loginPwd": pwd, "device": 1, "isThird": False}
-    r = await http.post(f"/api/login/{LOGIN}", headers=client_headers(simulator), json=body)
+    r = await http.post(f"/api/login/{LOGIN}", headers=wire_headers(simulator), json=body)
     env = assert_error(r, "CUSTOMER_API_0000102", "US")
     assert env["msg"] == "Account number or password wrong"
     assert env["data"] == LOGIN
@@ -197,7 +134,7 @@ async def test_client_gateway_codes(
     simulator: Simulator, http: httpx.AsyncClient, case: str, code: str
 ) -> None:
     token = await login(http, simulator)
-    headers = client_headers(simulator, token)
+    headers = wire_headers(simulator, token)
     path, content = f"/api/global/{INFO}", b"{}"
     if case == "no token":
         del headers["token"]
@@ -226,7 +163,7 @@ async def test_headers_are_case_insensitive_and_body_is_json_whatever_the_type(
     http: httpx.AsyncClient,
 ) -> None:
     token = await login(http, simulator)
-    headers = {"CompanyId": "439", "TRACE": trace(), "Token": token,
+    headers = {"CompanyId": "439", "TRACE": new_trace(), "Token": token,
                "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}  # fmt: skip
     r = await http.post(
         f"/api/global/{ACCOUNT}", headers=headers, content=b'{"tradeType":1,"accountId":1031001}'
@@ -239,7 +176,7 @@ async def test_headers_are_case_insensitive_and_body_is_json_whatever_the_type(
 
 async def test_guest_operations_and_server_time(simulator: Simulator, http: httpx.AsyncClient) -> None:
     r = await http.post(
-        f"/api/global/{SYMBOLS}", headers=client_headers(simulator), json={"customerGroupId": 1}
+        f"/api/global/{SYMBOLS}", headers=wire_headers(simulator), json={"customerGroupId": 1}
     )
     rows = r.json()["data"]
     digits = {(row["symbolCode"], row["tradeType"]): (row["symbolDigits"], row["dealMode"]) for row in rows}
@@ -250,14 +187,14 @@ async def test_guest_operations_and_server_time(simulator: Simulator, http: http
     assert {row["tradeType"] for row in rows} == {1, 2, 5}
 
     r = await http.post(
-        f"/api/global/{DETAIL}", headers=client_headers(simulator), json={"tradeType": 2, "symbolId": 1001}
+        f"/api/global/{DETAIL}", headers=wire_headers(simulator), json={"tradeType": 2, "symbolId": 1001}
     )
     detail = r.json()["data"]
     assert (detail["symbolDigits"], detail["minVolume"], detail["volumeStep"]) == (5, 0.01, 0.01)
     assert_error(
         await http.post(
             f"/api/global/{DETAIL}",
-            headers=client_headers(simulator),
+            headers=wire_headers(simulator),
             json={"tradeType": 1, "symbolId": 1004},
         ),
         "E000013",
@@ -266,7 +203,7 @@ async def test_guest_operations_and_server_time(simulator: Simulator, http: http
 
     simulator.server_clock_offset_ms = 123_456
     before = simulator.now_ms()
-    r = await http.post("/api/thirdExt/now", headers=client_headers(simulator))
+    r = await http.post("/api/thirdExt/now", headers=wire_headers(simulator))
     assert before <= r.json()["data"] <= simulator.now_ms()
     assert r.json()["data"] - int(time.time() * 1000) > 100_000
 
@@ -274,8 +211,8 @@ async def test_guest_operations_and_server_time(simulator: Simulator, http: http
 async def test_client_responses_carry_ratelimit_headers(
     simulator: Simulator, http: httpx.AsyncClient
 ) -> None:
-    r1 = await http.post("/api/thirdExt/now", headers=client_headers(simulator))
-    r2 = await http.post("/api/thirdExt/now", headers=client_headers(simulator))
+    r1 = await http.post("/api/thirdExt/now", headers=wire_headers(simulator))
+    r2 = await http.post("/api/thirdExt/now", headers=wire_headers(simulator))
     assert r1.headers["x-ratelimit-limit"] == "300"
     assert r1.headers["x-ratelimit-reset"] == "60"
     assert r1.headers["x-ratelimit-remairing"] == r1.headers["x-ratelimit-remaining"] == "299"
@@ -285,8 +222,8 @@ async def test_client_responses_carry_ratelimit_headers(
 async def test_client_rate_limit_answers_429_without_envelope() -> None:
     async with Simulator(client_rate_limit=2) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
         for _ in range(2):
-            assert (await http.post("/api/thirdExt/now", headers=client_headers(sim))).status_code == 200
-        r = await http.post("/api/thirdExt/now", headers=client_headers(sim))
+            assert (await http.post("/api/thirdExt/now", headers=wire_headers(sim))).status_code == 200
+        r = await http.post("/api/thirdExt/now", headers=wire_headers(sim))
         assert r.status_code == 429
         assert r.content == b""
         assert r.headers["x-ratelimit-remaining"] == "0"
@@ -302,18 +239,16 @@ async def test_captcha_and_strict_version_group() -> None:
                 "device": 1, "isThird": False}  # fmt: skip
         url = f"/api/login/{LOGIN}"
         assert_error(
-            await http.post(url, headers=client_headers(sim, version="0.0.1"), json=body), "F999999", "G"
+            await http.post(url, headers=wire_headers(sim, version="0.0.1"), json=body), "F999999", "G"
         )
-        r = await http.post(url, headers=client_headers(sim, version="0.0.1", captcha="good"), json=body)
+        r = await http.post(url, headers=wire_headers(sim, version="0.0.1", captcha="good"), json=body)
         token = r.json()["data"]["token"]
         assert_error(
-            await http.post(f"/api/global/{INFO}", headers=client_headers(sim, token), json={}),
+            await http.post(f"/api/global/{INFO}", headers=wire_headers(sim, token), json={}),
             "GATEWAY_CODE_010",
             "G",
         )
-        r = await http.post(
-            f"/api/global/{INFO}", headers=client_headers(sim, token, version="0.0.1"), json={}
-        )
+        r = await http.post(f"/api/global/{INFO}", headers=wire_headers(sim, token, version="0.0.1"), json={})
         assert r.json()["code"] == "0"
 
 
@@ -323,7 +258,7 @@ async def test_captcha_and_strict_version_group() -> None:
 async def test_open_api_order_ignores_token_and_checks_signature(
     simulator: Simulator, http: httpx.AsyncClient
 ) -> None:
-    body = order_body()
+    body = wire_order()
     r = await open_call(http, simulator, ORDER, body, token="junk-token", version="0.0.1", group="tradeApi")
     env = r.json()
     assert env["code"] == "0", env
@@ -363,7 +298,7 @@ async def test_open_api_time_window(simulator: Simulator, http: httpx.AsyncClien
 
 async def test_open_api_429_then_418_lockout_that_ends_and_grows() -> None:
     clock = FakeClock()
-    config = SimulatorConfig(open_api_rate_per_min=3, clock_ms=clock)
+    config = SimulatorConfig(open_api_rate_per_min=3, clock_ms=clock.ms)
     async with Simulator(config) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
 
         async def call() -> httpx.Response:
@@ -381,11 +316,11 @@ async def test_open_api_429_then_418_lockout_that_ends_and_grows() -> None:
         assert r.status_code == 418
         assert r.headers["retry-after"] == "300"
         assert r.content == b""
-        clock.ms += 100_000
+        clock.now += 100
         r = await call()
         assert r.status_code == 418
         assert r.headers["retry-after"] == "200"
-        clock.ms += 200_000  # the lockout is over
+        clock.now += 200  # the lockout is over
         assert (await call()).status_code == 200
         for _ in range(2):
             assert (await call()).status_code == 200
@@ -412,7 +347,7 @@ async def test_encrypted_body_accepted_and_corruption_rejected(
     encryptor = crypto.BodyEncryptor(simulator.company_public_key)
     body = {"tradeType": 2, "accountId": 1031002}
     ts = simulator.now_ms()
-    headers = client_headers(simulator, token, trace="x-" + trace(), timestamp=str(ts))
+    headers = wire_headers(simulator, token, trace="x-" + new_trace(), timestamp=str(ts))
     r = await http.post(f"/api/global/{ACCOUNT}", headers=headers, json=encryptor.encrypt(body, ts))
     assert r.json()["code"] == "0"
     assert r.json()["data"]["accountId"] == 1031002
@@ -431,7 +366,7 @@ async def test_encrypted_body_accepted_and_corruption_rejected(
     assert_error(
         await http.post(f"/api/global/{ACCOUNT}", headers=other_ts, json=wrapped), "GATEWAY_CODE_015", "G"
     )
-    plain_with_x = {**headers, "trace": "x-" + trace()}
+    plain_with_x = {**headers, "trace": "x-" + new_trace()}
     assert_error(
         await http.post(f"/api/global/{ACCOUNT}", headers=plain_with_x, json=body), "GATEWAY_CODE_015", "G"
     )
@@ -439,13 +374,11 @@ async def test_encrypted_body_accepted_and_corruption_rejected(
 
 async def test_require_encryption_rejects_plain_bodies() -> None:
     async with Simulator(require_encryption=True) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
-        r = await http.post(
-            f"/api/global/{SYMBOLS}", headers=client_headers(sim), json={"customerGroupId": 1}
-        )
+        r = await http.post(f"/api/global/{SYMBOLS}", headers=wire_headers(sim), json={"customerGroupId": 1})
         assert_error(r, "GATEWAY_CODE_015", "G")
         ts = sim.now_ms()
         wrapped = crypto.BodyEncryptor(sim.company_public_key).encrypt({"customerGroupId": 1}, ts)
-        headers = client_headers(sim, trace="x-" + trace(), timestamp=str(ts))
+        headers = wire_headers(sim, trace="x-" + new_trace(), timestamp=str(ts))
         r = await http.post(f"/api/global/{SYMBOLS}", headers=headers, json=wrapped)
         assert r.json()["code"] == "0"
         assert len(r.json()["data"]) == 8
@@ -478,7 +411,7 @@ async def test_order_validation(
     code: str,
     biz_code: str,
 ) -> None:
-    body = {k: v for k, v in order_body(**overrides).items() if v is not None}
+    body = {k: v for k, v in wire_order(**overrides).items() if v is not None}
     env = assert_error(await open_call(http, simulator, ORDER, body), code, biz_code)
     if code == "E000026":
         assert env["msgParams"] == "0.01,100,0.01"
@@ -489,9 +422,9 @@ async def test_order_validation(
 async def test_open_partial_close_and_full_close(simulator: Simulator, http: httpx.AsyncClient) -> None:
     sim = simulator
     token = await login(http, sim)
-    body = order_body(tradeType=1, accountId=1031001, requestNum="0.30", symbolId=1002, requestPrice="235000")
+    body = wire_order(tradeType=1, accountId=1031001, requestNum="0.30", symbolId=1002, requestPrice="235000")
     del body["entryType"]
-    r = await http.post(f"/api/global/{ORDER_MM}", headers=client_headers(sim, token), json=body)
+    r = await http.post(f"/api/global/{ORDER_MM}", headers=wire_headers(sim, token), json=body)
     opened = r.json()["data"]
     position_id = opened["positionId"]
     assert opened["digits"] == 2
@@ -500,34 +433,34 @@ async def test_open_partial_close_and_full_close(simulator: Simulator, http: htt
     close = {**body, "bizType": 2, "direction": 2, "positionId": position_id, "requestNum": "0.10"}
     wrong_way = {**close, "direction": 1}
     assert_error(
-        await http.post(f"/api/global/{ORDER_MM}", headers=client_headers(sim, token), json=wrong_way),
+        await http.post(f"/api/global/{ORDER_MM}", headers=wire_headers(sim, token), json=wrong_way),
         "E000007",
         "CFD",
     )
-    r = await http.post(f"/api/global/{ORDER_MM}", headers=client_headers(sim, token), json=close)
+    r = await http.post(f"/api/global/{ORDER_MM}", headers=wire_headers(sim, token), json=close)
     assert r.json()["data"]["openOrClose"] == 2
     assert sim.exchange.positions[position_id].status == "3"
 
-    r = await http.post(f"/api/global/{POSITIONS}", headers=client_headers(sim, token), json={"tradeType": 1})
+    r = await http.post(f"/api/global/{POSITIONS}", headers=wire_headers(sim, token), json={"tradeType": 1})
     page = r.json()["data"]
     assert page["total"] == 1
     assert page["records"][0]["volume"] == 0.2
     assert page["records"][0]["status"] == "3"
     r = await http.post(
-        f"/api/global/{ORDER_MM}", headers=client_headers(sim, token), json={**close, "requestNum": "0.20"}
+        f"/api/global/{ORDER_MM}", headers=wire_headers(sim, token), json={**close, "requestNum": "0.20"}
     )
     assert r.json()["code"] == "0"
-    r = await http.post(f"/api/global/{POSITIONS}", headers=client_headers(sim, token), json={"tradeType": 1})
+    r = await http.post(f"/api/global/{POSITIONS}", headers=wire_headers(sim, token), json={"tradeType": 1})
     assert r.json()["data"]["total"] == 0
     assert_error(
-        await http.post(f"/api/global/{ORDER_MM}", headers=client_headers(sim, token), json=close),
+        await http.post(f"/api/global/{ORDER_MM}", headers=wire_headers(sim, token), json=close),
         "E000008",
         "CFD",
     )
 
     r = await http.post(
         f"/api/global/{ORDERS}",
-        headers=client_headers(sim, token),
+        headers=wire_headers(sim, token),
         json={"tradeType": 1, "size": 2, "current": "1"},
     )
     orders = r.json()["data"]
@@ -538,7 +471,7 @@ async def test_open_partial_close_and_full_close(simulator: Simulator, http: htt
 
 
 async def test_stop_loss_fires_on_a_price_move(simulator: Simulator, http: httpx.AsyncClient) -> None:
-    env = (await open_call(http, simulator, ORDER, order_body(stopLoss="107000"))).json()
+    env = (await open_call(http, simulator, ORDER, wire_order(stopLoss="107000"))).json()
     assert env["code"] == "0", env
     _, closed = simulator.set_price(1001, "1.06000")
     assert [o.biz_type for o in closed] == [3]
@@ -552,13 +485,13 @@ async def test_idempotent_replay_returns_the_cached_answer(
     simulator: Simulator, http: httpx.AsyncClient
 ) -> None:
     key = str(uuid.uuid4())
-    first = await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key})
-    second = await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key})
+    first = await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key})
+    second = await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key})
     assert first.json()["code"] == "0"
     assert second.content == first.content
     assert len(simulator.exchange.positions) == 1
     assert len(simulator.exchange.orders) == 1
-    third = await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": str(uuid.uuid4())})
+    third = await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": str(uuid.uuid4())})
     assert third.json()["data"]["orderId"] != first.json()["data"]["orderId"]
 
 
@@ -566,11 +499,11 @@ async def test_idempotent_replay_after_a_lost_answer(simulator: Simulator, http:
     handle = simulator.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
     key = str(uuid.uuid4())
     with pytest.raises(httpx.RemoteProtocolError):
-        await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key})
+        await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key})
     assert handle.hits == 1
     assert len(simulator.exchange.positions) == 1  # the order was placed; only the answer was lost
     (order_id,) = simulator.exchange.orders
-    replay = await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key})
+    replay = await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key})
     assert replay.json()["data"]["orderId"] == order_id
     assert len(simulator.exchange.positions) == 1
 
@@ -583,13 +516,13 @@ async def test_concurrent_request_with_the_same_key_gets_018(
     answers: list[httpx.Response] = []
 
     async def first() -> None:
-        answers.append(await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key}))
+        answers.append(await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key}))
 
     with anyio.fail_after(10):
         async with anyio.create_task_group() as tg:
             tg.start_soon(first)
             await hold.wait_hit()  # the first request is now in flight
-            second = await open_call(http, simulator, ORDER, order_body(), **{"idempotency-key": key})
+            second = await open_call(http, simulator, ORDER, wire_order(), **{"idempotency-key": key})
             assert_error(second, "GATEWAY_CODE_018", "G")
             hold.release()
     assert answers[0].json()["code"] == "0"
@@ -603,19 +536,19 @@ async def test_fail_next_is_consumed_once_and_filtered(simulator: Simulator, htt
     handle = simulator.faults.fail_next(
         "E000031", biz_code="CFD", msg="Account balance is 0", biz_type="addMarketOrder"
     )
-    r = await http.post("/api/thirdExt/now", headers=client_headers(simulator))
+    r = await http.post("/api/thirdExt/now", headers=wire_headers(simulator))
     assert r.json()["code"] == "0"
     assert handle.hits == 0  # another bizType: not consumed
-    env = assert_error(await open_call(http, simulator, ORDER, order_body()), "E000031", "CFD")
+    env = assert_error(await open_call(http, simulator, ORDER, wire_order()), "E000031", "CFD")
     assert env["msg"] == "Account balance is 0"
     assert env["data"] == ORDER
     assert simulator.exchange.positions == {}
-    assert (await open_call(http, simulator, ORDER, order_body())).json()["code"] == "0"
+    assert (await open_call(http, simulator, ORDER, wire_order())).json()["code"] == "0"
 
     simulator.faults.fail_next("GATEWAY_CODE_005", family="client")
     assert (await open_call(http, simulator, INFO, {})).json()["code"] == "0"  # the Open API is not affected
     assert_error(
-        await http.post("/api/thirdExt/now", headers=client_headers(simulator)), "GATEWAY_CODE_005", "G"
+        await http.post("/api/thirdExt/now", headers=wire_headers(simulator)), "GATEWAY_CODE_005", "G"
     )
 
 
@@ -623,10 +556,10 @@ async def test_http_status_next(simulator: Simulator, http: httpx.AsyncClient) -
     simulator.faults.http_status_next(503, times=2)
     simulator.faults.http_status_next(429, headers={"Retry-After": "2"}, body="slow down")
     for _ in range(2):
-        assert (await http.post("/api/thirdExt/now", headers=client_headers(simulator))).status_code == 503
-    r = await http.post("/api/thirdExt/now", headers=client_headers(simulator))
+        assert (await http.post("/api/thirdExt/now", headers=wire_headers(simulator))).status_code == 503
+    r = await http.post("/api/thirdExt/now", headers=wire_headers(simulator))
     assert (r.status_code, r.headers["retry-after"], r.text) == (429, "2", "slow down")
-    assert (await http.post("/api/thirdExt/now", headers=client_headers(simulator))).status_code == 200
+    assert (await http.post("/api/thirdExt/now", headers=wire_headers(simulator))).status_code == 200
     assert [rec.status for rec in simulator.requests] == [503, 503, 429, 200]
 
 
@@ -634,7 +567,7 @@ async def test_delay_next_answers_slowly(simulator: Simulator, http: httpx.Async
     hold = simulator.faults.delay_next(30)
     with anyio.fail_after(10):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(lambda: http.post("/api/thirdExt/now", headers=client_headers(simulator)))
+            tg.start_soon(lambda: http.post("/api/thirdExt/now", headers=wire_headers(simulator)))
             await hold.wait_hit()
             assert simulator.requests[-1].status is None  # still being answered
             hold.release()
@@ -646,9 +579,9 @@ async def test_drop_next_before_processing_places_nothing(
 ) -> None:
     simulator.faults.drop_next(biz_type="addMarketOrder")
     with pytest.raises(httpx.RemoteProtocolError):
-        await open_call(http, simulator, ORDER, order_body())
+        await open_call(http, simulator, ORDER, wire_order())
     assert simulator.exchange.orders == {}
-    assert (await open_call(http, simulator, ORDER, order_body())).json()["code"] == "0"
+    assert (await open_call(http, simulator, ORDER, wire_order())).json()["code"] == "0"
 
 
 async def test_clear_forgets_queued_faults(simulator: Simulator, http: httpx.AsyncClient) -> None:
@@ -657,7 +590,7 @@ async def test_clear_forgets_queued_faults(simulator: Simulator, http: httpx.Asy
     assert len(simulator.faults.pending) == 2
     simulator.faults.clear()
     assert simulator.faults.pending == []
-    assert (await http.post("/api/thirdExt/now", headers=client_headers(simulator))).status_code == 200
+    assert (await http.post("/api/thirdExt/now", headers=wire_headers(simulator))).status_code == 200
 
 
 # ---------------------------------------------------------------------------- records and lifecycle
@@ -665,7 +598,7 @@ async def test_clear_forgets_queued_faults(simulator: Simulator, http: httpx.Asy
 
 async def test_recorded_requests_mask_secrets_in_repr(simulator: Simulator, http: httpx.AsyncClient) -> None:
     token = await login(http, simulator)
-    await http.post(f"/api/global/{INFO}", headers=client_headers(simulator, token), json={})
+    await http.post(f"/api/global/{INFO}", headers=wire_headers(simulator, token), json={})
     await open_call(http, simulator, INFO, {})
     login_rec, info_rec, open_rec = simulator.requests
     assert info_rec.headers["TOKEN"] == token
@@ -685,10 +618,10 @@ async def test_clean_start_and_stop_twice() -> None:
     for _ in range(2):
         async with Simulator() as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
             ports.append(sim.base_url)
-            assert (await http.post("/api/thirdExt/now", headers=client_headers(sim))).status_code == 200
+            assert (await http.post("/api/thirdExt/now", headers=wire_headers(sim))).status_code == 200
         with pytest.raises(httpx.ConnectError):
             async with httpx.AsyncClient(base_url=sim.base_url) as http:
-                await http.post("/api/thirdExt/now", headers=client_headers(sim))
+                await http.post("/api/thirdExt/now", headers=wire_headers(sim))
     with pytest.raises(RuntimeError, match="only once"):
         async with sim:
             pass
@@ -698,7 +631,7 @@ async def test_stopping_ends_delays_in_flight() -> None:
     answers: list[httpx.Response] = []
 
     async def slow(http: httpx.AsyncClient, sim: Simulator) -> None:
-        answers.append(await http.post(f"{sim.base_url}/api/thirdExt/now", headers=client_headers(sim)))
+        answers.append(await http.post(f"{sim.base_url}/api/thirdExt/now", headers=wire_headers(sim)))
 
     with anyio.fail_after(10):
         async with httpx.AsyncClient() as http, anyio.create_task_group() as tg, Simulator() as sim:
@@ -723,7 +656,7 @@ async def test_seed_makes_prices_reproducible() -> None:
 
 async def test_default_language_and_message_key() -> None:
     async with Simulator(emit_message_key=True) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
-        headers = {"companyId": "439", "trace": trace()}  # no lang: the server default zh-CN applies
+        headers = {"companyId": "439", "trace": new_trace()}  # no lang: the server default zh-CN applies
         env = (await http.post("/api/thirdExt/now", headers=headers)).json()
         assert env["msg"] == "成功"
         assert env["message"] == env["msg"]
@@ -733,7 +666,7 @@ async def test_default_language_and_message_key() -> None:
 
 async def test_account_lookup_errors(simulator: Simulator, http: httpx.AsyncClient) -> None:
     token = await login(http, simulator)
-    headers = client_headers(simulator, token)
+    headers = wire_headers(simulator, token)
     url = f"/api/global/{ACCOUNT}"
     assert_error(await http.post(url, headers=headers, json={"tradeType": 1}), "CUSTOMER_API_0000501", "US")
     body = {"tradeType": 1, "accountId": 1031002}  # that account is tradeType 2

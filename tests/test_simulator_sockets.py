@@ -6,11 +6,8 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
-import uuid
 import zlib
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +31,7 @@ from multimarkets_async.protocol import crypto, envelope, quote
 from multimarkets_async.protocol.messages import decode_message
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
+from tests._support import signed_headers, wire_headers, wire_order
 
 pytestmark = pytest.mark.anyio
 
@@ -98,21 +96,10 @@ async def heartbeat(ws: ClientConnection, seq_id: int) -> list[str]:
     return pushes
 
 
-def trace() -> str:
-    return f"{uuid.uuid4()}-{int(time.time() * 1000)}"
-
-
 async def open_call(http: httpx.AsyncClient, sim: Simulator, biz_type: str, body: dict[str, Any]) -> Any:
-    ts = sim.now_ms()
-    headers = {
-        "companyId": str(sim.company_id),
-        "trace": trace(),
-        "timestamp": str(ts),
-        "apiKey": sim.api_key,
-        "signature": crypto.OpenApiSigner(sim.secret_key).sign(body, ts),
-        "lang": "en-US",
-    }
-    env = (await http.post(f"/openapi-c/global/{biz_type}", headers=headers, json=body)).json()
+    env = (
+        await http.post(f"/openapi-c/global/{biz_type}", headers=signed_headers(sim, body), json=body)
+    ).json()
     assert env["code"] == "0", env
     return env["data"]
 
@@ -120,20 +107,9 @@ async def open_call(http: httpx.AsyncClient, sim: Simulator, biz_type: str, body
 async def client_login(http: httpx.AsyncClient, sim: Simulator) -> str:
     body = {"type": 1, "loginName": sim.login_name, "loginPwd": crypto.md5_password(sim.password),
             "device": 1, "isThird": False}  # fmt: skip
-    headers = {"companyId": str(sim.company_id), "trace": trace(), "lang": "en-US"}
-    env = (await http.post(f"/api/login/{LOGIN}", headers=headers, json=body)).json()
+    env = (await http.post(f"/api/login/{LOGIN}", headers=wire_headers(sim), json=body)).json()
     assert env["code"] == "0", env
     return str(env["data"]["token"])
-
-
-def order_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "accountCurrency": "USDT", "accountDigits": 4, "accountId": 1031002, "bizType": 1, "direction": 1,
-        "entryType": 1, "requestNum": "0.10", "requestPrice": "108500", "requestTime": 1_698_299_972_000,
-        "symbolId": 1001, "tradeType": 2,
-    }  # fmt: skip
-    body.update(overrides)
-    return body
 
 
 def rpc_request(
@@ -151,12 +127,6 @@ def msg_frame(kind: str, token: str, seq_id: int, data: dict[str, Any] | None = 
         frame["data"] = data
     frame.update(device=1, seqId=seq_id, trace=f"x-1-{seq_id}")
     return json.dumps(frame)
-
-
-@pytest.fixture
-async def http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=simulator.base_url, timeout=10) as client:
-        yield client
 
 
 async def msg_session(sim: Simulator, token: str, trade_types: str) -> ClientConnection:
@@ -576,7 +546,7 @@ async def test_orders_push_trade_then_notices(simulator: Simulator, http: httpx.
     isolated = await msg_session(sim, token, "2")
     full_only = await msg_session(sim, token, "1")
     try:
-        placed = await open_call(http, sim, ORDER, order_body(stopLoss="100000"))
+        placed = await open_call(http, sim, ORDER, wire_order(stopLoss="100000"))
         frames = [await recv(isolated) for _ in range(3)]
         trade = json.loads(frames[0])
         assert set(trade) == {"trace", "msgCode", "content", "timestamp"}
@@ -622,7 +592,7 @@ async def test_orders_push_trade_then_notices(simulator: Simulator, http: httpx.
         assert (await recv_json(full_only))["msgCode"] == "pong"
 
         # A close over HTTP, then a stop-loss fired by a price move, both push POSITION_CLOSE.
-        await open_call(http, sim, ORDER, order_body(bizType=2, direction=2, positionId=placed["positionId"],
+        await open_call(http, sim, ORDER, wire_order(bizType=2, direction=2, positionId=placed["positionId"],
                                                       requestNum="0.05"))  # fmt: skip
         closing = json.loads(await recv(isolated))
         assert (closing["content"]["bizType"], closing["content"]["paramMap"]["orderType"]) == (
@@ -645,7 +615,7 @@ async def test_orders_push_trade_then_notices(simulator: Simulator, http: httpx.
 async def test_price_moves_push_floating_pnl(simulator: Simulator, http: httpx.AsyncClient) -> None:
     sim = simulator
     token = await open_call(http, sim, "getMsgPushToken", {})
-    placed = await open_call(http, sim, ORDER, order_body())
+    placed = await open_call(http, sim, ORDER, wire_order())
     async with await msg_session(sim, token, "1,2") as ws:
         sim.set_price(1001, "1.09")
         frame = await recv(ws)
@@ -663,7 +633,7 @@ async def test_price_moves_push_floating_pnl(simulator: Simulator, http: httpx.A
         assert position.position_id == placed["positionId"]
         assert position.preview_stop_price is not None
 
-        await open_call(http, sim, ORDER, order_body(accountId=1031001, tradeType=1, entryType=None))
+        await open_call(http, sim, ORDER, wire_order(accountId=1031001, tradeType=1, entryType=None))
         for _ in range(3):  # trade, notice, notice
             await recv(ws)
         sim.tick()

@@ -20,6 +20,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing.pytest_plugin import simulator  # noqa: F401  (the plugin's fixture)
+from tests._support import FakeClock, signed_headers, wire_headers
+from tests._support import wire_order as order
 
 pytestmark = pytest.mark.anyio
 
@@ -59,31 +61,6 @@ KEYS = "customer.app.CustomerApiWebService."
 EURUSD = 1001  # 5 digits, spread 12 points: mid 1.08500 -> bid 1.08494, ask 1.08506
 
 
-class FakeClock:
-    """A base clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.ms = 1_700_000_000_000
-
-    def __call__(self) -> int:
-        return self.ms
-
-
-def headers(sim: Simulator, token: str | None = None, **extra: str) -> dict[str, str]:
-    out = {"companyId": str(sim.company_id), "trace": str(uuid.uuid4()), "lang": "en-US"}
-    if token is not None:
-        out["token"] = token
-    out.update(extra)
-    return out
-
-
-def signed(sim: Simulator, body: dict[str, Any], api_key: str, secret_key: str) -> dict[str, str]:
-    ts = sim.now_ms()
-    out = headers(sim, timestamp=str(ts), apiKey=api_key, recvWindow="5000")
-    out["signature"] = crypto.OpenApiSigner(secret_key).sign(body, ts)
-    return out
-
-
 async def open_api(
     http: httpx.AsyncClient,
     sim: Simulator,
@@ -92,7 +69,11 @@ async def open_api(
     key: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     api_key, secret = key or (sim.api_key, sim.secret_key)
-    r = await http.post(f"/openapi-c/global/{biz}", headers=signed(sim, body, api_key, secret), json=body)
+    r = await http.post(
+        f"/openapi-c/global/{biz}",
+        headers=signed_headers(sim, body, api_key=api_key, secret_key=secret),
+        json=body,
+    )
     assert r.status_code == 200
     return dict(r.json())
 
@@ -106,7 +87,7 @@ async def client_api(
     path: str = "global",
     **h: str,
 ) -> dict[str, Any]:
-    r = await http.post(f"/api/{path}/{biz}", headers=headers(sim, token, **h), json=body)
+    r = await http.post(f"/api/{path}/{biz}", headers=wire_headers(sim, token, **h), json=body)
     assert r.status_code == 200
     return dict(r.json())
 
@@ -133,25 +114,11 @@ async def login(
     return str(ok(await client_api(http, sim, None, LOGIN, body, "login", version="0.0.1"))["token"])
 
 
-def order(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"accountCurrency": "USDT", "accountDigits": 4, "accountId": 1031002, "bizType": 1,
-                            "direction": 1, "entryType": 1, "requestNum": "0.10", "requestPrice": "108500",
-                            "requestTime": 1_698_299_972_000, "symbolId": EURUSD, "tradeType": 2}  # fmt: skip
-    body.update(overrides)
-    return body
-
-
 def full_margin_order(**overrides: Any) -> dict[str, Any]:
     body = order(accountId=1031001, tradeType=1)
     del body["entryType"]
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-async def http(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=simulator.base_url, timeout=10) as client:
-        yield client
 
 
 async def message_session(sim: Simulator, token: str, trade_types: str) -> ClientConnection:
@@ -175,66 +142,65 @@ async def next_push(ws: ClientConnection, msg_code: str) -> dict[str, Any]:
                 return dict(json.loads(frame))
 
 
+@pytest.fixture
+async def ws(simulator: Simulator, http: httpx.AsyncClient) -> AsyncIterator[ClientConnection]:
+    """The logged-in customer's message session for trade type 2, closed after the test."""
+    session = await message_session(simulator, await login(http, simulator), "2")
+    yield session
+    await session.close()
+
+
 # ---------------------------------------------------------------------------- pending orders
 
 
 async def test_limit_order_waits_then_fires_on_set_price(
-    simulator: Simulator, http: httpx.AsyncClient
+    simulator: Simulator, http: httpx.AsyncClient, ws: ClientConnection
 ) -> None:
     sim = simulator
-    token = await login(http, sim)
-    ws = await message_session(sim, token, "2")
-    try:
-        body = order(
-            bizType=10, requestPrice="108000", expireType=1, stopLoss="107000", thirdPartyOrder="bot_1"
-        )
-        placed = ok(await open_api(http, sim, ORDER, body))
-        assert (placed["tradeVolume"], placed["openPrice"], placed["openOrClose"], placed["orderStatus"]) == (
-            "0", "1.08000", 1, 1,
-        )  # fmt: skip
-        pbo_id = placed["pboId"]
-        assert isinstance(pbo_id, str)
-        notice = await next_push(ws, "notice")
-        assert notice["content"]["updateType"] == 2  # refresh pending orders
+    body = order(bizType=10, requestPrice="108000", expireType=1, stopLoss="107000", thirdPartyOrder="bot_1")
+    placed = ok(await open_api(http, sim, ORDER, body))
+    assert (placed["tradeVolume"], placed["openPrice"], placed["openOrClose"], placed["orderStatus"]) == (
+        "0", "1.08000", 1, 1,
+    )  # fmt: skip
+    pbo_id = placed["pboId"]
+    assert isinstance(pbo_id, str)
+    notice = await next_push(ws, "notice")
+    assert notice["content"]["updateType"] == 2  # refresh pending orders
 
-        for name in (PBO_LIST, PBO_LIST_ALIAS):
-            rows = ok(await open_api(http, sim, name, {"tradeType": 2}))
-            assert isinstance(rows, list)
-            assert len(rows) == 1
-        has(rows[0], id=pbo_id, orderId=placed["orderId"], type=9, state=0, bizType=10, requestPrice=108000)
-        has(
-            rows[0],
-            openPrice="1.08000",
-            digits=5,
-            requestVolume=0.1,
-            stopLoss=107000,
-            stopLossTarget="1.07000",
-        )
-        has(rows[0], expireType="1", tradeType=2, customerNo=sim.customer_no, customerId=sim.customer_id)
-        records = ok(await open_api(http, sim, ORDERS, {"tradeType": 2}))["records"]
-        assert [(r["id"], r["status"], r["bizType"]) for r in records] == [(placed["orderId"], 1, 10)]
+    for name in (PBO_LIST, PBO_LIST_ALIAS):
+        rows = ok(await open_api(http, sim, name, {"tradeType": 2}))
+        assert isinstance(rows, list)
+        assert len(rows) == 1
+    has(rows[0], id=pbo_id, orderId=placed["orderId"], type=9, state=0, bizType=10, requestPrice=108000)
+    has(
+        rows[0],
+        openPrice="1.08000",
+        digits=5,
+        requestVolume=0.1,
+        stopLoss=107000,
+        stopLossTarget="1.07000",
+    )
+    has(rows[0], expireType="1", tradeType=2, customerNo=sim.customer_no, customerId=sim.customer_id)
+    records = ok(await open_api(http, sim, ORDERS, {"tradeType": 2}))["records"]
+    assert [(r["id"], r["status"], r["bizType"]) for r in records] == [(placed["orderId"], 1, 10)]
 
-        _, fired = sim.set_price(EURUSD, "1.08100")  # ask 1.08106: not yet
-        assert fired == []
-        _, fired = sim.set_price(EURUSD, "1.07990")  # ask 1.07996 <= 1.08000: fires at the ask
-        assert [(o.order_id, o.biz_type, o.pending_id) for o in fired] == [
-            (placed["orderId"], 10, int(pbo_id))
-        ]
-        assert fired[0].execute_price == Decimal("1.07996")
-        trade = await next_push(ws, "trade")
-        assert trade["content"]["bizType"] == "ME_POSITION_LIMIT_OPEN"
-        pm = trade["content"]["paramMap"]
-        assert (pm["orderId"], pm["pendingId"], pm["orderType"], pm["stopLossMsg"]) == (
-            str(placed["orderId"]), pbo_id, "10", "1.07000",
-        )  # fmt: skip
-        assert ok(await open_api(http, sim, PBO_LIST, {"tradeType": 2})) == []
-        for name in (ORDER_DETAIL, ORDER_DETAIL_ALIAS):
-            detail = ok(await open_api(http, sim, name, {"tradeType": 2, "orderId": placed["orderId"]}))
-            assert (detail["busiiType"], detail["status"], detail["executePrice"]) == (10, 2, "1.07996")
-        position = sim.exchange.positions[fired[0].position_id]
-        assert (position.stop_loss, position.third_party_order) == (107000, "bot_1")
-    finally:
-        await ws.close()
+    _, fired = sim.set_price(EURUSD, "1.08100")  # ask 1.08106: not yet
+    assert fired == []
+    _, fired = sim.set_price(EURUSD, "1.07990")  # ask 1.07996 <= 1.08000: fires at the ask
+    assert [(o.order_id, o.biz_type, o.pending_id) for o in fired] == [(placed["orderId"], 10, int(pbo_id))]
+    assert fired[0].execute_price == Decimal("1.07996")
+    trade = await next_push(ws, "trade")
+    assert trade["content"]["bizType"] == "ME_POSITION_LIMIT_OPEN"
+    pm = trade["content"]["paramMap"]
+    assert (pm["orderId"], pm["pendingId"], pm["orderType"], pm["stopLossMsg"]) == (
+        str(placed["orderId"]), pbo_id, "10", "1.07000",
+    )  # fmt: skip
+    assert ok(await open_api(http, sim, PBO_LIST, {"tradeType": 2})) == []
+    for name in (ORDER_DETAIL, ORDER_DETAIL_ALIAS):
+        detail = ok(await open_api(http, sim, name, {"tradeType": 2, "orderId": placed["orderId"]}))
+        assert (detail["busiiType"], detail["status"], detail["executePrice"]) == (10, 2, "1.07996")
+    position = sim.exchange.positions[fired[0].position_id]
+    assert (position.stop_loss, position.third_party_order) == (107000, "bot_1")
 
 
 async def test_stop_and_limit_open_orders_on_both_trade_types(
@@ -278,33 +244,26 @@ async def test_pending_orders_are_validated(
 
 
 async def test_aggregate_limit_close_partly_closes_a_position(
-    simulator: Simulator, http: httpx.AsyncClient
+    simulator: Simulator, http: httpx.AsyncClient, ws: ClientConnection
 ) -> None:
     sim = simulator
-    token = await login(http, sim)
-    ws = await message_session(sim, token, "2")
-    try:
-        aggregate = ok(
-            await open_api(http, sim, ORDER, order(bizType=13, requestPrice="108000", requestNum="0.2"))
-        )
-        _, fired = sim.set_price(EURUSD, "1.07990")
-        position_id = fired[0].position_id
-        assert fired[0].order_id == aggregate["orderId"]
-        assert (await next_push(ws, "trade"))["content"]["bizType"] == "ME_POSITION_LIMIT_OPEN"
-        body = order(
-            bizType=14, direction=2, requestPrice="108200", positionId=position_id, requestNum="0.05"
-        )
-        close = ok(await open_api(http, sim, ORDER, body))
-        assert (close["openOrClose"], close["positionId"], close["openDirection"]) == (2, position_id, 1)
-        _, fired = sim.set_price(EURUSD, "1.08210")  # bid 1.08204 >= 1.08200
-        assert [o.order_id for o in fired] == [close["orderId"]]
-        trade = await next_push(ws, "trade")
-        assert trade["content"]["bizType"] == "ME_POSITION_LIMIT_CLOSE"
-        assert trade["content"]["paramMap"]["orderId"] == str(close["orderId"])
-        detail = ok(await open_api(http, sim, POSITION, {"tradeType": 2, "positionId": position_id}))
-        assert (detail["status"], detail["volume"], detail["closeVolume"]) == ("3", 0.15, 0.05)
-    finally:
-        await ws.close()
+    aggregate = ok(
+        await open_api(http, sim, ORDER, order(bizType=13, requestPrice="108000", requestNum="0.2"))
+    )
+    _, fired = sim.set_price(EURUSD, "1.07990")
+    position_id = fired[0].position_id
+    assert fired[0].order_id == aggregate["orderId"]
+    assert (await next_push(ws, "trade"))["content"]["bizType"] == "ME_POSITION_LIMIT_OPEN"
+    body = order(bizType=14, direction=2, requestPrice="108200", positionId=position_id, requestNum="0.05")
+    close = ok(await open_api(http, sim, ORDER, body))
+    assert (close["openOrClose"], close["positionId"], close["openDirection"]) == (2, position_id, 1)
+    _, fired = sim.set_price(EURUSD, "1.08210")  # bid 1.08204 >= 1.08200
+    assert [o.order_id for o in fired] == [close["orderId"]]
+    trade = await next_push(ws, "trade")
+    assert trade["content"]["bizType"] == "ME_POSITION_LIMIT_CLOSE"
+    assert trade["content"]["paramMap"]["orderId"] == str(close["orderId"])
+    detail = ok(await open_api(http, sim, POSITION, {"tradeType": 2, "positionId": position_id}))
+    assert (detail["status"], detail["volume"], detail["closeVolume"]) == ("3", 0.15, 0.05)
 
 
 async def test_a_pending_close_whose_position_is_gone_is_refused_when_it_fires(
@@ -371,10 +330,10 @@ async def test_modify_and_cancel_pending_orders(simulator: Simulator, http: http
 
 async def test_pending_orders_expire_on_the_simulator_clock() -> None:
     clock = FakeClock()
-    async with Simulator(clock_ms=clock) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
+    async with Simulator(clock_ms=clock.ms) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
         day = ok(await open_api(http, sim, ORDER, order(bizType=10, requestPrice="108000", expireType=1)))
         week = ok(await open_api(http, sim, ORDER, order(bizType=10, requestPrice="108000")))  # default: 2
-        clock.ms += 86_400_000
+        clock.now += 86_400
         rows = ok(
             await open_api(
                 http, sim, PBO_LIST, {"tradeType": 2, "sortFieldName": "orderId", "sortType": "asc"}
@@ -384,7 +343,7 @@ async def test_pending_orders_expire_on_the_simulator_clock() -> None:
         assert rows[0]["expireTime"] == 1_700_000_000_000 + 7 * 86_400_000
         detail = ok(await open_api(http, sim, ORDER_DETAIL, {"tradeType": 2, "orderId": day["orderId"]}))
         assert detail["status"] == 7
-        clock.ms += 6 * 86_400_000
+        clock.now += 6 * 86_400
         _, fired = sim.set_price(EURUSD, "1.07000")
         assert fired == []
 
@@ -622,7 +581,7 @@ async def test_registration_and_code_sending_need_the_captcha_when_on() -> None:
 
 async def test_api_keys_are_managed_and_enforced() -> None:
     clock = FakeClock()
-    async with Simulator(clock_ms=clock) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
+    async with Simulator(clock_ms=clock.ms) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
         token = await login(http, sim)
         applied = ok(await client_api(http, sim, token, KEYS + "applyApi", {"tag": "bot"}, version="0.0.1"))
         assert len(applied["apiKey"]) == 32
@@ -675,7 +634,7 @@ async def test_api_keys_are_managed_and_enforced() -> None:
         ok(await client_api(http, sim, token, KEYS + "editApiPermission", bind))
         error(await open_api(http, sim, ACCOUNT, {"tradeType": 2, "accountId": 1031002}, key), "00012007", "")
         ok(await client_api(http, sim, token, KEYS + "editApiPermission", {**bind, "whiteIps": ""}))
-        clock.ms += 90 * 86_400_000
+        clock.now += 90 * 86_400
         token = await login(http, sim)
         error(await open_api(http, sim, ACCOUNT, {"tradeType": 2, "accountId": 1031002}, key), "00012006", "")
         assert ok(
@@ -698,19 +657,19 @@ async def test_api_keys_are_managed_and_enforced() -> None:
 async def test_random_key_swaps_a_one_time_token_once(simulator: Simulator, http: httpx.AsyncClient) -> None:
     sim = simulator
     one_time = await login(http, sim)
-    r = await http.post("/api/global/thirdExt/randomKey", headers=headers(sim, one_time), content=b"")
+    r = await http.post("/api/global/thirdExt/randomKey", headers=wire_headers(sim, one_time), content=b"")
     access = ok(r.json())
     assert isinstance(access, str)
     assert access != one_time
     assert ok(await client_api(http, sim, access, INFO, {}))["customerNo"] == sim.customer_no
-    r = await http.post("/api/global/thirdExt/randomKey", headers=headers(sim, one_time), json={})
+    r = await http.post("/api/global/thirdExt/randomKey", headers=wire_headers(sim, one_time), json={})
     error(r.json(), "GATEWAY_CODE_005", "G")
     error(await client_api(http, sim, one_time, INFO, {}), "GATEWAY_CODE_005", "G")
 
 
 async def test_auth2_flow_end_to_end() -> None:
     clock = FakeClock()
-    async with Simulator(clock_ms=clock) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
+    async with Simulator(clock_ms=clock.ms) as sim, httpx.AsyncClient(base_url=sim.base_url) as http:
         token = await login(http, sim)
 
         async def auth2(
@@ -745,12 +704,12 @@ async def test_auth2_flow_end_to_end() -> None:
             "CUSTOMER_API_0000128",
             "US",
         )
-        clock.ms += 2 * 3_600_000
+        clock.now += 2 * 3_600
         error(await auth2("user", {"accessToken": fresh["accessToken"]}), "CUSTOMER_API_0000128", "US")
 
         token = await login(http, sim)
         late = ok(await auth2("code", app, token))
-        clock.ms += 5 * 60_000
+        clock.now += 5 * 60
         error(await auth2("token", {**redeem, "code": late}), "CUSTOMER_API_0000148", "US")
         wrong_header = {"companyId": str(sim.company_id), "trace": "t"}
         r = await http.post("/cats-gateway-auth2/auth2/user", headers=wrong_header, json={"accessToken": "x"})

@@ -16,36 +16,15 @@ import websockets
 from websockets.asyncio.server import ServerConnection, serve
 
 import multimarkets_async as mm
-from multimarkets_async.models.market import SymbolKey, Tick
+from multimarkets_async.models.market import Tick
 from multimarkets_async.protocol import quote
 from multimarkets_async.protocol.dialects import QuoteDialect
 from multimarkets_async.protocol.quote import compress_kline_reply
+from tests._support import EURUSD, XAUUSD, quote_client
+from tests._support import quote_push as p
 from tests.fake_quote_server import FakeQuoteServer
-from tests.memory_socket import MemoryBackend
 
 pytestmark = pytest.mark.anyio
-
-EURUSD = SymbolKey(1001, 2, 1)
-XAUUSD = SymbolKey(1002, 2, 1)
-FAST = mm.ReconnectPolicy(initial_delay=0.001, max_delay=0.002, healthy_after=0)
-
-
-@asynccontextmanager
-async def quote_client() -> AsyncIterator[tuple[mm.MultiMarkets, FakeQuoteServer]]:
-    backend = MemoryBackend()
-    server = FakeQuoteServer(backend)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(server.serve, tg)
-        async with mm.MultiMarkets(
-            base_url="http://127.0.0.1:9", company_id=1, socket_backend=backend, reconnect=FAST
-        ) as client:
-            yield client, server
-        tg.cancel_scope.cancel()
-    await backend.aclose()
-
-
-def p(key: SymbolKey, seq: int, bid: str) -> str:
-    return f"p({key.symbol_id},{key.trade_type},{key.trade_mode},{seq},1700000000000,{bid},{bid},1.1,10,20);"
 
 
 def kline_reply(seq_id: int, bars: int, *, padding: int = 0) -> bytes:

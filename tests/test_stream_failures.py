@@ -5,8 +5,6 @@ data-push consumers of one group stop kicking each other out."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -17,56 +15,15 @@ import multimarkets_async as mm
 from multimarkets_async._ws import WebsocketsBackend, is_fatal
 from multimarkets_async.protocol.dialects import MessageDialect, QuoteDialect
 from multimarkets_async.testing import Simulator
+from tests._support import EURUSD, XAUUSD, next_item, sim_client, sim_manager
 
 pytestmark = pytest.mark.anyio
 
-EURUSD = mm.SymbolKey(1001, 2, 1)
-XAUUSD = mm.SymbolKey(1002, 2, 1)
-FAST_RECONNECT = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
 FAST_HEARTBEAT = mm.StreamSettings(quote_ping_interval=0.1, msg_ping_interval=0.1)
 
 
-@asynccontextmanager
-async def client_for(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.MultiMarkets]:
-    async with mm.MultiMarkets(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        api_key=sim.api_key,
-        secret_key=sim.secret_key,
-        reconnect=FAST_RECONNECT,
-        streams=FAST_HEARTBEAT,
-        **kwargs,
-    ) as client:
-        yield client
-
-
-@asynccontextmanager
-async def manager_for(sim: Simulator, **kwargs: Any) -> AsyncIterator[mm.ManagerClient]:
-    async with mm.ManagerClient(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        app_id=sim.manager_app_id,
-        app_secret=sim.manager_app_secret,
-        reconnect=FAST_RECONNECT,
-        **kwargs,
-    ) as manager:
-        yield manager
-
-
-async def next_tick(ticks: mm.Subscription[Any], sim: Simulator) -> mm.Tick:
-    """Move prices until the subscription yields a tick (the simulator pushes on every move)."""
-    with anyio.fail_after(5):
-        while True:
-            item = ticks.get_nowait()
-            if isinstance(item, mm.Tick):
-                return item
-            if item is None:
-                sim.tick()
-                await anyio.sleep(0.01)
-
-
 async def test_a_refused_joiner_raises_and_the_others_keep_streaming() -> None:
-    async with Simulator() as sim, client_for(sim) as client:
+    async with Simulator() as sim, sim_client(sim, streams=FAST_HEARTBEAT) as client:
         async with client.quotes.tickers([EURUSD]) as ticks:
             (session,) = sim.sockets.quote
             refusal = sim.socket_faults.fail_quote_commands(14000, ret=202, msg="invalid symbol_list")
@@ -80,17 +37,17 @@ async def test_a_refused_joiner_raises_and_the_others_keep_streaming() -> None:
             assert session.received[-1]["data"]["symbol_list"] == [
                 {"symbol_id": 1001, "trade_type": 2, "trade_mode": 1}
             ]
-            assert (await next_tick(ticks, sim)).key == EURUSD
+            assert (await next_item(ticks, sim, kind=mm.Tick)).key == EURUSD
             # A reconnect replays only what is still wanted, so it does not fail the others.
             sim.socket_faults.drop_all("quote")
             fresh = await sim.sockets.wait_for(lambda: [s for s in sim.sockets.quote if s is not session])
             await sim.sockets.wait_for(lambda: fresh[0].tickers == [(1001, 2, 1)])
-            assert (await next_tick(ticks, sim)).key == EURUSD
+            assert (await next_item(ticks, sim, kind=mm.Tick)).key == EURUSD
             assert not ticks.closed
 
 
 async def test_a_lost_quote_session_reconnects_and_resubscribes() -> None:
-    async with Simulator() as sim, client_for(sim) as client:
+    async with Simulator() as sim, sim_client(sim, streams=FAST_HEARTBEAT) as client:
         async with client.quotes.tickers([EURUSD], connection_events=True) as ticks:
             (first,) = sim.sockets.quote
             lost = sim.socket_faults.fail_quote_commands(14008, ret=203, msg="client_ip_port is not exist")
@@ -107,11 +64,11 @@ async def test_a_lost_quote_session_reconnects_and_resubscribes() -> None:
             fresh = await sim.sockets.wait_for(lambda: [s for s in sim.sockets.quote if s is not first])
             await sim.sockets.wait_for(lambda: fresh[0].tickers == [(1001, 2, 1)])
             assert first.closed
-            assert (await next_tick(ticks, sim)).key == EURUSD
+            assert (await next_item(ticks, sim, kind=mm.Tick)).key == EURUSD
 
 
 async def test_a_kick_notice_ends_the_message_session() -> None:
-    async with Simulator() as sim, client_for(sim) as client:
+    async with Simulator() as sim, sim_client(sim, streams=FAST_HEARTBEAT) as client:
         async with client.messages.subscribe(trade_types=[2]) as messages:
             await sim.sockets.wait_for(lambda: sim.sockets.messages and sim.sockets.messages[0].trade_types)
             (session,) = sim.sockets.messages
@@ -128,8 +85,8 @@ async def test_two_consumers_of_one_group_stop_kicking_each_other_out() -> None:
     streams = mm.StreamSettings(datapush_max_kicks=3, datapush_kick_window=60)
     async with (
         Simulator() as sim,
-        manager_for(sim, streams=streams) as first,
-        manager_for(sim, streams=streams) as second,
+        sim_manager(sim, streams=streams) as first,
+        sim_manager(sim, streams=streams) as second,
     ):
         errors: list[BaseException] = []
         failed = anyio.Event()
@@ -163,7 +120,7 @@ async def test_two_consumers_of_one_group_stop_kicking_each_other_out() -> None:
 
 
 async def test_one_kick_out_is_survived() -> None:
-    async with Simulator() as sim, manager_for(sim) as manager:
+    async with Simulator() as sim, sim_manager(sim) as manager:
         async with manager.data_push.events(group="cats", connection_events=True) as events:
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
             (first,) = sim.sockets.datapush

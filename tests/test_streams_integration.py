@@ -3,8 +3,6 @@ connection events) and nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -12,35 +10,19 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import EURUSD, XAUUSD, next_item, sim_client
 
 pytestmark = pytest.mark.anyio
 
-EURUSD = mm.SymbolKey(1001, 2, 1)
-XAUUSD = mm.SymbolKey(1002, 2, 1)
 ORDER = "tradeapi.app.OrderApiService.addMarketOrder"
-FAST_RECONNECT = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
 FAST_HEARTBEAT = mm.StreamSettings(
     quote_ping_interval=0.1, quote_dead_after=0.5, msg_ping_interval=0.1, msg_dead_after=0.5
 )
 
 
-@asynccontextmanager
-async def client_for(sim: Simulator, *, signed: bool = True, **kwargs: Any) -> AsyncIterator[mm.MultiMarkets]:
-    options: dict[str, Any] = {"reconnect": FAST_RECONNECT, "streams": FAST_HEARTBEAT}
-    if signed:
-        options |= {"api_key": sim.api_key, "secret_key": sim.secret_key}
-    options.update(kwargs)
-    async with mm.MultiMarkets(base_url=sim.base_url, company_id=sim.company_id, **options) as client:
-        yield client
-
-
-async def next_tick(ticks: mm.Subscription[Any], sim: Simulator) -> Any:
-    """Move prices until the subscription yields something (the simulator pushes on every tick)."""
-    with anyio.fail_after(5):
-        while (item := ticks.get_nowait()) is None:
-            sim.tick()
-            await anyio.sleep(0.01)
-        return item
+def client_for(sim: Simulator, **options: Any) -> mm.MultiMarkets:
+    """A client of the simulator with fast heartbeats (``sim_client`` options otherwise)."""
+    return sim_client(sim, **{"streams": FAST_HEARTBEAT} | options)
 
 
 async def place_order(client: mm.MultiMarkets, sim: Simulator) -> dict[str, Any]:
@@ -66,7 +48,7 @@ async def test_tickers_by_name_stream_from_the_guest_endpoint() -> None:
             (session,) = sim.sockets.quote
             assert session.guest
             assert session.tickers == [(1001, 2, 1)]
-            first = await next_tick(ticks, sim)
+            first = await next_item(ticks, sim)
             assert isinstance(first, mm.Tick)
             assert first.key == EURUSD
             assert first.bid < first.ask
@@ -78,13 +60,13 @@ async def test_logged_in_client_uses_its_token_on_quote() -> None:
         async with client.quotes.tickers([EURUSD]) as ticks:
             (session,) = sim.sockets.quote
             assert not session.guest
-            assert isinstance(await next_tick(ticks, sim), mm.Tick)
+            assert isinstance(await next_item(ticks, sim), mm.Tick)
 
 
 async def test_a_dropped_connection_resumes_with_the_same_subscriptions() -> None:
     async with Simulator() as sim, client_for(sim) as client:
         async with client.quotes.tickers([EURUSD, XAUUSD], connection_events=True) as ticks:
-            await next_tick(ticks, sim)
+            await next_item(ticks, sim)
             sim.socket_faults.drop_all("quote")
             replayed = await sim.sockets.wait_for(
                 lambda: [
@@ -95,11 +77,11 @@ async def test_a_dropped_connection_resumes_with_the_same_subscriptions() -> Non
             kinds = []
             with anyio.fail_after(5):
                 while len(kinds) < 2:
-                    item = await next_tick(ticks, sim)
+                    item = await next_item(ticks, sim)
                     if isinstance(item, mm.ConnectionEvent):
                         kinds.append(item.kind)
             assert kinds == [mm.ConnectionEventKind.DISCONNECTED, mm.ConnectionEventKind.RECONNECTED]
-            assert isinstance(await next_tick(ticks, sim), mm.Tick | mm.ConnectionEvent)
+            assert isinstance(await next_item(ticks, sim), mm.Tick | mm.ConnectionEvent)
             assert client.quotes.connections[0].stats.reconnects == 1
 
 
@@ -128,7 +110,7 @@ async def test_a_subscriber_leaving_resends_the_merged_list() -> None:
 async def test_a_slow_consumer_gets_the_latest_tick_per_product() -> None:
     async with Simulator() as sim, client_for(sim) as client:
         async with client.quotes.tickers([EURUSD]) as ticks:
-            await next_tick(ticks, sim)
+            await next_item(ticks, sim)
             session = sim.sockets.quote[0]
             before = session.frames_sent
             sim.tick(steps=20)
@@ -145,9 +127,9 @@ async def test_a_slow_consumer_gets_the_latest_tick_per_product() -> None:
 async def test_malformed_frames_are_skipped_and_counted() -> None:
     async with Simulator() as sim, client_for(sim) as client:
         async with client.quotes.tickers([EURUSD]) as ticks:
-            await next_tick(ticks, sim)
+            await next_item(ticks, sim)
             sim.socket_faults.send_malformed(2, kind="quote")
-            assert isinstance(await next_tick(ticks, sim), mm.Tick)
+            assert isinstance(await next_item(ticks, sim), mm.Tick)
             manager = client.quotes.connections[0]
             assert manager.stats.malformed >= 1
             assert manager.stats.reconnects == 0
@@ -158,7 +140,7 @@ async def test_refused_handshakes_are_retried_with_backoff() -> None:
         handle = sim.socket_faults.refuse_handshakes(2, kind="quote")
         async with client.quotes.tickers([EURUSD]) as ticks:
             assert handle.hits == 2
-            assert isinstance(await next_tick(ticks, sim), mm.Tick)
+            assert isinstance(await next_item(ticks, sim), mm.Tick)
 
 
 async def test_a_stream_that_never_opens_raises_after_the_first_connect_attempts() -> None:
@@ -273,7 +255,7 @@ async def test_a_subscriber_joining_while_the_replay_waits_for_a_reply_is_sent()
                 with anyio.fail_after(5):
                     await first_entered.wait()
                     while True:
-                        tick = await next_tick(gold, sim)
+                        tick = await next_item(gold, sim)
                         if isinstance(tick, mm.Tick) and tick.key == XAUUSD:
                             break
             tg.cancel_scope.cancel()
@@ -282,7 +264,7 @@ async def test_a_subscriber_joining_while_the_replay_waits_for_a_reply_is_sent()
 async def test_a_connection_that_gave_up_is_replaced_for_the_next_subscriber() -> None:
     async with Simulator() as sim, client_for(sim) as client:
         async with client.quotes.tickers([EURUSD]) as ticks:
-            await next_tick(ticks, sim)
+            await next_item(ticks, sim)
             sim.socket_faults.refuse_handshakes(5, status=401, kind="quote")
             sim.socket_faults.drop_all("quote")
             with anyio.fail_after(5), pytest.raises(mm.HandshakeError, match="401"):
@@ -291,7 +273,7 @@ async def test_a_connection_that_gave_up_is_replaced_for_the_next_subscriber() -
         assert client.quotes.connections == []
         sim.socket_faults.clear()
         async with client.quotes.tickers([EURUSD]) as again:
-            assert isinstance(await next_tick(again, sim), mm.Tick)
+            assert isinstance(await next_item(again, sim), mm.Tick)
 
 
 async def test_a_push_session_that_ended_is_replaced_for_the_next_subscriber() -> None:

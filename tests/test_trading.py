@@ -12,6 +12,7 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import sim_client
 
 pytestmark = pytest.mark.anyio
 
@@ -19,9 +20,7 @@ pytestmark = pytest.mark.anyio
 @asynccontextmanager
 async def trading(**sim_options: Any) -> AsyncIterator[tuple[Simulator, mm.MultiMarkets]]:
     async with Simulator(**sim_options) as sim:
-        async with mm.MultiMarkets(
-            base_url=sim.base_url, company_id=sim.company_id, api_key=sim.api_key, secret_key=sim.secret_key
-        ) as client:
+        async with sim_client(sim) as client:
             yield sim, client
 
 
@@ -251,13 +250,7 @@ async def test_fills_of_typed_orders_arrive_on_the_message_socket() -> None:
 
 async def test_resend_reconciles_a_lost_order_answer_without_a_second_execution() -> None:
     async with Simulator() as sim:
-        async with mm.MultiMarkets(
-            base_url=sim.base_url,
-            company_id=sim.company_id,
-            api_key=sim.api_key,
-            secret_key=sim.secret_key,
-            retry=0,
-        ) as client:
+        async with sim_client(sim, retry=0) as client:
             await client.symbols.list()
             sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
             with pytest.raises(mm.OrderStateUnknownError) as info:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -150,6 +150,20 @@ async def client(wallet: Wallet) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+async def overlapping(
+    wallet: Wallet, first: Callable[[], Awaitable[None]], second: Callable[[], Awaitable[None]]
+) -> None:
+    """Run ``first`` until the wallet holds it at its gate, start ``second`` and let it run until it
+    blocks, then open the gate; return when both have ended."""
+    assert wallet.gate is not None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(first)
+        await wallet.entered.wait()
+        tg.start_soon(second)
+        await anyio.wait_all_tasks_blocked()
+        wallet.gate.set()
+
+
 async def post(
     client: httpx.AsyncClient, path: str, body: object, headers: dict[str, str] = HEADERS
 ) -> dict[str, Any]:
@@ -229,12 +243,7 @@ async def test_concurrent_duplicates_apply_once(client: httpx.AsyncClient, walle
     async def send() -> None:
         answers.append(await post(client, "/external-system-credit-limit-adjustment", adjustment()))
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(send)
-        await wallet.entered.wait()
-        tg.start_soon(send)
-        await anyio.wait_all_tasks_blocked()
-        wallet.gate.set()
+    await overlapping(wallet, send, send)
     assert [answer["code"] for answer in answers] == ["0", "0"]
     assert answers[0] == answers[1]
     assert wallet.applied == ["req-1"]
@@ -345,12 +354,7 @@ async def test_cancel_waits_for_a_running_adjustment(wallet: Wallet) -> None:
     async def cancel_it() -> None:
         answers["cancel"] = (await handlers.cancel(json.dumps(cancel()).encode(), HEADERS)).code
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(adjust)
-        await wallet.entered.wait()
-        tg.start_soon(cancel_it)
-        await anyio.wait_all_tasks_blocked()
-        wallet.gate.set()
+    await overlapping(wallet, adjust, cancel_it)
     assert answers == {"adjust": "0", "cancel": "0"}
     assert wallet.reversed == ["req-1"]
 

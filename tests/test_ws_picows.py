@@ -7,24 +7,14 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
+from tests._support import EURUSD, sim_client
 
 pytest.importorskip("picows")
 pytestmark = pytest.mark.anyio
 
-EURUSD = mm.SymbolKey(1001, 2, 1)
-FAST = mm.ReconnectPolicy(initial_delay=0.01, max_delay=0.05, healthy_after=0)
-
 
 def client(sim: Simulator, **kwargs: object) -> mm.MultiMarkets:
-    return mm.MultiMarkets(
-        base_url=sim.base_url,
-        company_id=sim.company_id,
-        api_key=sim.api_key,
-        secret_key=sim.secret_key,
-        socket_backend=mm.PicowsBackend(),
-        reconnect=FAST,
-        **kwargs,  # type: ignore[arg-type]
-    )
+    return sim_client(sim, socket_backend=mm.PicowsBackend(), **kwargs)
 
 
 async def test_tickers_stream_through_a_dropped_connection() -> None:

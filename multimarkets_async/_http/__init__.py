@@ -5,6 +5,9 @@
 * :mod:`._failures`: httpx exceptions, statuses and error envelopes mapped to the SDK's errors, once.
 * :mod:`._gate`: client-side rate limits, the pause after a 429 and the lockout after a 418.
 * :mod:`._session`: ``HTTPSession``: the retry loop, and per attempt gate, build, send, read.
+* :mod:`._pool`: the SDK's own httpx clients: their defaults, and who closes them.
+* :mod:`._aiohttp`: ``AiohttpClient``, the optional aiohttp transport (``[aiohttp]`` extra; imported
+  only on use, through ``multimarkets_async.AiohttpClient``), with aiohttp's exceptions mapped.
 """
 
 from __future__ import annotations

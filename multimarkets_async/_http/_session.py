@@ -9,6 +9,7 @@ reading the answer. An order or money operation that may have run surfaces as
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -20,7 +21,6 @@ import httpx
 
 from .._config import Environment, ProtocolSettings, RateLimitPolicy, RetryPolicy, Timeouts
 from .._types import NOT_GIVEN, NotGivenOr
-from .._version import __version__
 from ..errors import (
     MultiMarketsError,
     OutcomeUnknownError,
@@ -51,6 +51,7 @@ from ._failures import (
     outcome_unknown,
 )
 from ._gate import RateLimitGate
+from ._pool import DEFAULT_LIMITS, SDKHttpClient, default_headers, http_timeout
 from ._request import AuthScheme, Call, OutgoingRequest, build_request, family_for
 
 __all__ = ["HTTPSession"]
@@ -60,6 +61,28 @@ logger = logging.getLogger("multimarkets_async.http")
 
 def _anywhere() -> None:
     """The loop check of a session that no client owns: every loop is fine."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_url(url: str) -> httpx.URL:
+    # httpx parses a str URL on every request, character by character (about a tenth of its own
+    # per-request cost here); an operation's URL never changes, so parse it once. URLs are immutable.
+    return httpx.URL(url)
+
+
+def new_client(timeouts: Timeouts, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """A session's own client: the SDK's defaults over ``transport`` (httpx's own when ``None``).
+
+    An httpx-aiohttp transport is wrapped so that aiohttp's exceptions are mapped as the SDK needs
+    (its own mapping reports a connection lost after the request was written as a connect timeout).
+    """
+    if type(transport).__module__.startswith("httpx_aiohttp"):
+        from ._aiohttp import MappedAiohttpTransport  # only with the optional extra
+
+        transport = MappedAiohttpTransport(transport)  # type: ignore[arg-type]
+    return httpx.AsyncClient(
+        transport=transport, timeout=http_timeout(timeouts), limits=DEFAULT_LIMITS, headers=default_headers()
+    )
 
 
 class HTTPSession(RateLimitGate):
@@ -114,15 +137,14 @@ class HTTPSession(RateLimitGate):
             else None
         )
         self._budgets = EndpointBudgets() if rate_limit.respect_ratelimit_headers else None
+        # A caller's own http_client keeps its timeouts and is never closed here; the SDK's own clients
+        # (built here, or an SDKHttpClient such as AiohttpClient) send with this session's timeouts.
+        self._client = http_client or new_client(timeouts, transport)
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(
-                connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
-            ),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=32),
-            headers={"User-Agent": f"multimarkets-async/{__version__}", "Accept": "application/json"},
-        )
+        self._timeout: httpx.Timeout | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT
+        if isinstance(http_client, SDKHttpClient):
+            http_client._adopt()
+            self._timeout = http_timeout(timeouts)
         self._closed = False
 
     @property
@@ -135,10 +157,15 @@ class HTTPSession(RateLimitGate):
         return self.clock_offset.server_ms(int(self._clock() * 1000))
 
     async def aclose(self) -> None:
-        """Close the pooled connections (only when the session created the httpx client)."""
+        """Close the pooled connections: of the session's own client, or of an ``SDKHttpClient`` when
+        this was the last session using it; never those of a caller's own ``http_client``."""
+        if self._closed:
+            return
         self._closed = True
         if self._owns_client:
             await self._client.aclose()
+        elif isinstance(self._client, SDKHttpClient):
+            await self._client._release()
 
     async def sync_clock(self) -> int:
         """Measure the server clock with ``/thirdExt/now`` and return the new offset in ms."""
@@ -305,21 +332,24 @@ class HTTPSession(RateLimitGate):
             now_ms=now_ms,
             request_id=self._new_id(),
         )
-        auth: httpx.Auth | None = {
-            AuthScheme.SIGNED: self._open_auth,
-            AuthScheme.ENCRYPTED: encrypt_auth,
-            AuthScheme.NONE: None,
-        }[request.scheme]
+        scheme = request.scheme
+        auth = (
+            self._open_auth
+            if scheme is AuthScheme.SIGNED
+            else encrypt_auth
+            if scheme is AuthScheme.ENCRYPTED
+            else None
+        )
         return await self._send(call, request, auth)
 
     async def _send(self, call: Call, request: OutgoingRequest, auth: httpx.Auth | None) -> object:
         trace = request.trace
         logger.debug("POST %s trace=%s", request.url, trace)
-        timeout = httpx.USE_CLIENT_DEFAULT if call.timeout is NOT_GIVEN else httpx.Timeout(call.timeout)
+        timeout = self._timeout if call.timeout is NOT_GIVEN else httpx.Timeout(call.timeout)
         call.sending = True
         try:
             response = await self._client.post(
-                request.url,
+                _parsed_url(request.url),
                 content=request.body,
                 headers=request.headers,
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,

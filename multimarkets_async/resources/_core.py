@@ -6,22 +6,86 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar, overload
+from typing import Protocol, TypedDict, TypeVar, Unpack, overload
 
 import pydantic
 
 from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSettings
 from .._http import HTTPSession
+from .._streams.subscription import OverflowPolicy, Subscription
 from .._tasks import TaskHost
-from .._types import NOT_GIVEN, NotGivenOr
+from .._types import NotGivenOr
 from .._ws import SocketBackend
 from ..models._answers import AnswerShape, read_answer
 from ..protocol.operations import Family
 
-__all__ = ["ClientCore"]
+__all__ = ["CallOptions", "Caller", "ClientCore", "KeyedCallOptions", "RequestOptions", "fetch", "put_given"]
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 T = TypeVar("T")
+
+
+class CallOptions(TypedDict, total=False):
+    """The overrides every raw ``call`` takes; a key left out (or ``NOT_GIVEN``) keeps the derived value."""
+
+    version: NotGivenOr[str | None]
+    """The ``version`` header (``None`` sends none)."""
+    group: NotGivenOr[str | None]
+    """The ``group`` header (``None`` sends none)."""
+    timeout: NotGivenOr[float | None]
+    """The read timeout in seconds (``None`` waits forever)."""
+
+
+class KeyedCallOptions(CallOptions, total=False):
+    """``CallOptions`` and the ``idempotency-key`` (Client, Open and Manager APIs; the Bridge has none)."""
+
+    idempotency_key: NotGivenOr[str | None]
+    """The key to send (``None``: none); a fresh one for order changes by default."""
+
+
+class RequestOptions(KeyedCallOptions, total=False):
+    """``KeyedCallOptions`` and what a typed resource method may choose instead of the session."""
+
+    family: Family | None
+    """The API family, when not the session's choice."""
+    token: NotGivenOr[str | None]
+    """The token to send instead of the session's (``None``: none)."""
+    captcha: str | None
+    """A reCAPTCHA token, where the company requires one."""
+
+
+def put_given(body: dict[str, object], fields: Mapping[str, object]) -> None:
+    """Add to ``body`` the ``fields`` whose value is not ``None`` (the optional fields of a wire body)."""
+    body.update((key, value) for key, value in fields.items() if value is not None)
+
+
+class Caller(Protocol):
+    """A session that sends one operation and returns the envelope's ``data`` (Manager, Bridge)."""
+
+    async def call(self, biz_type: str, body: Mapping[str, object] | None = None, /) -> object:
+        """Send ``biz_type`` with ``body``."""
+        ...
+
+
+@overload
+async def fetch(session: Caller, biz_type: str, body: Mapping[str, object] | None, model: type[M]) -> M: ...
+
+
+@overload
+async def fetch(
+    session: Caller, biz_type: str, body: Mapping[str, object] | None, model: AnswerShape[T]
+) -> T: ...
+
+
+async def fetch(
+    session: Caller, biz_type: str, body: Mapping[str, object] | None, model: type[M] | AnswerShape[T]
+) -> M | T:
+    """``session.call``, with the answer read as ``model`` (a model class, ``Rows`` or ``Paged``).
+
+    Raises:
+        ProtocolError: the answer does not fit ``model``.
+    """
+    return read_answer(model, await session.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
 
 
 @dataclass(slots=True)
@@ -52,12 +116,7 @@ class ClientCore:
         biz_type: str,
         body: Mapping[str, object] | None,
         model: type[M],
-        *,
-        timeout: NotGivenOr[float | None] = NOT_GIVEN,
-        family: Family | None = None,
-        token: NotGivenOr[str | None] = NOT_GIVEN,
-        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
-        captcha: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> M: ...
 
     @overload
@@ -66,12 +125,7 @@ class ClientCore:
         biz_type: str,
         body: Mapping[str, object] | None,
         model: AnswerShape[T],
-        *,
-        timeout: NotGivenOr[float | None] = NOT_GIVEN,
-        family: Family | None = None,
-        token: NotGivenOr[str | None] = NOT_GIVEN,
-        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
-        captcha: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> T: ...
 
     async def call(
@@ -79,12 +133,7 @@ class ClientCore:
         biz_type: str,
         body: Mapping[str, object] | None,
         model: type[M] | AnswerShape[T],
-        *,
-        timeout: NotGivenOr[float | None] = NOT_GIVEN,
-        family: Family | None = None,
-        token: NotGivenOr[str | None] = NOT_GIVEN,
-        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
-        captcha: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> M | T:
         """Send one operation through the HTTP session and read its ``data`` as ``model``.
 
@@ -92,23 +141,29 @@ class ClientCore:
             biz_type: the operation.
             body: its body.
             model: a model class (the answer is one object), or a shape (``Rows``, ``Paged``).
-            timeout: this call's timeout; the session's by default.
-            family: the API family, when not the session's choice.
-            token: the token to send instead of the session's (``None``: none).
-            idempotency_key: the key to send (``None``: none); a fresh one for order changes by default.
-            captcha: a reCAPTCHA token, where the company requires one.
+            **options: what to send instead of the session's choice (``RequestOptions``).
 
         Raises:
             ProtocolError: the answer does not fit ``model``.
             MultiMarketsError: a typed error for every failure of the call.
         """
-        data = await self.http.request(
-            biz_type,
-            body,
-            family=family,
-            idempotency_key=idempotency_key,
-            timeout=timeout,
-            token=token,
-            captcha=captcha,
-        )
+        data = await self.http.request(biz_type, body, **options)
         return read_answer(model, data, biz_type.rsplit(".", 1)[-1])
+
+    def private_subscription(
+        self,
+        name: str,
+        maxsize: int | None,
+        on_enter: Callable[[Subscription[object]], Awaitable[None]],
+        on_exit: Callable[[Subscription[object]], Awaitable[None]],
+    ) -> Subscription[object]:
+        """A subscription that never drops an event (account messages, company events): a consumer that
+        falls ``maxsize`` events behind (``streams.private_buffer`` by default) fails loudly instead."""
+        return Subscription(
+            name=name,
+            policy=OverflowPolicy.FAIL,
+            maxsize=maxsize or self.streams.private_buffer,
+            key=lambda event: None,
+            on_enter=on_enter,
+            on_exit=on_exit,
+        )

@@ -68,6 +68,11 @@ class OrderBody:
         if value is not None:
             self.body[field] = scale_price(value, self.symbol.symbol_digits, what=f"{what} for {self._name}")
 
+    def stops(self, stop_loss: Number | None, take_profit: Number | None) -> None:
+        """Set the ``stopLoss`` and ``takeProfit`` prices that are given."""
+        self.price("stopLoss", stop_loss, what="stop-loss")
+        self.price("takeProfit", take_profit, what="take-profit")
+
     def volume(self, value: Number) -> None:
         """Set ``requestNum`` (lots)."""
         self.body["requestNum"] = decimal_text(value, what="volume")

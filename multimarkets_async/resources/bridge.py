@@ -12,18 +12,18 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeVar, overload
+from typing import TypeVar, Unpack, overload
 
 from pydantic import BaseModel
 
 from .._http import HTTPSession
-from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import ValidationError
-from ..models._answers import AnswerShape, Paged, Rows, parse_answer, read_answer
+from ..models._answers import AnswerShape, Paged, Rows, parse_answer
 from ..models.bridge import BridgeAccountType, Exchange, ExchangeAccount
 from ..models.manager import ManagedCustomer, ManagedCustomerDetail
 from ..models.trading import Page
+from ..protocol import prices
 from ..protocol.operations import Family, bridge_operation
+from ._core import CallOptions, fetch, put_given
 
 __all__ = ["BridgeAccounts", "BridgeCustomers", "BridgeSession", "decimal_text", "rows"]
 
@@ -41,13 +41,7 @@ class BridgeSession:
         self._http = http
 
     async def call(
-        self,
-        biz_type: str,
-        body: Mapping[str, object] | None = None,
-        *,
-        version: NotGivenOr[str | None] = NOT_GIVEN,
-        group: NotGivenOr[str | None] = NOT_GIVEN,
-        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+        self, biz_type: str, body: Mapping[str, object] | None = None, **options: Unpack[CallOptions]
     ) -> object:
         """Send one Bridge operation and return the envelope's ``data``.
 
@@ -61,9 +55,7 @@ class BridgeSession:
             operation=bridge_operation(biz_type),
             token=None,
             idempotency_key=None,
-            version=version,
-            group=group,
-            timeout=timeout,
+            **options,
         )
 
     @overload
@@ -80,7 +72,7 @@ class BridgeSession:
         Raises:
             ProtocolError: the answer does not fit ``model``.
         """
-        return read_answer(model, await self.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
+        return await fetch(self, biz_type, body, model)
 
 
 def decimal_text(value: Decimal | str | None, name: str) -> str | None:
@@ -89,17 +81,7 @@ def decimal_text(value: Decimal | str | None, name: str) -> str | None:
     Raises:
         ValidationError: a float, a non-number or a non-positive value.
     """
-    if value is None:
-        return None
-    if isinstance(value, float):
-        raise ValidationError(f"{name} must be a Decimal or a decimal string, not float")
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValidationError(f"{name} is not a decimal number: {value!r}") from exc
-    if not number.is_finite() or number <= 0:
-        raise ValidationError(f"{name} must be a positive number, got {value!r}")
-    return format(number, "f")
+    return None if value is None else prices.decimal_text(value, what=name)
 
 
 def rows(data: object, model: type[M], what: str) -> builtins.list[M]:
@@ -199,15 +181,16 @@ class BridgeAccounts:
         """Change a registered account (``CustomerDirectAccAdminApiService.edit``); only given fields
         change."""
         body: dict[str, object] = {"id": str(record_id)}
-        for key, value in (
-            ("accountName", account_name),
-            ("accountApiKey", api_key),
-            ("accountSecretKey", secret_key),
-            ("passphrase", passphrase),
-            ("certificate", certificate.hex() if certificate is not None else None),
-        ):
-            if value is not None:
-                body[key] = value
+        put_given(
+            body,
+            {
+                "accountName": account_name,
+                "accountApiKey": api_key,
+                "accountSecretKey": secret_key,
+                "passphrase": passphrase,
+                "certificate": certificate.hex() if certificate is not None else None,
+            },
+        )
         await self._session.call(_ACC + "edit", body)
 
     async def list(

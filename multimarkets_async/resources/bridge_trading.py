@@ -9,7 +9,7 @@ import uuid
 from decimal import Decimal
 
 from ..errors import ProtocolError, ValidationError
-from ..models._answers import parse_answer
+from ..models._answers import Rows, parse_answer
 from ..models.bridge import (
     BridgeAccount,
     BridgeBalance,
@@ -21,7 +21,8 @@ from ..models.bridge import (
     TimeInForce,
 )
 from ..models.trading import Side
-from .bridge import BridgeSession, decimal_text, rows
+from ._core import put_given
+from .bridge import BridgeSession, decimal_text
 
 __all__ = ["BridgeBalances", "BridgeOrders", "BridgeRecords"]
 
@@ -50,8 +51,7 @@ class BridgeBalances:
         body["omitZeroBalances"] = omit_zero
         if currencies:
             body["currency"] = ",".join(currencies)
-        data = await self._session.call(_ACCOUNT + "queryBalances", body)
-        return rows(data, BridgeBalance, "queryBalances")
+        return await self._session.fetch(_ACCOUNT + "queryBalances", body, Rows(BridgeBalance))
 
 
 class BridgeRecords:
@@ -73,18 +73,18 @@ class BridgeRecords:
     ) -> builtins.list[BridgeDeposit]:
         """Deposits to the exchange account (``AccountAdminService.queryDepositList``); times in ms."""
         body = account.body()
-        for key, value in (
-            ("currency", currency),
-            ("status", int(status) if status is not None else None),
-            ("txId", tx_id),
-            ("startTime", str(start_time) if start_time is not None else None),
-            ("endTime", str(end_time) if end_time is not None else None),
-        ):
-            if value is not None:
-                body[key] = value
+        put_given(
+            body,
+            {
+                "currency": currency,
+                "status": int(status) if status is not None else None,
+                "txId": tx_id,
+                "startTime": str(start_time) if start_time is not None else None,
+                "endTime": str(end_time) if end_time is not None else None,
+            },
+        )
         body["limit"] = str(limit)
-        data = await self._session.call(_ACCOUNT + "queryDepositList", body)
-        return rows(data, BridgeDeposit, "queryDepositList")
+        return await self._session.fetch(_ACCOUNT + "queryDepositList", body, Rows(BridgeDeposit))
 
     async def trades(
         self,
@@ -106,13 +106,9 @@ class BridgeRecords:
             raise ValidationError("the trade-record span may not exceed 24 hours")
         body = account.body()
         body["symbolId"] = symbol_id
-        if start_time is not None:
-            body["startTime"] = start_time
-        if end_time is not None:
-            body["endTime"] = end_time
+        put_given(body, {"startTime": start_time, "endTime": end_time})
         body["limit"] = limit
-        data = await self._session.call(_ORDER + "queryDirectTradeRecord", body)
-        return rows(data, BridgeTrade, "queryDirectTradeRecord")
+        return await self._session.fetch(_ORDER + "queryDirectTradeRecord", body, Rows(BridgeTrade))
 
 
 class BridgeOrders:
@@ -172,15 +168,16 @@ class BridgeOrders:
         body.update(
             symbolId=symbol_id, bizType=int(order_type), direction=int(side), clientOrderId=client_order_id
         )
-        for key, value in (
-            ("price", limit_price),
-            ("num", num),
-            ("amount", amt),
-            ("timeInForce", str(time_in_force) if time_in_force is not None else None),
-            ("requestTime", request_time),
-        ):
-            if value is not None:
-                body[key] = value
+        put_given(
+            body,
+            {
+                "price": limit_price,
+                "num": num,
+                "amount": amt,
+                "timeInForce": str(time_in_force) if time_in_force is not None else None,
+                "requestTime": request_time,
+            },
+        )
         data = await self._session.call(_ORDER + "addDirectOrder", body)
         return parse_answer(
             BridgeOrder, {"clientOrderId": client_order_id, **(data if isinstance(data, dict) else {})}
@@ -198,10 +195,7 @@ class BridgeOrders:
             raise ValidationError("give order_id or client_order_id")
         body = account.body()
         body["symbolId"] = symbol_id
-        if order_id is not None:
-            body["orderId"] = order_id
-        if client_order_id is not None:
-            body["clientOrderId"] = client_order_id
+        put_given(body, {"orderId": order_id, "clientOrderId": client_order_id})
         data = await self._session.call(_ORDER + method, body)
         if not isinstance(data, dict):
             raise ProtocolError(f"{method} did not answer an object")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .._streams.datapush_feed import DataPushFeed
-from .._streams.subscription import OverflowPolicy, Subscription
+from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
 from ..models.datapush import DataPushEvent
 from ..models.stream import ConnectionEvent
@@ -64,15 +64,7 @@ class DataPush:
         async def leave(subscription: Subscription[object]) -> None:
             self._feed.unsubscribe(subscription, group)
 
-        subscription: Subscription[object] = Subscription(
-            name="data-push",
-            policy=OverflowPolicy.FAIL,
-            maxsize=maxsize or self._core.streams.private_buffer,
-            key=lambda event: None,
-            on_enter=enter,
-            on_exit=leave,
-        )
-        return subscription  # type: ignore[return-value]
+        return self._core.private_subscription("data-push", maxsize, enter, leave)  # type: ignore[return-value]
 
     def close(self) -> None:
         """End every data-push subscription (the client is closing)."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TypeVar, overload
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from ..errors import ProtocolError, ValidationError
-from ..models._answers import AnswerShape, Paged, Rows, read_answer
+from ..models._answers import Paged, Rows
 from ..models.customer import Account
 from ..models.manager import (
     BalanceAdjustment,
@@ -32,12 +32,13 @@ from ..models.manager import (
 )
 from ..models.trading import Page
 from ..protocol.crypto import md5_password
+from ..protocol.prices import decimal_text
+from ._core import fetch, put_given
 from .manager_session import ManagerSession
 
 __all__ = ["Balances", "Company", "Dictionaries", "ManagedCustomers", "Products"]
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 
 _DICT = "config.admin.AdminDictDubboService."
 _CUSTOMER = "customer.admin.WhiteCustomerAdminApiService."
@@ -45,38 +46,9 @@ _ADJUST = "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustP
 _MAX_PAGE = 2000
 
 
-@overload
-async def _fetch(session: ManagerSession, biz_type: str, body: Mapping[str, object], model: type[M]) -> M: ...
-
-
-@overload
-async def _fetch(
-    session: ManagerSession, biz_type: str, body: Mapping[str, object], model: AnswerShape[T]
-) -> T: ...
-
-
-async def _fetch(
-    session: ManagerSession, biz_type: str, body: Mapping[str, object], model: type[M] | AnswerShape[T]
-) -> M | T:
-    """One Manager operation, its answer read as ``model`` (a model class, ``Rows`` or ``Paged``)."""
-    return read_answer(model, await session.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
-
-
 def _rows(model: type[M]) -> Rows[M]:
     """A list answer; some are documented as an object and exemplified as an array: one row."""
     return Rows(model, single=True)
-
-
-def _decimal_text(value: Decimal | str | int, name: str) -> str:
-    if isinstance(value, float):
-        raise ValidationError(f"{name} must be a Decimal or a decimal string, not float")
-    try:
-        number = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValidationError(f"{name} is not a decimal number: {value!r}") from exc
-    if not number.is_finite():
-        raise ValidationError(f"{name} must be finite, got {value!r}")
-    return format(number, "f")
 
 
 class Dictionaries:
@@ -92,14 +64,14 @@ class Dictionaries:
             parent_code: ``phone_code``, ``register_source``, ``bank_code``, ``Language``, or an asset
                 code such as ``USDT`` for its blockchain networks.
         """
-        return await _fetch(
+        return await fetch(
             self._session, _DICT + "getListByParentCode", {"parentCode": parent_code}, _rows(DictionaryEntry)
         )
 
     async def countries(self, parent_code: str = "country") -> builtins.list[DictionaryEntry]:
         """The country dictionary (``getCountryListByParentCode``; its body is undocumented beyond
         ``parentCode``, Assumption: the same body as ``list``)."""
-        return await _fetch(
+        return await fetch(
             self._session,
             _DICT + "getCountryListByParentCode",
             {"parentCode": parent_code},
@@ -116,7 +88,7 @@ class Company:
 
     async def currencies(self) -> builtins.list[CompanyAsset]:
         """The currencies the company enabled (``AdminAssetsDubboService.getAssetsList``)."""
-        return await _fetch(
+        return await fetch(
             self._session,
             "config.admin.AdminAssetsDubboService.getAssetsList",
             {"companyId": str(self._company_id)},
@@ -136,7 +108,7 @@ class Products:
         body: dict[str, object] = {"companyId": str(self._company_id)}
         if trade_type is not None:
             body["tradeType"] = trade_type
-        return await _fetch(
+        return await fetch(
             self._session,
             "config.admin.AdminSymbolDubboService.getSymbolByCompanyId",
             body,
@@ -168,7 +140,7 @@ class ManagedCustomers:
         body: dict[str, object] = {"current": page, "size": size}
         if customer_no is not None:
             body["customerNo"] = customer_no
-        return await _fetch(self._session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]))
+        return await fetch(self._session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]))
 
     async def register(
         self,
@@ -217,14 +189,7 @@ class ManagedCustomers:
             for c in currencies
         ]
         body: dict[str, object] = {}
-        for key, value in (
-            ("phone", phone),
-            ("phoneArea", phone_area),
-            ("email", email),
-            ("emailArea", email_area),
-        ):
-            if value is not None:
-                body[key] = value
+        put_given(body, {"phone": phone, "phoneArea": phone_area, "email": email, "emailArea": email_area})
         body.update(
             pwd=md5_password(password),
             country=country,
@@ -234,10 +199,7 @@ class ManagedCustomers:
                 {"allCurrency": e.all_currency, "tradeType": e.trade_type} for e in entries
             ],
         )
-        if third_server_code is not None:
-            body["thirdServerCode"] = third_server_code
-        if remark is not None:
-            body["remark"] = remark
+        put_given(body, {"thirdServerCode": third_server_code, "remark": remark})
         data = await self._session.call(_CUSTOMER + "addCusAndOpenAccountAndKyc", body)
         if not isinstance(data, str | int) or isinstance(data, bool):
             raise ProtocolError("addCusAndOpenAccountAndKyc did not answer a customer number")
@@ -264,24 +226,21 @@ class ManagedCustomers:
                 raise ValidationError(f"no customer {customer_no!r}")
             customer_id = match.id
         body = {"type": str(part), "id": str(customer_id), "customerNo": customer_no}
-        return await _fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail)
+        return await fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail)
 
     async def groups(
         self, *, trade_type: int | None = None, customer_no: str | None = None
     ) -> builtins.list[CustomerGroup]:
         """The company's customer groups (``CustomerGroupAdminApiService.groupList``)."""
         body: dict[str, object] = {}
-        if trade_type is not None:
-            body["tradeType"] = trade_type
-        if customer_no is not None:
-            body["customerNo"] = customer_no
-        return await _fetch(
+        put_given(body, {"tradeType": trade_type, "customerNo": customer_no})
+        return await fetch(
             self._session, "customer.admin.CustomerGroupAdminApiService.groupList", body, _rows(CustomerGroup)
         )
 
     async def account_info(self, customer_no: str, *, trade_type: int) -> builtins.list[Account]:
         """The customer's accounts of one tradeType with balances (``queryAccountList``)."""
-        return await _fetch(
+        return await fetch(
             self._session,
             "customer.admin.CustomerAdminApiService.queryAccountList",
             {"customerNo": customer_no, "tradeType": trade_type},
@@ -307,7 +266,7 @@ class Balances:
         Raises:
             ValidationError: the customer has no such account.
         """
-        accounts = await _fetch(
+        accounts = await fetch(
             self._session,
             "customer.admin.CustomerAdminApiService.queryAccountList",
             {"customerNo": customer_no, "tradeType": trade_type},
@@ -354,7 +313,7 @@ class Balances:
             ValidationError: ``amount`` is a float, zero or not a number (nothing is sent).
             OutcomeUnknownError: an attempt may have been applied and no answer says whether it was.
         """
-        text = _decimal_text(amount, "amount")
+        text = decimal_text(amount, what="amount", positive=False)
         if Decimal(text) == 0:
             raise ValidationError("amount must not be zero")
         request_no = request_no or str(uuid.uuid4())

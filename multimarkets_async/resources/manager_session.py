@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Unpack
 
 import anyio
 
 from .._http import HTTPSession
-from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ConfigurationError, ProtocolError
 from ..models._answers import parse_answer
 from ..models.manager import CompanyAuthorization
 from ..protocol.crypto import BodyEncryptor
 from ..protocol.operations import MANAGER_AUTHORIZE, Family, Operation, manager_operation
+from ._core import KeyedCallOptions
 
 __all__ = ["ManagerSession"]
 
@@ -151,14 +152,7 @@ class ManagerSession:
         return manager_operation(biz_type, path_style=self.path_style)
 
     async def call(
-        self,
-        biz_type: str,
-        body: Mapping[str, object] | None = None,
-        *,
-        idempotency_key: NotGivenOr[str | None] = NOT_GIVEN,
-        version: NotGivenOr[str | None] = NOT_GIVEN,
-        group: NotGivenOr[str | None] = NOT_GIVEN,
-        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+        self, biz_type: str, body: Mapping[str, object] | None = None, **options: Unpack[KeyedCallOptions]
     ) -> object:
         """Send one Manager operation with the company token and return the envelope's ``data``."""
         token = await self.company_token()
@@ -173,9 +167,6 @@ class ManagerSession:
             family=Family.MANAGER,
             operation=self.operation(biz_type),
             token=token,
-            idempotency_key=idempotency_key,
-            version=version,
-            group=group,
-            timeout=timeout,
             reauthenticate=reauthorize,
+            **options,
         )

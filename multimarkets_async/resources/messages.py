@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._streams.message_feed import MessageFeed
-from .._streams.subscription import OverflowPolicy, Subscription
+from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
 from ..errors import ValidationError
 from ..models.push import AccountUpdate, MessageEvent
@@ -60,15 +60,7 @@ class Messages:
         async def leave(subscription: Subscription[object]) -> None:
             await self._feed.unsubscribe(subscription)
 
-        subscription: Subscription[object] = Subscription(
-            name="messages",
-            policy=OverflowPolicy.FAIL,
-            maxsize=maxsize or self._core.streams.private_buffer,
-            key=lambda event: None,
-            on_enter=enter,
-            on_exit=leave,
-        )
-        return subscription  # type: ignore[return-value]
+        return self._core.private_subscription("messages", maxsize, enter, leave)  # type: ignore[return-value]
 
     async def push_token(self) -> str:
         """A message-push token (``getMsgPushToken``; API-key clients). ``subscribe`` fetches its own."""

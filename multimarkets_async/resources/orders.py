@@ -30,7 +30,7 @@ from ..models.trading import (
     TrialResult,
 )
 from ..protocol.prices import Number
-from ._core import ClientCore
+from ._core import ClientCore, put_given
 from ._lookup import Lookup, SymbolLike
 from ._orders_body import OrderBody, place_biz_type, service
 
@@ -70,6 +70,28 @@ class Orders:
         row = await self._lookup.symbol(symbol, trade_type=trade_type)
         account = await self._lookup.account(row.trade_type, currency)
         return OrderBody.new_order(row, account, now_ms=self._core.http.now_ms())
+
+    async def _opening(
+        self,
+        biz_type: OrderBizType,
+        symbol: SymbolLike,
+        side: Side,
+        volume: Number,
+        *,
+        trade_type: int | None,
+        currency: str | None = None,
+    ) -> OrderBody:
+        """The body of an order that opens ``volume`` lots on ``side`` (market, limit, stop, estimate)."""
+        body = await self._body(symbol, trade_type, currency)
+        body.set("bizType", int(biz_type))
+        body.set("direction", int(side))
+        body.volume(volume)
+        return body
+
+    async def _request_price(self, body: OrderBody, side: Side, price: Number | None) -> None:
+        """Set ``requestPrice``: the price the caller saw, by default the current ask or bid."""
+        seen = price if price is not None else await self._lookup.seen_price(body.symbol, side)
+        body.price("requestPrice", seen, what="price")
 
     @staticmethod
     def new_idempotency_key() -> str:
@@ -128,18 +150,11 @@ class Orders:
             TradingRuleError: the platform refused the order.
             OrderStateUnknownError: no answer arrived; reconcile before retrying.
         """
-        body = await self._body(symbol, trade_type, currency)
-        row = body.symbol
-        body.set("bizType", int(OrderBizType.MARKET_OPEN))
-        body.set("direction", int(side))
-        body.volume(volume)
-        body.price(
-            "requestPrice",
-            price if price is not None else await self._lookup.seen_price(row, side),
-            what="price",
+        body = await self._opening(
+            OrderBizType.MARKET_OPEN, symbol, side, volume, trade_type=trade_type, currency=currency
         )
-        body.price("stopLoss", stop_loss, what="stop-loss")
-        body.price("takeProfit", take_profit, what="take-profit")
+        await self._request_price(body, side, price)
+        body.stops(stop_loss, take_profit)
         body.leverage(leverage)
         body.slippage(slippage)
         body.client_order_id(client_order_id)
@@ -161,13 +176,9 @@ class Orders:
         client_order_id: str | None,
         idempotency_key: str | None,
     ) -> OrderResult:
-        body = await self._body(symbol, trade_type, None)
-        body.set("bizType", int(biz_type))
-        body.set("direction", int(side))
-        body.volume(volume)
+        body = await self._opening(biz_type, symbol, side, volume, trade_type=trade_type)
         body.price("requestPrice", price, what="price")
-        body.price("stopLoss", stop_loss, what="stop-loss")
-        body.price("takeProfit", take_profit, what="take-profit")
+        body.stops(stop_loss, take_profit)
         body.set("expireType", int(expire))
         body.leverage(leverage)
         body.client_order_id(client_order_id)
@@ -247,11 +258,7 @@ class Orders:
         body.set("direction", int(side))
         body.set("positionId", position.position_id)
         body.volume(volume if volume is not None else (position.volume or position.open_volume or 0))
-        body.price(
-            "requestPrice",
-            price if price is not None else await self._lookup.seen_price(body.symbol, side),
-            what="price",
-        )
+        await self._request_price(body, side, price)
         return await self._send(body, idempotency_key)
 
     async def resend(self, lost: OrderStateUnknownError) -> OrderResult:
@@ -298,8 +305,7 @@ class Orders:
         body.price("requestPrice", price, what="price")
         if volume is not None:
             body.volume(volume)
-        body.price("stopLoss", stop_loss, what="stop-loss")
-        body.price("takeProfit", take_profit, what="take-profit")
+        body.stops(stop_loss, take_profit)
         return await self._core.call(
             "tradeapi.app.OrderApiService.updatePboOrder",
             body.body,
@@ -322,14 +328,15 @@ class Orders:
             return
         profile = await self._lookup.profile()
         body = {"pboId": order.id, "tradeType": order.trade_type}
-        for key, value in (
-            ("customerNo", order.customer_no or profile.customer_no),
-            ("customerId", order.customer_id or profile.id),
-            ("accountId", order.account_id),
-            ("bizType", order.biz_type),
-        ):
-            if value is not None:
-                body[key] = value
+        put_given(
+            body,
+            {
+                "customerNo": order.customer_no or profile.customer_no,
+                "customerId": order.customer_id or profile.id,
+                "accountId": order.account_id,
+                "bizType": order.biz_type,
+            },
+        )
         await self._core.http.request(
             "tradeapi.app.OrderApiService.closePboOrder", body, idempotency_key=_key(idempotency_key)
         )
@@ -388,11 +395,8 @@ class Orders:
         leverage: int | None = None,
     ) -> TrialResult:
         """Margin, price and fee a market order would have, without placing it (``calculateMarketOrder``)."""
-        body = await self._body(symbol, trade_type, None)
-        body.set("bizType", int(OrderBizType.MARKET_OPEN))
-        body.set("direction", int(side))
-        body.volume(volume)
-        body.price("requestPrice", await self._lookup.seen_price(body.symbol, side), what="price")
+        body = await self._opening(OrderBizType.MARKET_OPEN, symbol, side, volume, trade_type=trade_type)
+        await self._request_price(body, side, None)
         body.leverage(leverage)
         return await self._core.call(
             service(body.symbol.trade_type, "calculateMarketOrder"), body.body, TrialResult

@@ -33,7 +33,7 @@ from ._answers import (
     message_answer,
 )
 from ._bridge import BridgeNotification, parse_bridge_report
-from ._models import MessageRequest
+from ._models import MessageRequest, WebhookContext
 from ._plumbing import (
     AccessPolicy,
     call_safely,
@@ -151,6 +151,22 @@ class ChannelHandlers:
         logger.warning("message: body larger than %d bytes, not read further", limit)
         return WebhookAnswer(413, message_answer(MESSAGE_BAD_REQUEST, "request too large"))
 
+    def _admit(
+        self, what: str, body: bytes, headers: Mapping[str, str], *, secret: str | None, client_ip: str | None
+    ) -> tuple[WebhookContext, dict[str, object]] | WebhookAnswer:
+        """Check access (``companyId`` included) and size and read the body's JSON object: the request's
+        context and that object, or the answer to send instead (a Webhook API call or a Bridge report)."""
+        context = parse_context(headers, client_ip)
+        reason = self.access.refusal(context, secret, check_company=True)
+        if reason is not None:
+            return forbidden(context, what, reason)
+        if len(body) > self.max_body_bytes:
+            return too_large(context, what, self.max_body_bytes)
+        data = parse_json_object(body)
+        if data is None:
+            return malformed(context, what, "body is not a JSON object")
+        return context, data
+
     async def notification(
         self,
         body: bytes,
@@ -170,15 +186,10 @@ class ChannelHandlers:
         delivered (same body and ``timestamp``) answers ``"0"`` without calling back again.
         """
         what = "bridge notification"
-        context = parse_context(headers, client_ip)
-        reason = self.access.refusal(context, secret, check_company=True)
-        if reason is not None:
-            return forbidden(context, what, reason)
-        if len(body) > self.max_body_bytes:
-            return too_large(context, what, self.max_body_bytes)
-        data = parse_json_object(body)
-        if data is None:
-            return malformed(context, what, "body is not a JSON object")
+        admitted = self._admit(what, body, headers, secret=secret, client_ip=client_ip)
+        if isinstance(admitted, WebhookAnswer):
+            return admitted
+        context, data = admitted
         verified = False
         if self.bridge_key is not None:
             signature = context.headers.get("signature")

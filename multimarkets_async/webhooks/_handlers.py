@@ -53,11 +53,7 @@ from ._models import (
 from ._plumbing import (
     AccessPolicy,
     call_safely,
-    forbidden,
     malformed,
-    parse_context,
-    parse_json_object,
-    too_large,
     validate,
 )
 
@@ -191,15 +187,10 @@ class WebhookHandlers(ChannelHandlers):
         client_ip: str | None,
     ) -> tuple[WebhookContext, R] | WebhookAnswer:
         """Check access, parse and validate a request; the answer to send instead when it fails."""
-        context = parse_context(headers, client_ip)
-        reason = self.access.refusal(context, secret, check_company=True)
-        if reason is not None:
-            return forbidden(context, what, reason)
-        if len(body) > self.max_body_bytes:
-            return too_large(context, what, self.max_body_bytes)
-        data = parse_json_object(body)
-        if data is None:
-            return malformed(context, what, "body is not a JSON object")
+        admitted = self._admit(what, body, headers, secret=secret, client_ip=client_ip)
+        if isinstance(admitted, WebhookAnswer):
+            return admitted
+        context, data = admitted
         request = validate(model, data, context)
         if isinstance(request, str):
             return malformed(context, what, request)
