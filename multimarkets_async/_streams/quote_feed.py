@@ -32,7 +32,14 @@ logger = logging.getLogger("multimarkets_async.quotes")
 TICKER: Final = "ticker"
 MARKET: Final = "market"
 ROLLING: Final = "rolling"
-_CHANNEL_OF: Final[dict[type, str]] = {Tick: TICKER, DepthBook: MARKET, Trade: MARKET, Rolling24h: ROLLING}
+_ROUTE: Final[dict[type, tuple[str, bool, bool]]] = {
+    Tick: (TICKER, True, True),
+    DepthBook: (MARKET, True, False),
+    Trade: (MARKET, False, False),
+    Rolling24h: (ROLLING, True, False),
+}
+"""Event type -> (channel, whether a newer one replaces a waiting one for a slow consumer, whether
+``last_ticks`` keeps it)."""
 _CANCEL_OF: Final = {
     TICKER: quote.CancelType.TICKER,
     MARKET: quote.CancelType.MARKET,
@@ -44,9 +51,14 @@ Encoder = Callable[[int], tuple[str, Hashable]]
 
 
 def _coalesce_key(event: object) -> Hashable | None:
-    """Keep-latest key: one waiting tick/book/24 h record per product; trades and connection events queue."""
+    """Keep-latest key: one waiting tick/book/24 h record per product; trades and connection events queue.
+
+    The key is the product's ``(symbol_id, trade_type, trade_mode)``: a subscription is on one channel,
+    whose replaceable events are of one type (ticks, books or 24 h records), so the product alone tells
+    them apart. ``_on_events`` passes the same key without calling this.
+    """
     if isinstance(event, Tick | DepthBook | Rolling24h):
-        return (type(event), event.symbol_id, event.trade_type, event.trade_mode)
+        return (event.symbol_id, event.trade_type, event.trade_mode)
     return None
 
 
@@ -98,19 +110,24 @@ class _QuoteConnection:
     # -- the reader's hot path ---------------------------------------------------------------------
 
     def _on_events(self, events: Sequence[object]) -> None:
-        subscribers = self.registry.subscribers
+        # Once per frame: the product key is the event's first three fields (one slice), used for the
+        # registry, ``last_ticks`` and the keep-latest buffer alike (``_coalesce_key``).
+        indexes = self.registry.indexes
         for event in events:
-            channel = _CHANNEL_OF.get(type(event))
-            if channel is None:
+            route = _ROUTE.get(type(event))
+            if route is None:
                 continue
-            key = (event.symbol_id, event.trade_type, event.trade_mode)  # type: ignore[attr-defined]
-            targets = subscribers(channel, key)
+            channel, coalesce, remember = route
+            index = indexes.get(channel)
+            key: Key = event[:3]  # type: ignore[index]
+            targets = index.get(key) if index is not None else None
             if not targets:
                 continue  # unsolicited, or just unsubscribed: nobody to feed, nothing to remember
-            if channel is TICKER:
+            if remember:
                 self.last_ticks[key] = event  # type: ignore[assignment]
+            keep = key if coalesce else None
             for subscription in targets:
-                subscription.push(event)
+                subscription.push_keyed(event, keep)
 
     # -- connection life -----------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
@@ -81,6 +81,7 @@ class Subscription(Generic[T]):
             raise ValueError("maxsize must be >= 1")
         self.name = name
         self.policy = policy
+        self._keep_latest = policy is OverflowPolicy.KEEP_LATEST
         self.maxsize = maxsize
         self.stats = SubscriptionStats()
         self._key = key
@@ -89,6 +90,7 @@ class Subscription(Generic[T]):
         self._buffer: OrderedDict[Hashable, T] = OrderedDict()
         self._serial = 0
         self._wakeup: anyio.Event | None = None
+        self._event_class: type[anyio.Event] | None = None
         self._error: BaseException | None = None
         self._entered = False
         self._closed = False
@@ -101,33 +103,43 @@ class Subscription(Generic[T]):
 
     def push(self, item: T) -> None:
         """Hand an event to the subscription without waiting."""
+        self.push_keyed(item, self._key(item) if self._keep_latest else None)
+
+    def push_keyed(self, item: T, key: Hashable | None) -> None:
+        """``push`` for a caller that already knows the event's key (the feeds' hot path).
+
+        ``key`` must be what the subscription's ``key`` function returns for ``item``; it is ignored
+        unless the policy is ``KEEP_LATEST``.
+        """
         if self._closed or self._error is not None:
             return
         stats = self.stats
         stats.received += 1
         buffer = self._buffer
-        key = self._key(item) if self.policy is OverflowPolicy.KEEP_LATEST else None
-        if key is not None and key in buffer:
+        if key is not None and self._keep_latest and key in buffer:
+            # The waiting event was announced when it arrived: no wake-up for its replacement.
             buffer[key] = item
             stats.replaced += 1
-        else:
-            if len(buffer) >= self.maxsize:
-                if self.policy is OverflowPolicy.FAIL:
-                    self.fail(
-                        SlowConsumerError(
-                            f"{self.name}: the consumer fell {self.maxsize} messages behind; "
-                            "this subscription "
-                            f"never drops private messages, so it stopped after {stats.received - 1} "
-                            "(raise maxsize, or consume faster)"
-                        )
+            return
+        if not self._keep_latest:
+            key = None
+        if len(buffer) >= self.maxsize:
+            if self.policy is OverflowPolicy.FAIL:
+                self.fail(
+                    SlowConsumerError(
+                        f"{self.name}: the consumer fell {self.maxsize} messages behind; "
+                        "this subscription "
+                        f"never drops private messages, so it stopped after {stats.received - 1} "
+                        "(raise maxsize, or consume faster)"
                     )
-                    return
-                buffer.popitem(last=False)
-                stats.dropped += 1
-            if key is None:
-                self._serial += 1
-                key = ("#", self._serial)
-            buffer[key] = item
+                )
+                return
+            buffer.popitem(last=False)
+            stats.dropped += 1
+        if key is None:
+            self._serial += 1
+            key = ("#", self._serial)
+        buffer[key] = item
         wakeup = self._wakeup
         if wakeup is not None:
             self._wakeup = None
@@ -193,7 +205,15 @@ class Subscription(Generic[T]):
                 raise self._error
             if self._closed:
                 raise StopAsyncIteration
-            wakeup = self._wakeup = anyio.Event()
+            # ``anyio.Event()`` looks the async library up on every call (about 2 us); the class it
+            # returned the first time makes the next ones directly.
+            event_class = self._event_class
+            if event_class is None:
+                wakeup = anyio.Event()
+                self._event_class = type(wakeup)
+            else:
+                wakeup = event_class()
+            self._wakeup = wakeup
             await wakeup.wait()
 
     def get_nowait(self) -> T | None:
@@ -212,6 +232,9 @@ class SubscriptionRegistry(Generic[K]):
     def __init__(self) -> None:
         self._wants: dict[str, dict[Subscription[object], tuple[K, ...]]] = {}
         self._index: dict[str, dict[K, list[Subscription[object]]]] = {}
+        self.indexes: Mapping[str, Mapping[K, list[Subscription[object]]]] = self._index
+        """Per channel, key -> its subscriptions: the live mapping, for a reader's per-frame look-ups
+        (read only; an attribute rather than a property, as it is read once per frame)."""
 
     def add(self, channel: str, subscription: Subscription[object], keys: Iterable[K]) -> bool:
         """Register ``subscription`` for ``keys`` on ``channel``; return whether the merged list changed."""
@@ -248,7 +271,8 @@ class SubscriptionRegistry(Generic[K]):
 
     def subscribers(self, channel: str, key: K) -> list[Subscription[object]]:
         """The subscriptions that want ``key`` on ``channel`` (hot path: a dict lookup)."""
-        return self._index.get(channel, {}).get(key, [])
+        index = self._index.get(channel)
+        return (index.get(key) if index is not None else None) or []
 
     def channel_subscriptions(self, channel: str) -> list[Subscription[object]]:
         """Every subscription on ``channel``."""

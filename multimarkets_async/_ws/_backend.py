@@ -10,8 +10,8 @@ would otherwise show the tokens and the API key the URLs, headers and frames car
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeAlias
 
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -28,7 +28,7 @@ from ..errors import (
     TransportError,
 )
 
-__all__ = ["SocketBackend", "SocketConnection", "WebsocketsBackend", "map_websockets_exception"]
+__all__ = ["Receiver", "SocketBackend", "SocketConnection", "WebsocketsBackend", "map_websockets_exception"]
 
 
 class SocketConnection(Protocol):
@@ -42,6 +42,15 @@ class SocketConnection(Protocol):
 
     async def close(self) -> None:
         """Close the socket (idempotent)."""
+
+
+Receiver: TypeAlias = tuple[
+    Callable[[], Awaitable[Any]], bool, Callable[[BaseException], MultiMarketsError | None] | None
+]
+"""What a connection's optional ``receiver()`` returns to the reader: the receive call; whether it
+returns a batch (every frame queued, oldest first, at least one) rather than one frame; and the
+translation of a foreign exception it raises into the SDK's (``None`` for anything else; no
+translation needed when the call raises SDK errors itself)."""
 
 
 class SocketBackend(Protocol):
@@ -84,6 +93,13 @@ def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
     return TransportError(f"WebSocket failure ({_describe(exc)})")
 
 
+def _translate_foreign(exc: BaseException) -> MultiMarketsError | None:
+    """The SDK error for a websockets (or socket) exception; ``None`` for anything else."""
+    if isinstance(exc, websockets.exceptions.WebSocketException | OSError):
+        return map_websockets_exception(exc)
+    return None
+
+
 class _WebsocketsConnection:
     __slots__ = ("_ws",)
 
@@ -101,6 +117,14 @@ class _WebsocketsConnection:
             return await self._ws.recv()
         except (websockets.exceptions.WebSocketException, OSError) as exc:
             raise map_websockets_exception(exc) from exc
+
+    def receiver(self) -> Receiver:
+        """The reader's hot path: websockets' own ``recv`` and the translation of what it raises.
+
+        ``recv`` above wraps every frame in a coroutine of its own; the reader instead awaits the
+        library's ``recv`` directly and translates an exception once, where its loop ends.
+        """
+        return self._ws.recv, False, _translate_foreign
 
     async def close(self) -> None:
         with contextlib.suppress(websockets.exceptions.WebSocketException, OSError):  # already gone

@@ -31,7 +31,7 @@ from ..protocol.backoff import backoff_delay
 from ..protocol.dialects import Dialect, Inbound
 from ..protocol.heartbeat import HeartbeatState
 from ..protocol.throttle import SlidingWindowLimiter
-from ._backend import SocketBackend, SocketConnection, WebsocketsBackend
+from ._backend import Receiver, SocketBackend, SocketConnection, WebsocketsBackend
 from ._heartbeat import run_heartbeat
 from ._state import ConnectionState, ConnectionStats, is_fatal
 
@@ -345,35 +345,62 @@ class ConnectionManager:
         await self.drop()
 
     async def _read(self, conn: SocketConnection, heartbeat: HeartbeatState) -> NoReturn:
-        """Read frames until the connection ends, then raise why it ended (an SDK error)."""
+        """Read frames until the connection ends, then raise why it ended (an SDK error).
+
+        This loop runs once per market-data message, so it keeps to locals and asks the backend for
+        its fastest way in (``receiver`` in ``_backend.py`` and ``_picows.py``): websockets' own
+        ``recv`` (no wrapper coroutine per frame), or every frame picows has queued at once. A frame
+        whose dialect returns only events (a bare tuple, see ``Dialect.decode``) goes straight out.
+        """
         decode = self.dialect.decode
+        deliver = self._deliver
+        on_events = self._on_events
         clock = self._clock
         stats = self.stats
         checkpoint = anyio.lowlevel.checkpoint
-        while True:
-            frame = await conn.recv()  # raises TransportError (or ProtocolError) when the socket ends
-            if not stats.messages & 0xFF:
-                # recv() does not yield while frames are buffered: let the consumers, the
-                # heartbeat and the rest of the application run every 256 frames.
-                await checkpoint()
-            heartbeat.last_received = clock()
-            stats.messages += 1
-            try:
-                inbound = decode(frame)
-            except ProtocolError as exc:
-                stats.malformed += 1
-                logger.warning("%s: skipping a malformed frame: %s", self.name, exc)
-                continue
-            if inbound.events:
-                self._deliver(inbound.events)
-            if inbound.correlation is not None:
-                self._resolve(inbound)
-            if inbound.pong:
-                latency = heartbeat.pong(heartbeat.last_received, inbound.pong_id)
-                if latency is not None:
-                    stats.latency = latency
-            if inbound.session_error is not None:
-                raise inbound.session_error
+        receiver = getattr(conn, "receiver", None)
+        way_in: Receiver = receiver() if receiver is not None else (conn.recv, False, None)
+        recv, batched, translate = way_in
+        try:
+            while True:
+                # Raises TransportError (or ProtocolError) when the socket ends.
+                frames: Sequence[str | bytes] = await recv() if batched else (await recv(),)
+                heartbeat.last_received = clock()
+                for frame in frames:
+                    if not stats.messages & 0xFF:
+                        # recv() does not yield while frames are buffered (nor does a batch): let the
+                        # consumers, the heartbeat and the rest of the application run every 256 frames.
+                        await checkpoint()
+                    stats.messages += 1
+                    try:
+                        inbound = decode(frame)
+                    except ProtocolError as exc:
+                        stats.malformed += 1
+                        logger.warning("%s: skipping a malformed frame: %s", self.name, exc)
+                        continue
+                    if type(inbound) is tuple:  # only events (Dialect.decode)
+                        if inbound:
+                            try:  # _deliver, inlined
+                                on_events(inbound)
+                            except Exception:  # a subscriber's problem must never kill the reader
+                                logger.exception("%s: event delivery failed", self.name)
+                        continue
+                    assert isinstance(inbound, Inbound)
+                    if inbound.events:
+                        deliver(inbound.events)
+                    if inbound.correlation is not None:
+                        self._resolve(inbound)
+                    if inbound.pong:
+                        latency = heartbeat.pong(heartbeat.last_received, inbound.pong_id)
+                        if latency is not None:
+                            stats.latency = latency
+                    if inbound.session_error is not None:
+                        raise inbound.session_error
+        except Exception as exc:
+            error = translate(exc) if translate is not None else None
+            if error is None:
+                raise
+            raise error from exc
 
     def _deliver(self, events: Sequence[object]) -> None:
         try:

@@ -15,7 +15,7 @@ import asyncio
 import functools
 import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from .._logging import RedactingLogger
 from ..errors import ConfigurationError, ConnectError, HandshakeError, ProtocolError, TransportError
@@ -53,9 +53,15 @@ class _Listener(picows.WSListener):
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         kind = frame.msg_type
-        if kind is _TEXT and frame.fin:  # the hot path: one text frame per message
+        if kind is _TEXT and frame.fin:  # the hot path: one text frame per message (_wake, inlined)
             self.frames.append(frame.get_payload_as_utf8_text())
-        elif kind is _TEXT or kind is _BINARY or kind is _CONTINUATION:
+            waiter = self.waiter
+            if waiter is not None:
+                self.waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+            return
+        if kind is _TEXT or kind is _BINARY or kind is _CONTINUATION:
             if self.closed is not None:
                 return
             if kind is not _CONTINUATION:
@@ -113,6 +119,20 @@ class _PicowsConnection:
 
     async def recv(self) -> str | bytes:
         listener = self._listener
+        if not listener.frames:
+            await self._wait()
+        return listener.frames.popleft()
+
+    async def recv_batch(self) -> deque[str | bytes]:
+        """Every frame queued so far (at least one), oldest first; waits and raises as ``recv`` does."""
+        listener = self._listener
+        if not listener.frames:
+            await self._wait()
+        frames, listener.frames = listener.frames, deque()
+        return frames
+
+    async def _wait(self) -> None:
+        listener = self._listener
         while not listener.frames:
             if listener.too_big:
                 raise ProtocolError(f"the WebSocket was closed: {listener.closed}")
@@ -121,7 +141,10 @@ class _PicowsConnection:
                 raise TransportError(f"the WebSocket closed ({listener.closed})", code=code)
             listener.waiter = asyncio.get_running_loop().create_future()
             await listener.waiter
-        return listener.frames.popleft()
+
+    def receiver(self) -> tuple[Callable[[], Awaitable[deque[str | bytes]]], bool, None]:
+        """The reader's hot path: every queued frame at once (``recv_batch``); errors are the SDK's."""
+        return self.recv_batch, True, None
 
     async def close(self) -> None:
         if not self._transport.is_disconnected:

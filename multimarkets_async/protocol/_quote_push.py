@@ -150,6 +150,7 @@ def normalize_time_ms(value: int, quote_time_unit: QuoteTimeUnit = QUOTE_TIME_UN
 
 
 _D = Decimal
+_new = tuple.__new__
 
 
 def _fields(segment: str, tag_length: int) -> list[str]:
@@ -165,8 +166,109 @@ def _check_segment(segment: str) -> None:
         raise Malformed("unexpected segment")
 
 
+# -- the parsers -------------------------------------------------------------------------------------
+#
+# Each parser has a fast path for the shape servers send, ``tag(f1,...,fn);`` records back to back
+# with no blanks around the separators, and falls back to the general parser (``_general_*``) for
+# everything else: blanks, the legacy 9-field ``p(``, a missing ``;``, and every error, which the
+# general parser reports. The fast path gives up (to the general parser) whenever a record is not
+# that shape or a field does not convert, and a ')' or ';' anywhere else lands in some field, which
+# then does not convert. So what the fast path returns is exactly what the general parser would
+# return (tests/test_quote_fast_path.py checks both against a plain reference decoder).
+#
+# Where the time goes (benchmarks/stream_throughput.py, one record per frame): a ``Decimal`` from a
+# string costs about three dict look-ups, and the product ids repeat in every record. So each record is
+# cut with one ``rsplit`` that leaves its head (``p(1001,1,1``) whole; the head's ids and every number
+# string come from small caches keyed by the exact substring (the head's per tag), filled on a miss.
+# The value cached for a substring is the value ``Decimal(substring)`` gives (sign, digits and
+# exponent: ``Decimal('1.08500')`` stays ``Decimal('1.08500')``; ``Decimal`` is immutable, so sharing
+# it is safe), and only finite numbers are cached, so a hit needs no ``is_finite``. A cache is emptied
+# when it reaches ``_CACHE_LIMIT`` entries, which bounds its memory whatever the feed sends. Tuples are
+# built with ``tuple.__new__``: a named tuple's generated ``__new__`` is a Python function, about
+# twice the cost of the tuple itself.
+
+_CACHE_LIMIT: Final = 4096
+_NUMBERS: dict[str, Decimal] = {}
+"""Exact number substring -> its finite ``Decimal``."""
+_HEADS: Final[dict[str, dict[str, tuple[int, int, int]]]] = {"p(": {}, "pt(": {}, "pd(": {}, "pr(": {}}
+"""Per tag: exact record head (``p(1001,1,1``) -> ``(symbol_id, trade_type, trade_mode)``."""
+_FAST_ERRORS: Final = (ValueError, ArithmeticError)
+_HEADS_P: Final = _HEADS["p("].get
+_NUMBER: Final = _NUMBERS.get
+
+
+def _number(text: str) -> Decimal:
+    """``Decimal(text)`` for a fast path, cached; ``Malformed`` (a ``ValueError``) if not finite."""
+    number = _D(text)
+    if not number.is_finite():
+        raise Malformed("non-finite number")
+    if len(_NUMBERS) >= _CACHE_LIMIT:
+        _NUMBERS.clear()
+    _NUMBERS[text] = number
+    return number
+
+
+def _head(text: str, tag: str) -> tuple[int, int, int]:
+    """The ids of a record head ``tag(symbol_id,trade_type,trade_mode``, cached; ``ValueError`` otherwise."""
+    size = len(tag)
+    if text[:size] != tag:
+        raise Malformed("unexpected record tag")
+    sym, tt, tm = text[size:].split(",")
+    ids = (int(sym), int(tt), int(tm))
+    cache = _HEADS[tag]
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[text] = ids
+    return ids
+
+
 def parse_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
     """Parse every ``p(`` record of a frame: 10 fields, or 9 in the legacy form without ``trade_mode``."""
+    if text[-2:] == ");":
+        try:
+            records = text[:-2].split(");")
+            if len(records) == 1:  # what servers send: one record per frame (no list, no loop)
+                return (_tick(records[0], to_ms),)
+            return tuple([_tick(record, to_ms) for record in records])
+        except _FAST_ERRORS:
+            pass  # the general parser says what is wrong
+    return _general_ticks(text, to_ms)
+
+
+def _tick(record: str, to_ms: Callable[[int], int]) -> Tick:
+    """One ``p(`` record of the fast shape, without its ``);``; a ``ValueError`` otherwise."""
+    head, seq, tick_time, price, bid, ask, bid_vol, ask_vol = record.rsplit(",", 7)
+    sym, tt, tm = _HEADS_P(head) or _head(head, "p(")
+    t = int(tick_time)
+    if to_ms is _auto_ms:  # inlined
+        t = t * 1000 if t < 100_000_000_000 else (t if t < 100_000_000_000_000 else t // 1000)
+    else:
+        t = to_ms(t)
+    number = _NUMBER
+    return _new(
+        Tick,
+        (
+            sym,
+            tt,
+            tm,
+            int(seq),
+            t,
+            number(price) or _number(price),
+            number(bid) or _number(bid),
+            number(ask) or _number(ask),
+            number(bid_vol) or _number(bid_vol),
+            number(ask_vol) or _number(ask_vol),
+            None,  # the six candle fields, which only a snapshot tick has
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    )
+
+
+def _general_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
     ticks = []
     for raw in text.split(";"):
         seg = raw.strip()
@@ -200,6 +302,35 @@ def direction(value: int) -> TradeDirection:
 
 def parse_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
     """Parse every ``pt(`` record of a frame (8 fields)."""
+    if text[-2:] == ");":
+        heads, number, directions = _HEADS["pt("].get, _NUMBERS.get, _DIRECTIONS
+        trades = []
+        try:
+            for record in text[:-2].split(");"):
+                head, seq, t, price, volume, side = record.rsplit(",", 5)
+                sym, tt, tm = heads(head) or _head(head, "pt(")
+                trades.append(
+                    _new(
+                        Trade,
+                        (
+                            sym,
+                            tt,
+                            tm,
+                            int(seq),
+                            to_ms(int(t)),
+                            number(price) or _number(price),
+                            number(volume) or _number(volume),
+                            directions.get(int(side), TradeDirection.UNKNOWN),
+                        ),
+                    )
+                )
+            return tuple(trades)
+        except _FAST_ERRORS:
+            pass
+    return _general_trades(text, to_ms)
+
+
+def _general_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
     trades = []
     for raw in text.split(";"):
         seg = raw.strip()
@@ -217,6 +348,20 @@ def parse_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
             Trade(int(sym), int(tt), int(tm), int(seq), to_ms(int(tick_time)), p, v, direction(int(side)))
         )
     return tuple(trades)
+
+
+def _fast_levels(side: str) -> tuple[DepthLevel, ...]:
+    """One book side in the fast shape, ``(p,v)(p,v)`` or ``""``; a ``ValueError`` otherwise."""
+    if not side:
+        return ()
+    if side[0] != "(" or side[-1] != ")":
+        raise Malformed("not the fast shape")
+    number = _NUMBERS.get
+    levels = []
+    for level in side[1:-1].split(")("):
+        price, volume = level.split(",")
+        levels.append(_new(DepthLevel, (number(price) or _number(price), number(volume) or _number(volume))))
+    return tuple(levels)
 
 
 def parse_levels(side: str) -> tuple[DepthLevel, ...]:
@@ -239,6 +384,25 @@ def parse_levels(side: str) -> tuple[DepthLevel, ...]:
 def parse_depth(text: str, to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]:
     """Parse ``pd(header);bids;asks;`` records; a missing or blank side is an empty side."""
     segs = text.split(";")
+    if len(segs) % 3 == 1 and not segs[-1]:
+        heads = _HEADS["pd("].get
+        books = []
+        try:
+            for i in range(0, len(segs) - 1, 3):
+                header = segs[i]
+                if header[-1:] != ")":
+                    raise Malformed("not the fast shape")
+                head, seq, t = header[:-1].rsplit(",", 2)
+                sym, tt, tm = heads(head) or _head(head, "pd(")
+                bids, asks = _fast_levels(segs[i + 1]), _fast_levels(segs[i + 2])
+                books.append(_new(DepthBook, (sym, tt, tm, int(seq), to_ms(int(t)), bids, asks, None)))
+            return tuple(books)
+        except _FAST_ERRORS:
+            pass
+    return _general_depth(segs, to_ms)
+
+
+def _general_depth(segs: list[str], to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]:
     books = []
     i = 0
     while i < len(segs):
@@ -261,6 +425,36 @@ def parse_depth(text: str, to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]
 
 def parse_rolling(text: str) -> tuple[Rolling24h, ...]:
     """Parse every ``pr(`` record of a frame (9 fields, no seq or time)."""
+    if text[-2:] == ");":
+        heads, number = _HEADS["pr("].get, _NUMBERS.get
+        stats = []
+        try:
+            for record in text[:-2].split(");"):
+                head, last, first, high, low, volume, amount = record.rsplit(",", 6)
+                sym, tt, tm = heads(head) or _head(head, "pr(")
+                stats.append(
+                    _new(
+                        Rolling24h,
+                        (
+                            sym,
+                            tt,
+                            tm,
+                            number(last) or _number(last),
+                            number(first) or _number(first),
+                            number(high) or _number(high),
+                            number(low) or _number(low),
+                            number(volume) or _number(volume),
+                            number(amount) or _number(amount),
+                        ),
+                    )
+                )
+            return tuple(stats)
+        except _FAST_ERRORS:
+            pass
+    return _general_rolling(text)
+
+
+def _general_rolling(text: str) -> tuple[Rolling24h, ...]:
     stats = []
     for raw in text.split(";"):
         seg = raw.strip()

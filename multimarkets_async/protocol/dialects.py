@@ -22,6 +22,7 @@ from ..models.push import (
     SubscribeFailed,
 )
 from . import datapush, messages, quote
+from ._quote_push import parse_ticks
 from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelope_error
 
 __all__ = ["DataPushDialect", "Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
@@ -78,8 +79,12 @@ class Dialect(Protocol):
         """The heartbeat frame for sequence number ``seq`` and the id its pong will carry."""
         ...
 
-    def decode(self, frame: str | bytes) -> Inbound:
-        """Classify and parse a received frame; raise only ``ProtocolError``."""
+    def decode(self, frame: str | bytes) -> Inbound | tuple[object, ...]:
+        """Classify and parse a received frame; raise only ``ProtocolError``.
+
+        A frame that only carries events may come back as the bare tuple of those events (the
+        market-data hot path: no ``Inbound`` is built per push); anything else is an ``Inbound``.
+        """
         ...
 
 
@@ -110,13 +115,19 @@ class QuoteDialect:
     def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
         return quote.encode_heartbeat(seq, self.new_ext()), seq
 
-    def decode(self, frame: str | bytes) -> Inbound:
-        # Ticker pushes are most of the traffic: parse them without the general classification.
+    def decode(self, frame: str | bytes) -> Inbound | tuple[object, ...]:
+        # Ticker pushes are most of the traffic: parse them without the general classification, and
+        # hand back the bare events (see ``Dialect.decode``).
         if type(frame) is str and frame[:2] == "p(":
-            return Inbound(quote.decode_ticker_push(frame, self._to_ms))
+            try:
+                return parse_ticks(frame, self._to_ms)
+            except Exception:  # the one error seam parses it again and says what is wrong
+                return quote.decode_ticker_push(frame, self._to_ms)
         pending = self.klines
         if type(frame) is str:
             parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
+            if parsed.reply is None:  # a pt( pd( pr( push, or an ignored frame
+                return parsed.events
         elif not pending:
             self.unsolicited += 1  # only K-line replies are binary, and none is awaited
             return _NOTHING
