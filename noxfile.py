@@ -57,9 +57,14 @@ def examples(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def benchmarks(session: nox.Session) -> None:
-    """Performance against a raw baseline measured in the same run (on demand; prints ratios)."""
+    """Performance against a raw baseline measured in the same run (on demand; prints ratios).
+
+    ``nox -s benchmarks -- --quick``: the arguments go to ``http_overhead.py``; ``scale.py`` (1,000
+    products at 5,000 ticks/s, idle RSS) only takes ``--quick`` from them.
+    """
     session.install("-e", ".[sim]")
     session.run("python", "benchmarks/http_overhead.py", *session.posargs)
+    session.run("python", "benchmarks/scale.py", *[arg for arg in session.posargs if arg == "--quick"])
 
 
 @nox.session(python=PYTHONS[0])
