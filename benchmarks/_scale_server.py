@@ -31,11 +31,11 @@ import json
 import random
 import selectors
 import signal
-import struct
 import sys
 import time
 from typing import Any
 
+from _common import reply, ws_text_frame  # benchmarks/ is the script's directory
 from websockets.asyncio.server import ServerConnection, serve
 
 __all__ = ["FIRST_SYMBOL", "main", "ws_text_frame"]
@@ -44,32 +44,6 @@ FIRST_SYMBOL = 1001
 """Symbol id of the first pumped product; products are ``FIRST_SYMBOL + i``, trade type 1, mode 1."""
 PRICES = "1.08500,1.08499,1.08501,100,200"
 Key = tuple[int, int, int]
-
-
-def ws_text_frame(text: str) -> bytes:
-    """A complete unmasked, unfragmented server-to-client WebSocket text frame."""
-    payload = text.encode()
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 1 << 16:
-        return struct.pack("!BBH", 0x81, 126, size) + payload
-    return struct.pack("!BBQ", 0x81, 127, size) + payload
-
-
-def reply(cmd_id: int, request: dict[str, Any], data: dict[str, Any]) -> str:
-    """A quote reply envelope echoing the request's ``seq_id`` and ``ext``."""
-    return json.dumps(
-        {
-            "ret": 200,
-            "msg": "ok",
-            "cmd_id": cmd_id,
-            "seq_id": request.get("seq_id"),
-            "ext": request.get("ext"),
-            "data": data,
-        },
-        separators=(",", ":"),
-    )
 
 
 class Feed:

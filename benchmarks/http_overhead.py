@@ -56,6 +56,7 @@ from typing import IO, Any
 
 import anyio
 import httpx
+from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
 
 import multimarkets_async as mm
 from multimarkets_async.protocol.crypto import OpenApiSigner
@@ -129,24 +130,6 @@ def _read_facts(stream: IO[str] | None) -> dict[str, Any]:
         raise RuntimeError("the simulator process exited before it was ready")
     facts: dict[str, Any] = json.loads(line)
     return facts
-
-
-def stop_process(proc: subprocess.Popen[str]) -> None:
-    """Close the child's stdin (its stop signal), then terminate and kill it if it lingers."""
-    with contextlib.suppress(OSError):
-        if proc.stdin is not None:
-            proc.stdin.close()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stdout is not None:
-        proc.stdout.close()
 
 
 # -- measuring -----------------------------------------------------------------------------------

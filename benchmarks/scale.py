@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import anyio
+from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
 from websockets.asyncio.client import ClientConnection, connect
 
 import multimarkets_async as mm
@@ -318,20 +319,7 @@ def scale_server(args: argparse.Namespace) -> Iterator[ScaleServer]:
     try:
         yield ScaleServer(proc)
     finally:
-        with contextlib.suppress(OSError):
-            if proc.stdin is not None:
-                proc.stdin.close()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        stop_process(proc)
 
 
 def run_child(mode: str, server: ScaleServer, args: argparse.Namespace) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import zlib
 from decimal import Decimal
 from urllib.parse import quote
 
+import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -732,3 +733,42 @@ def test_snapshot_list_of_the_wrong_type_is_reported_on_the_reply() -> None:
     )
     assert frame.reply is not None
     assert isinstance(frame.reply.error, ProtocolError)
+
+
+# --- the ticker hand-off: a decoded tick reaches its consumer's subscription ------------------------
+
+
+async def _no_hook(subscription: object) -> None:
+    pass
+
+
+@pytest.mark.anyio
+async def test_a_decoded_tick_wakes_its_waiting_consumer_and_a_cancelled_wait_is_harmless() -> None:
+    # Pushing a decoded tick after its consumer stopped waiting must neither raise nor lose the tick,
+    # and a consumer that is waiting gets it (``_streams/subscription.py``).
+    from multimarkets_async._streams.subscription import OverflowPolicy, Subscription
+
+    sub: Subscription[Tick] = Subscription(
+        name="ticks", policy=OverflowPolicy.KEEP_LATEST, maxsize=4, key=lambda t: t[:3],
+        on_enter=_no_hook, on_exit=_no_hook,
+    )  # fmt: skip
+    (first,) = q.decode_frame(P_EXAMPLE).events
+    (second,) = q.decode_frame(P_EXAMPLE.replace("1232312", "1232313")).events
+    got: list[object] = []
+
+    async def consume() -> None:
+        got.append(await sub.__anext__())
+
+    async with sub:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(consume)
+            await anyio.wait_all_tasks_blocked()
+            tg.cancel_scope.cancel()  # the consumer stops waiting
+        sub.push(first)  # type: ignore[arg-type]
+        assert await sub.__anext__() is first
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(consume)
+            await anyio.wait_all_tasks_blocked()
+            sub.push(second)  # type: ignore[arg-type]
+        assert got == [second]
+        assert (sub.stats.received, sub.stats.delivered, sub.stats.replaced) == (2, 2, 0)

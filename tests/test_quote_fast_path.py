@@ -11,15 +11,19 @@ returns what the general parser returns.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import FrozenInstanceError
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from multimarkets_async.errors import ProtocolError
+from multimarkets_async.errors import ConfigurationError, ProtocolError
 from multimarkets_async.models.market import DepthBook, DepthLevel, Rolling24h, Tick, Trade, TradeDirection
 from multimarkets_async.protocol import _quote_push as push
+from multimarkets_async.protocol import _quote_reply
+from multimarkets_async.protocol._quote_push import QuoteFrame
+from multimarkets_async.protocol._quote_reply import KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, MAX_REPLY_BARS
 from multimarkets_async.protocol.quote import decode_frame
 
 # -- the reference decoder -------------------------------------------------------------------------
@@ -394,3 +398,50 @@ def test_the_caches_stay_bounded() -> None:
     assert len(push._HEADS["p("]) <= push._CACHE_LIMIT
     (tick,) = push.parse_ticks("p(7,1,1,5,1700000000000,7.5,1,1,1,1);", to_ms)
     assert (tick.symbol_id, tick.price) == (7, Decimal("7.5"))
+
+
+def _decoded(decode: Callable[[], QuoteFrame]) -> tuple[object, ...]:
+    """What a decode gives: the frame's type, value and repr, or the error's type, text and cause."""
+    try:
+        result = decode()
+    except ProtocolError as exc:
+        return ("raised", type(exc), str(exc), type(exc.__cause__))
+    return ("returned", type(result), result, repr(result), hash(result))
+
+
+@FUZZ
+@given(text=frame())
+@example("p(1001,1,1,5,1700000000000,1.08500,1.08499,1.08501,100,200);")
+@example("p(1001,1,1,5,1700000000000,1.08500,1.08499,1.08501,100,200);p(1002,1,1,6,1,1,1,1,1,1);")
+@example("p(1001,1,1,5,1700000000000,1.08500,1.08499,1.08501,100,200)")
+@example("p(1001,1,1,5,1,NaN,1,1,1,1);")
+@example("p(1001,1,1,5,1,1,1,1,1,1);;")
+@example("p(")
+def test_decode_frames_ticker_fast_path_gives_what_the_classifier_gives(text: str) -> None:
+    # decode_frame skips the classification for a "p(" frame with the default unit; the result (or
+    # the error, its message and its cause) is exactly what the general classification gives.
+    general = _decoded(
+        lambda: _quote_reply._classify(
+            text, push.time_converter("auto"), KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, MAX_REPLY_BARS
+        )
+    )
+    assert _decoded(lambda: decode_frame(text)) == general
+    assert _decoded(lambda: decode_frame(text, quote_time_unit="auto")) == general
+
+
+def test_a_fast_path_frame_is_a_frozen_quote_frame() -> None:
+    decoded = decode_frame("p(1001,1,1,5,1700000000000,1.08500,1.08499,1.08501,100,200);")
+    assert type(decoded) is QuoteFrame
+    assert decoded == QuoteFrame(push.FrameKind.TICKER, decoded.events)
+    assert (decoded.kind, decoded.reply) == (push.FrameKind.TICKER, None)
+    with pytest.raises(FrozenInstanceError):
+        decoded.kind = push.FrameKind.TRADE  # type: ignore[misc]
+
+
+def test_other_units_and_kinds_take_the_classifier() -> None:
+    text = "p(1001,1,1,5,1700000000,1,1,1,1,1);"
+    assert decode_frame(text, quote_time_unit="s").events[0].time == 1_700_000_000_000  # type: ignore[union-attr]
+    assert decode_frame(text, quote_time_unit="ms").events[0].time == 1_700_000_000  # type: ignore[union-attr]
+    assert decode_frame(b"p(1001,1,1,5,1,1,1,1,1,1);".decode()).kind is push.FrameKind.TICKER
+    with pytest.raises(ConfigurationError):
+        decode_frame(text, quote_time_unit="hours")  # type: ignore[arg-type]

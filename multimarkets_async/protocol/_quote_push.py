@@ -18,6 +18,7 @@ from ..errors import ConfigurationError, MultiMarketsError
 from ..models.market import DepthBook, DepthLevel, Kline, Rolling24h, Tick, Trade, TradeDirection
 
 __all__ = [
+    "FAST_ERRORS",
     "LEGACY_TRADE_MODE",
     "QUOTE_TIME_UNIT",
     "FrameKind",
@@ -31,6 +32,7 @@ __all__ = [
     "parse_depth",
     "parse_levels",
     "parse_rolling",
+    "parse_tick_record",
     "parse_ticks",
     "parse_trades",
     "time_converter",
@@ -192,7 +194,7 @@ _NUMBERS: dict[str, Decimal] = {}
 """Exact number substring -> its finite ``Decimal``."""
 _HEADS: Final[dict[str, dict[str, tuple[int, int, int]]]] = {"p(": {}, "pt(": {}, "pd(": {}, "pr(": {}}
 """Per tag: exact record head (``p(1001,1,1``) -> ``(symbol_id, trade_type, trade_mode)``."""
-_FAST_ERRORS: Final = (ValueError, ArithmeticError)
+FAST_ERRORS: Final = (ValueError, ArithmeticError)
 _HEADS_P: Final = _HEADS["p("].get
 _NUMBER: Final = _NUMBERS.get
 
@@ -225,17 +227,21 @@ def _head(text: str, tag: str) -> tuple[int, int, int]:
 def parse_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
     """Parse every ``p(`` record of a frame: 10 fields, or 9 in the legacy form without ``trade_mode``."""
     if text[-2:] == ");":
+        body = text[:-2]
         try:
-            records = text[:-2].split(");")
-            if len(records) == 1:  # what servers send: one record per frame (no list, no loop)
-                return (_tick(records[0], to_ms),)
-            return tuple([_tick(record, to_ms) for record in records])
-        except _FAST_ERRORS:
+            # What servers send, one record per frame, with no search for a separator: a frame of
+            # several records leaves a ``);`` in the first record's head, which ``parse_tick_record`` refuses.
+            return (parse_tick_record(body, to_ms),)
+        except FAST_ERRORS:
+            pass
+        try:
+            return tuple([parse_tick_record(record, to_ms) for record in body.split(");")])
+        except FAST_ERRORS:
             pass  # the general parser says what is wrong
     return _general_ticks(text, to_ms)
 
 
-def _tick(record: str, to_ms: Callable[[int], int]) -> Tick:
+def parse_tick_record(record: str, to_ms: Callable[[int], int]) -> Tick:
     """One ``p(`` record of the fast shape, without its ``);``; a ``ValueError`` otherwise."""
     head, seq, tick_time, price, bid, ask, bid_vol, ask_vol = record.rsplit(",", 7)
     sym, tt, tm = _HEADS_P(head) or _head(head, "p(")
@@ -325,7 +331,7 @@ def parse_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
                     )
                 )
             return tuple(trades)
-        except _FAST_ERRORS:
+        except FAST_ERRORS:
             pass
     return _general_trades(text, to_ms)
 
@@ -397,7 +403,7 @@ def parse_depth(text: str, to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]
                 bids, asks = _fast_levels(segs[i + 1]), _fast_levels(segs[i + 2])
                 books.append(_new(DepthBook, (sym, tt, tm, int(seq), to_ms(int(t)), bids, asks, None)))
             return tuple(books)
-        except _FAST_ERRORS:
+        except FAST_ERRORS:
             pass
     return _general_depth(segs, to_ms)
 
@@ -449,7 +455,7 @@ def parse_rolling(text: str) -> tuple[Rolling24h, ...]:
                     )
                 )
             return tuple(stats)
-        except _FAST_ERRORS:
+        except FAST_ERRORS:
             pass
     return _general_rolling(text)
 

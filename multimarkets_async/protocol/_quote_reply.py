@@ -12,13 +12,14 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeAlias
 from urllib.parse import quote, unquote
 
 from ..errors import MultiMarketsError, ProtocolError
 from ..models.market import DepthBook, DepthLevel, Kline, Rolling24h, Tick, Trade
 from ._json import cause_of, loads
 from ._quote_push import (
+    FAST_ERRORS,
     QUOTE_TIME_UNIT,
     FrameKind,
     Malformed,
@@ -29,6 +30,7 @@ from ._quote_push import (
     direction,
     parse_depth,
     parse_rolling,
+    parse_tick_record,
     parse_ticks,
     parse_trades,
     time_converter,
@@ -298,6 +300,17 @@ def _reply(text: str, to_ms: ToMs, max_bars: int = MAX_REPLY_BARS) -> QuoteFrame
     return QuoteFrame(FrameKind.REPLY, tuple(events), reply)
 
 
+_AUTO_MS: Final = time_converter("auto")
+_TICKER: Final = FrameKind.TICKER
+_new_frame: Final = object.__new__
+# The slot descriptors of QuoteFrame: setting a frozen slot directly, as its generated __init__ does
+# through object.__setattr__, at half the cost.
+_Setter: TypeAlias = Callable[[QuoteFrame, object], None]
+_set_kind: Final[_Setter] = vars(QuoteFrame)["kind"].__set__
+_set_events: Final[_Setter] = vars(QuoteFrame)["events"].__set__
+_set_reply: Final[_Setter] = vars(QuoteFrame)["reply"].__set__
+
+
 def decode_frame(
     frame: str | bytes,
     *,
@@ -328,7 +341,33 @@ def decode_frame(
         ProtocolError: the frame is garbage (bad push record, bad JSON envelope, failed decompression).
         ConfigurationError: ``quote_time_unit`` is not a known unit.
     """
-    to_ms = time_converter(quote_time_unit)
+    if type(frame) is str and frame[:2] == "p(" and quote_time_unit == "auto":
+        # The common case, a ticker push with the default unit, without the classification below; the
+        # same parser, result and error as the general path.
+        try:
+            if frame[-2:] == ");":
+                try:  # parse_ticks's own first step, inlined: one record, the fast shape
+                    events: tuple[Tick, ...] = (parse_tick_record(frame[:-2], _AUTO_MS),)
+                except FAST_ERRORS:
+                    events = parse_ticks(frame, _AUTO_MS)
+            else:
+                events = parse_ticks(frame, _AUTO_MS)
+        except _PARSE_ERRORS as exc:
+            raise _ticker_error(exc, frame) from exc
+        result = _new_frame(QuoteFrame)  # the frozen dataclass's __init__, without its three calls
+        _set_kind(result, _TICKER)
+        _set_events(result, events)
+        _set_reply(result, None)
+        return result
+    return _classify(
+        frame, time_converter(quote_time_unit), kline_inflate_wbits, max_inflated_size, max_kline_bars
+    )
+
+
+def _classify(
+    frame: str | bytes, to_ms: ToMs, kline_inflate_wbits: int, max_inflated_size: int, max_kline_bars: int
+) -> QuoteFrame:
+    """``decode_frame`` without its ticker fast path: every kind of frame, classified."""
     kind = FrameKind.REPLY
     try:
         if not isinstance(frame, str):
@@ -370,4 +409,9 @@ def decode_ticker_push(text: str, to_ms: ToMs) -> tuple[Tick, ...]:
     try:
         return parse_ticks(text, to_ms)
     except _PARSE_ERRORS as exc:
-        raise ProtocolError(f"malformed quote ticker frame ({_reason(exc)}): {_excerpt(text)}") from exc
+        raise _ticker_error(exc, text) from exc
+
+
+def _ticker_error(exc: BaseException, text: str) -> ProtocolError:
+    # The message ``_classify`` gives a ticker push (a push parser's error is its own cause).
+    return ProtocolError(f"malformed quote ticker frame ({_reason(exc)}): {_excerpt(text)}")
