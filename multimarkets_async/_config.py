@@ -299,7 +299,9 @@ class StreamSettings:
     """Documented subscription limit per quote connection and command (Assumption
     ``quote_max_products_scope``); past it, another connection is opened."""
     market_buffer: int = 1024
-    """Events a market-data subscription holds for a slow consumer (keep-latest per symbol)."""
+    """Events a market-data subscription holds for a slow consumer beyond the latest one per product,
+    which it always keeps (a newer tick or book replaces the waiting one): room for the events that
+    are never merged (trades, connection events)."""
     private_buffer: int = 10_000
     """Messages a private subscription holds before it fails loudly (never drops)."""
     quote_token: bool = True

@@ -56,6 +56,32 @@ async def test_past_the_product_limit_another_connection_opens() -> None:
             assert server.last_symbols(14000, socket=1) == [1003]
 
 
+async def test_products_fill_connections_in_order_and_stay_where_they_are() -> None:
+    keys = [SymbolKey(2000 + i, 2, 1) for i in range(5)]
+    async with quote_client(max_products_per_connection=2) as (client, server):
+        async with client.quotes.tickers(keys[:3]), client.quotes.tickers([keys[1], *keys[3:]]):
+            # keys[1] stays on the first connection; the new ones fill the second, then a third.
+            assert [server.last_symbols(14000, socket=i) for i in range(3)] == [
+                [2000, 2001],
+                [2002, 2003],
+                [2004],
+            ]
+
+
+async def test_keep_latest_holds_every_product_even_past_maxsize() -> None:
+    keys = [SymbolKey(2000 + i, 2, 1) for i in range(6)]
+    async with quote_client() as (client, server):
+        async with client.quotes.tickers(keys, maxsize=2) as ticks:
+            for seq in (1, 2):
+                for key in keys:
+                    await server.push(p(key, seq, f"1.0{seq}"))
+            await anyio.wait_all_tasks_blocked()
+            # A slow consumer gets the latest tick of each of the 6 products, none dropped.
+            latest = [ticks.get_nowait() for _ in keys]
+            assert [(t.symbol_id, t.seq) for t in latest] == [(k.symbol_id, 2) for k in keys]  # type: ignore[union-attr]
+            assert (ticks.stats.dropped, ticks.stats.replaced) == (0, 6)
+
+
 async def test_slow_consumer_sees_the_latest_tick_and_replacements_are_counted() -> None:
     async with quote_client() as (client, server):
         async with client.quotes.tickers([EURUSD]) as ticks:

@@ -242,18 +242,25 @@ class QuoteFeed:
         return f"{base}/quote_guest", {}
 
     def _allocate(self, channel: str, keys: Sequence[Key]) -> dict[_QuoteConnection, list[Key]]:
+        # Linear in keys + connections: a product already carried stays on its connection; a new one
+        # goes to the first connection with room, then to a new connection (100 products each).
         limit = self.core.streams.max_products_per_connection
+        homes = {key: conn for conn in self.connections for key in conn.registry.merged(channel)}
+        room = {conn: limit - conn.registry.count(channel) for conn in self.connections}
+        open_ = iter(list(self.connections))
+        current = next(open_, None)
         plan: dict[_QuoteConnection, list[Key]] = {}
         for key in keys:
-            home = next((c for c in self.connections if c.registry.subscribers(channel, key)), None)
+            home = homes.get(key)
             if home is None:
-                home = next(
-                    (c for c in self.connections if c.registry.count(channel) + len(plan.get(c, ())) < limit),
-                    None,
-                )
-            if home is None:
-                home = _QuoteConnection(self, len(self.connections) + 1)
-                self.connections.append(home)
+                while current is not None and room[current] <= 0:
+                    current = next(open_, None)
+                if current is None:
+                    current = _QuoteConnection(self, len(self.connections) + 1)
+                    self.connections.append(current)
+                    room[current] = limit
+                home = homes[key] = current
+                room[current] -= 1
             plan.setdefault(home, []).append(key)
         return plan
 
@@ -268,6 +275,9 @@ class QuoteFeed:
         connection_events: bool = False,
     ) -> None:
         """Add ``subscription`` for ``keys`` on ``channel``, connecting or re-sending as needed."""
+        # Keep-latest holds one waiting event per product: room for every product it asked for, on top
+        # of ``maxsize`` for the events that are never merged (trades, connection events).
+        subscription.maxsize += len(keys)
         if connection_events:
             self.wants_connection_events.add(subscription)
         plan = self._allocate(channel, [(k.symbol_id, k.trade_type, k.trade_mode) for k in keys])

@@ -59,7 +59,8 @@ class Quotes:
             symbols: ``SymbolKey`` values or product names (``symbolCode``).
             trade_type: chooses among products listed under several tradeTypes, for names.
             connection_events: also yield ``ConnectionEvent`` when the socket drops and recovers.
-            maxsize: events held for a slow consumer (default ``StreamSettings.market_buffer``).
+            maxsize: events held for a slow consumer beyond the latest per product (default
+                ``StreamSettings.market_buffer``).
         """
 
         async def enter(subscription: Subscription[object]) -> None:
