@@ -26,11 +26,11 @@ import contextlib
 import json
 import selectors
 import signal
-import struct
 import sys
 import time
 from typing import Any
 
+from _common import reply, ws_text_frame  # benchmarks/ is the script's directory
 from websockets.asyncio.server import ServerConnection, serve
 
 __all__ = ["build_frames", "main", "ws_text_frame"]
@@ -50,17 +50,6 @@ def push_text(seq: int, tick_ms: int) -> str:
     return f"p({SYMBOL},{seq},{tick_ms},{PRICES});"
 
 
-def ws_text_frame(text: str) -> bytes:
-    """A complete unmasked, unfragmented server-to-client WebSocket text frame."""
-    payload = text.encode()
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 1 << 16:
-        return struct.pack("!BBH", 0x81, 126, size) + payload
-    return struct.pack("!BBQ", 0x81, 127, size) + payload
-
-
 def build_frames(n: int) -> list[bytes]:
     """The throughput run's ``n`` pushes (seq 1..n) and the sentinel, joined into write chunks."""
     cached = _frame_cache.get(n)
@@ -73,21 +62,6 @@ def build_frames(n: int) -> list[bytes]:
     _frame_cache.clear()
     _frame_cache[n] = chunks
     return chunks
-
-
-def reply(cmd_id: int, request: dict[str, Any], data: dict[str, Any]) -> str:
-    """A quote reply envelope echoing the request's ``seq_id`` and ``ext``."""
-    return json.dumps(
-        {
-            "ret": 200,
-            "msg": "ok",
-            "cmd_id": cmd_id,
-            "seq_id": request.get("seq_id"),
-            "ext": request.get("ext"),
-            "data": data,
-        },
-        separators=(",", ":"),
-    )
 
 
 async def blast_throughput(ws: ServerConnection, chunks: list[bytes]) -> None:

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import anyio
+from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
 from websockets.asyncio.client import ClientConnection, connect
 
 import multimarkets_async as mm
@@ -143,20 +144,7 @@ def feed_server() -> Iterator[FeedServer]:
     try:
         yield FeedServer(proc)
     finally:
-        with contextlib.suppress(OSError):
-            if proc.stdin is not None:
-                proc.stdin.close()  # the server's stop signal
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        stop_process(proc)
 
 
 # -- the clients -----------------------------------------------------------------------------------
