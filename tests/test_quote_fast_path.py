@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from multimarkets_async.errors import ConfigurationError, ProtocolError
 from multimarkets_async.models.market import DepthBook, DepthLevel, Rolling24h, Tick, Trade, TradeDirection
+from multimarkets_async.protocol import _quote_frame as frames
 from multimarkets_async.protocol import _quote_push as push
 from multimarkets_async.protocol import _quote_reply
-from multimarkets_async.protocol._quote_push import QuoteFrame
+from multimarkets_async.protocol._quote_frame import QuoteFrame
 from multimarkets_async.protocol._quote_reply import KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, MAX_REPLY_BARS
 from multimarkets_async.protocol.quote import decode_frame
 
@@ -344,13 +345,13 @@ def _outcome(parse: Callable[[], tuple[object, ...]]) -> tuple[object, ...] | st
     try:
         return parse()
     except (ValueError, ArithmeticError) as exc:
-        return type(exc).__name__ if not isinstance(exc, push.Malformed) else "Malformed"
+        return type(exc).__name__ if not isinstance(exc, frames.Malformed) else "Malformed"
 
 
 @FUZZ
 @given(text=frame())
 def test_the_fast_path_returns_what_the_general_parser_returns(text: str) -> None:
-    to_ms = push.time_converter("auto")
+    to_ms = frames.time_converter("auto")
     text = text.lstrip()
     if text.startswith("pt("):
         assert _outcome(lambda: push.parse_trades(text, to_ms)) == _outcome(
@@ -370,7 +371,7 @@ def test_the_fast_path_returns_what_the_general_parser_returns(text: str) -> Non
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "auto"])
 def test_every_time_unit_takes_the_same_values_on_both_paths(unit: str) -> None:
-    to_ms = push.time_converter(unit)  # type: ignore[arg-type]
+    to_ms = frames.time_converter(unit)  # type: ignore[arg-type]
     for value in ("1700000000", "1700000000000", "1700000000000000"):
         text = f"p(1001,1,1,5,{value},1,1,1,1,1);"
         ticks = push.parse_ticks(text, to_ms)
@@ -381,7 +382,7 @@ def test_every_time_unit_takes_the_same_values_on_both_paths(unit: str) -> None:
 
 
 def test_a_cached_number_keeps_its_exact_spelling_and_nonfinite_is_never_cached() -> None:
-    to_ms = push.time_converter("auto")
+    to_ms = frames.time_converter("auto")
     for _ in range(2):  # the second time from the caches
         (tick,) = push.parse_ticks("p(1001,1,1,5,1700000000000,1.08500,1E+5,-0,100,200);", to_ms)
         assert (str(tick.price), str(tick.bid), str(tick.ask)) == ("1.08500", "1E+5", "-0")
@@ -391,7 +392,7 @@ def test_a_cached_number_keeps_its_exact_spelling_and_nonfinite_is_never_cached(
 
 
 def test_the_caches_stay_bounded() -> None:
-    to_ms = push.time_converter("auto")
+    to_ms = frames.time_converter("auto")
     for i in range(push._CACHE_LIMIT + 10):
         push.parse_ticks(f"p({i},1,1,5,1700000000000,{i}.5,1,1,1,1);", to_ms)
     assert len(push._NUMBERS) <= push._CACHE_LIMIT
@@ -422,7 +423,7 @@ def test_decode_frames_ticker_fast_path_gives_what_the_classifier_gives(text: st
     # the error, its message and its cause) is exactly what the general classification gives.
     general = _decoded(
         lambda: _quote_reply._classify(
-            text, push.time_converter("auto"), KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, MAX_REPLY_BARS
+            text, frames.time_converter("auto"), KLINE_INFLATE_WBITS, MAX_INFLATED_SIZE, MAX_REPLY_BARS
         )
     )
     assert _decoded(lambda: decode_frame(text)) == general
@@ -432,16 +433,16 @@ def test_decode_frames_ticker_fast_path_gives_what_the_classifier_gives(text: st
 def test_a_fast_path_frame_is_a_frozen_quote_frame() -> None:
     decoded = decode_frame("p(1001,1,1,5,1700000000000,1.08500,1.08499,1.08501,100,200);")
     assert type(decoded) is QuoteFrame
-    assert decoded == QuoteFrame(push.FrameKind.TICKER, decoded.events)
-    assert (decoded.kind, decoded.reply) == (push.FrameKind.TICKER, None)
+    assert decoded == QuoteFrame(frames.FrameKind.TICKER, decoded.events)
+    assert (decoded.kind, decoded.reply) == (frames.FrameKind.TICKER, None)
     with pytest.raises(FrozenInstanceError):
-        decoded.kind = push.FrameKind.TRADE  # type: ignore[misc]
+        decoded.kind = frames.FrameKind.TRADE  # type: ignore[misc]
 
 
 def test_other_units_and_kinds_take_the_classifier() -> None:
     text = "p(1001,1,1,5,1700000000,1,1,1,1,1);"
     assert decode_frame(text, quote_time_unit="s").events[0].time == 1_700_000_000_000  # type: ignore[union-attr]
     assert decode_frame(text, quote_time_unit="ms").events[0].time == 1_700_000_000  # type: ignore[union-attr]
-    assert decode_frame(b"p(1001,1,1,5,1,1,1,1,1,1);".decode()).kind is push.FrameKind.TICKER
+    assert decode_frame(b"p(1001,1,1,5,1,1,1,1,1,1);".decode()).kind is frames.FrameKind.TICKER
     with pytest.raises(ConfigurationError):
         decode_frame(text, quote_time_unit="hours")  # type: ignore[arg-type]

@@ -18,8 +18,7 @@ from urllib.parse import quote, unquote
 from ..errors import MultiMarketsError, ProtocolError
 from ..models.market import DepthBook, DepthLevel, Kline, Rolling24h, Tick, Trade
 from ._json import cause_of, loads
-from ._quote_push import (
-    FAST_ERRORS,
+from ._quote_frame import (
     QUOTE_TIME_UNIT,
     FrameKind,
     Malformed,
@@ -27,13 +26,16 @@ from ._quote_push import (
     QuoteFrame,
     QuoteReply,
     QuoteTimeUnit,
+    time_converter,
+)
+from ._quote_push import (
+    FAST_ERRORS,
     direction,
     parse_depth,
     parse_rolling,
     parse_tick_record,
     parse_ticks,
     parse_trades,
-    time_converter,
 )
 from .error_codes import quote_error_from_ret
 

@@ -19,7 +19,7 @@ from typing import Final
 
 from ..errors import ValidationError
 from ..models.market import KlineType, SymbolKey
-from ._quote_push import (
+from ._quote_frame import (
     LEGACY_TRADE_MODE,
     QUOTE_TIME_UNIT,
     FrameKind,
