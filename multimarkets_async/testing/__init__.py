@@ -53,12 +53,12 @@ from ._sockets.datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
 from ._sockets.datapush_hub import DataPushHub
 
 if TYPE_CHECKING:
-    from ._server.rpc_socket import RpcSession
     from ._simulator import Simulator
     from ._sockets.datapush import DataPushSession
     from ._sockets.message import MessageSession
     from ._sockets.quote import QuoteSession
     from ._sockets.registry import SocketCounters, SocketRegistry, SocketSession
+    from ._sockets.rpc_session import RpcSession
 
 __all__ = [
     "APPLY_API_EXAMPLE",
@@ -117,7 +117,7 @@ _LAZY = {
     "MessageSession": "._sockets.message",
     "DataPushSession": "._sockets.datapush",
     "QuoteSession": "._sockets.quote",
-    "RpcSession": "._server.rpc_socket",
+    "RpcSession": "._sockets.rpc_session",
     "SocketCounters": "._sockets.registry",
     "SocketRegistry": "._sockets.registry",
     "SocketSession": "._sockets.registry",

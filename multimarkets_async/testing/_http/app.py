@@ -48,9 +48,9 @@ _JSON = "application/json"
 
 
 if TYPE_CHECKING:
-    from .._server.state import SimState
+    from .state_view import HttpState
 
-FAMILIES: dict[str, Callable[[SimState, Incoming], Admitted]] = {
+FAMILIES: dict[str, Callable[[HttpState, Incoming], Admitted]] = {
     "client": admit_client,
     "open": admit_open,
     "auth2": admit_auth2,
@@ -109,7 +109,7 @@ class Pipeline:
         drop: closes an HTTP request's connection without a response.
     """
 
-    def __init__(self, state: SimState, drop: Dropper) -> None:
+    def __init__(self, state: HttpState, drop: Dropper) -> None:
         self._state = state
         self._drop = drop
 
@@ -268,7 +268,7 @@ def _code_of(body: bytes) -> str | None:
 
 
 def create_app(
-    state: SimState,
+    state: HttpState,
     drop: Dropper,
     *,
     extra_routes: Sequence[BaseRoute] = (),

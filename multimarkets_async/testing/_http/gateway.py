@@ -69,7 +69,7 @@ _CAPTCHA_BIZ_TYPES = frozenset(
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-    from .._server.state import SimState
+    from .state_view import HttpState
 DIGITS = re.compile(r"[0-9]{1,19}")
 _ENCRYPTED_TRACE_PREFIX = "x-"
 
@@ -124,7 +124,7 @@ class Admitted:
 # ---------------------------------------------------------------------------- shared checks
 
 
-def check_company(state: SimState, headers: RecordedHeaders, name: str = "companyid") -> int:
+def check_company(state: HttpState, headers: RecordedHeaders, name: str = "companyid") -> int:
     text = headers.get(name, "").strip()
     if not text:
         raise gateway_error("003")
@@ -147,7 +147,7 @@ def _operation(route: str, biz_type: str, family: str) -> SimOperation:
     return op
 
 
-def check_version_group(state: SimState, op: SimOperation, headers: RecordedHeaders) -> None:
+def check_version_group(state: HttpState, op: SimOperation, headers: RecordedHeaders) -> None:
     """Assumption ``send_version_group``: in strict mode the headers must match the operation."""
     if not state.config.strict_version_group:
         return
@@ -156,7 +156,7 @@ def check_version_group(state: SimState, op: SimOperation, headers: RecordedHead
         raise gateway_error("010")
 
 
-def _login_customer(state: SimState, op: SimOperation, token: str | None) -> int | None:
+def _login_customer(state: HttpState, op: SimOperation, token: str | None) -> int | None:
     """The customer of the login ``token`` an operation needs (001 missing, 005 unknown or expired)."""
     if op.access != "login":
         return None
@@ -186,7 +186,7 @@ def json_object(raw: bytes, *, allow_empty: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- Client API
 
 
-def check_client_timestamp(state: SimState, headers: RecordedHeaders, now_ms: int) -> int | None:
+def check_client_timestamp(state: HttpState, headers: RecordedHeaders, now_ms: int) -> int | None:
     """``GATEWAY_CODE_014`` when a ``timestamp`` header is present and off by more than the tolerance.
 
     The docs give no rule for the Client API; the simulator checks only a header that is present.
@@ -202,7 +202,7 @@ def check_client_timestamp(state: SimState, headers: RecordedHeaders, now_ms: in
     return timestamp
 
 
-def client_body(state: SimState, op: SimOperation, inc: Incoming, timestamp: int | None) -> dict[str, Any]:
+def client_body(state: HttpState, op: SimOperation, inc: Incoming, timestamp: int | None) -> dict[str, Any]:
     """Plain JSON, or the scheme B ``{"data": ...}`` form when the trace starts with ``x-``.
 
     Any decryption problem answers ``GATEWAY_CODE_015``: the ciphertext does not decrypt, the MD5
@@ -232,7 +232,7 @@ def client_body(state: SimState, op: SimOperation, inc: Incoming, timestamp: int
     return business
 
 
-def admit_client(state: SimState, inc: Incoming) -> Admitted:
+def admit_client(state: HttpState, inc: Incoming) -> Admitted:
     """Admit a Client API request (login token auth; see the module docstring for the order)."""
     now = state.now_ms()
     headers = inc.headers
@@ -259,7 +259,7 @@ def admit_client(state: SimState, inc: Incoming) -> Admitted:
 # ---------------------------------------------------------------------------- Open API
 
 
-def check_time_window(state: SimState, headers: RecordedHeaders, now_ms: int) -> int:
+def check_time_window(state: HttpState, headers: RecordedHeaders, now_ms: int) -> int:
     """Scheme A's time window (signing.md 2.6; Assumptions ``recv_window_ms``, ``max_clock_ahead_ms``).
 
     Returns the ``timestamp`` header; ``00012002`` when it or ``recvWindow`` is not a number, or the
@@ -278,7 +278,7 @@ def check_time_window(state: SimState, headers: RecordedHeaders, now_ms: int) ->
 
 
 def check_signed(
-    state: SimState, inc: Incoming, key_text: str, public_key: RSAPublicKey | str, now_ms: int
+    state: HttpState, inc: Incoming, key_text: str, public_key: RSAPublicKey | str, now_ms: int
 ) -> dict[str, Any]:
     """Scheme A once the key is known: the per-key rate limit and lockout (429/418), the time window
     (00012002), the body (006, 015) and the SHA1withRSA ``signature`` (00012001). Returns the body."""
@@ -298,7 +298,7 @@ def _open_error(code: str) -> SimError:
     return SimError(code, "")
 
 
-def admit_open(state: SimState, inc: Incoming) -> Admitted:
+def admit_open(state: HttpState, inc: Incoming) -> Admitted:
     """Admit an Open API request (apiKey + SHA1withRSA; see the module docstring for the order)."""
     now = state.now_ms()
     headers = inc.headers
@@ -323,7 +323,7 @@ def admit_open(state: SimState, inc: Incoming) -> Admitted:
 # ---------------------------------------------------------------------------- Auth2 API
 
 
-def admit_auth2(state: SimState, inc: Incoming) -> Admitted:
+def admit_auth2(state: HttpState, inc: Incoming) -> Admitted:
     """Admit an Auth2 request (header ``company``; the user's login token where the docs ask for it)."""
     headers = inc.headers
     company_id = check_company(state, headers, "company")

@@ -16,7 +16,7 @@ from .error_codes import CFD_FULL, CFD_ISOLATED, SimError
 from .fields import int_field
 
 if TYPE_CHECKING:
-    from .._server.state import SimState
+    from .state_view import HttpState
 
 __all__ = [
     "AUTH2_ONLY",
@@ -56,7 +56,7 @@ class SimCall:
         token: the Client login token sent, if any.
     """
 
-    state: SimState
+    state: HttpState
     body: dict[str, Any]
     customer_id: int | None
     family: str

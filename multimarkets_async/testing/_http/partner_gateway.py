@@ -40,7 +40,7 @@ from .operation import SimOperation
 from .wire import HTTPReply
 
 if TYPE_CHECKING:
-    from .._server.state import SimState
+    from .state_view import HttpState
 
 __all__ = ["admit_bridge", "admit_manager"]
 
@@ -52,7 +52,7 @@ def _lookup(table: dict[str, SimOperation], biz_type: str) -> SimOperation:
     return op
 
 
-def admit_manager(state: SimState, inc: Incoming) -> Admitted:
+def admit_manager(state: HttpState, inc: Incoming) -> Admitted:
     """Admit a Manager API request (company token; see the module docstring for the order)."""
     headers = inc.headers
     if inc.route == "auth":  # the spec names only ``trace`` here; a ``companyId`` sent must match
@@ -81,7 +81,7 @@ def admit_manager(state: SimState, inc: Incoming) -> Admitted:
     return Admitted(op, body, None, company_id, token)
 
 
-def admit_bridge(state: SimState, inc: Incoming) -> Admitted:
+def admit_bridge(state: HttpState, inc: Incoming) -> Admitted:
     """Admit a Bridge API request (scheme A; see the module docstring for the order)."""
     now, headers = state.now_ms(), inc.headers
     company_id = check_company(state, headers)

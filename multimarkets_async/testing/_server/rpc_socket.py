@@ -28,28 +28,17 @@ from .._http.error_codes import SimError, gateway_error
 from .._http.gateway import LOGIN_BIZ_TYPE
 from .._http.handlers.table import find_operation
 from .._http.wire import RecordedHeaders, envelope_bytes, error_envelope
-from .._sockets.registry import INVALID, SocketRegistry, SocketSession
+from .._sockets.registry import INVALID
+from .._sockets.rpc_session import RpcSession
 from .._sockets.runner import refuse_handshake, run_session
 
 if TYPE_CHECKING:
-    from .state import SimState
+    from .._sockets.state_view import SocketState
 
 __all__ = ["RpcSession", "rpc_routes"]
 
 _PATH = "/api/ws"
 _SPECIAL_ROUTES = ("login", "register", "logout", "now")
-
-
-class RpcSession(SocketSession):
-    """One Client RPC connection.
-
-    Attributes:
-        requests: business requests received (pings excluded).
-    """
-
-    def __init__(self, registry: SocketRegistry, path: str) -> None:
-        super().__init__(registry, "rpc", path)
-        self.requests = 0
 
 
 def _route_of(biz_type: str) -> str:
@@ -71,7 +60,7 @@ def _header_items(header: dict[str, Any]) -> list[tuple[str, str]]:
     return items
 
 
-def _error_frame(state: SimState, error: SimError, header: dict[str, Any], biz_type: str) -> str:
+def _error_frame(state: SocketState, error: SimError, header: dict[str, Any], biz_type: str) -> str:
     lang = header.get("lang") if isinstance(header.get("lang"), str) else state.config.default_lang
     trace = header.get("trace") if isinstance(header.get("trace"), str) else ""
     env = error_envelope(
@@ -86,7 +75,7 @@ def _error_frame(state: SimState, error: SimError, header: dict[str, Any], biz_t
 
 
 async def _request(
-    state: SimState, pipeline: Pipeline, session: RpcSession, header: dict[str, Any], body: object
+    state: SocketState, pipeline: Pipeline, session: RpcSession, header: dict[str, Any], body: object
 ) -> None:
     biz_type = str(header.get("bizType") or "")
     if session._registry.faults.rejecting_tokens and header.get("token"):
@@ -114,7 +103,7 @@ async def _request(
 
 
 async def _on_frame(
-    state: SimState, pipeline: Pipeline, session: RpcSession, parsed: Any, raw: str | bytes
+    state: SocketState, pipeline: Pipeline, session: RpcSession, parsed: Any, raw: str | bytes
 ) -> None:
     header = parsed.get("header") if parsed is not INVALID and isinstance(parsed, dict) else None
     if not isinstance(header, dict):
@@ -136,7 +125,7 @@ async def _on_frame(
     session.spawn(partial(_request, state, pipeline, session, header, body))
 
 
-def rpc_routes(state: SimState, pipeline: Pipeline) -> list[BaseRoute]:
+def rpc_routes(state: SocketState, pipeline: Pipeline) -> list[BaseRoute]:
     """The Client RPC socket route, served by ``pipeline``."""
 
     async def endpoint(websocket: WebSocket) -> None:

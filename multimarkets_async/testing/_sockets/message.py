@@ -35,7 +35,7 @@ from .registry import INVALID, SocketRegistry, SocketSession
 from .runner import refuse_handshake, run_session
 
 if TYPE_CHECKING:
-    from .._server.state import SimState
+    from .state_view import SocketState
 
 __all__ = [
     "MessageSession",
@@ -73,7 +73,7 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def _ack(state: SimState, code: str, frame: dict[str, Any]) -> str:
+def _ack(state: SocketState, code: str, frame: dict[str, Any]) -> str:
     return _dumps(
         {
             "msgCode": code,
@@ -96,7 +96,7 @@ def _trade_types(frame: dict[str, Any]) -> frozenset[int] | None:
     return frozenset(int(p) for p in parts)
 
 
-async def _on_frame(state: SimState, session: MessageSession, parsed: Any, raw: str | bytes) -> None:
+async def _on_frame(state: SocketState, session: MessageSession, parsed: Any, raw: str | bytes) -> None:
     head = parsed.get("head") if parsed is not INVALID and isinstance(parsed, dict) else None
     if not isinstance(head, dict):
         return  # not a client frame of this dialect: ignored
@@ -239,7 +239,7 @@ def pnl_record(exchange: SimExchange, account: SimAccount, positions: list[SimPo
     return ";".join([head, *parts])
 
 
-def publish_order(state: SimState, order: SimOrder) -> None:
+def publish_order(state: SocketState, order: SimOrder) -> None:
     """Push ``trade``, then ``notice`` (positions, then funds), to the sessions following the account."""
     registry, now = state.sockets, state.now_ms()
     content = trade_content(state.exchange, order)
@@ -275,7 +275,7 @@ def publish_order(state: SimState, order: SimOrder) -> None:
             session.push(frame)
 
 
-def publish_pending(state: SimState, pending: SimPendingOrder) -> None:
+def publish_pending(state: SocketState, pending: SimPendingOrder) -> None:
     """Push ``notice`` updateType 2 (refresh pending orders) to the sessions following the account."""
     registry, now = state.sockets, state.now_ms()
     account = state.exchange.accounts[pending.account_id]
@@ -295,7 +295,7 @@ def publish_pending(state: SimState, pending: SimPendingOrder) -> None:
         session.push(frame)
 
 
-def publish_pnl(state: SimState) -> None:
+def publish_pnl(state: SocketState) -> None:
     """Push ``f(``/``g(`` to every subscribed account that has open positions (after a price move)."""
     exchange = state.exchange
     for session in state.sockets.messages:
@@ -310,7 +310,7 @@ def publish_pnl(state: SimState) -> None:
                 session.push(pnl_record(exchange, account, positions))
 
 
-def kick_sessions(state: SimState) -> int:
+def kick_sessions(state: SocketState) -> int:
     """Push ``notice`` updateType 4 (logout: kicked) to every logged-in session; how many got it."""
     registry, now = state.sockets, state.now_ms()
     count = 0
@@ -330,7 +330,7 @@ def kick_sessions(state: SimState) -> int:
     return count
 
 
-def message_routes(state: SimState) -> list[BaseRoute]:
+def message_routes(state: SocketState) -> list[BaseRoute]:
     """The message-push socket route (and the ``kick`` fault control of this family)."""
     state.sockets.faults._kickers["messages"] = partial(kick_sessions, state)
 

@@ -52,7 +52,7 @@ from .registry import INVALID, SocketRegistry, SocketSession
 from .runner import deny, refuse_handshake, run_session
 
 if TYPE_CHECKING:
-    from .._server.state import SimState
+    from .state_view import SocketState
 
 __all__ = ["MarketOptions", "QuoteSession", "publish_order_trade", "publish_quotes", "quote_routes"]
 
@@ -151,7 +151,7 @@ def _market_options(entry: dict[str, Any]) -> MarketOptions:
     return MarketOptions(depth or 1, accuracy, count)
 
 
-def _listed(state: SimState, key: Key) -> SimSymbol | None:
+def _listed(state: SocketState, key: Key) -> SimSymbol | None:
     return state.exchange.market.listed(key[0], key[1])
 
 
@@ -169,7 +169,7 @@ def _kline_query(entry: object) -> tuple[Key, int, int | None, int]:
     return key, kind, end or None, count
 
 
-def _kline_data(state: SimState, query: tuple[Key, int, int | None, int]) -> dict[str, Any] | None:
+def _kline_data(state: SocketState, query: tuple[Key, int, int | None, int]) -> dict[str, Any] | None:
     key, kind, end, count = query
     symbol = _listed(state, key)
     if symbol is None:
@@ -185,7 +185,7 @@ def _kline_data(state: SimState, query: tuple[Key, int, int | None, int]) -> dic
     }
 
 
-def _execute(state: SimState, session: QuoteSession, cmd: int, data: dict[str, Any]) -> dict[str, Any]:
+def _execute(state: SocketState, session: QuoteSession, cmd: int, data: dict[str, Any]) -> dict[str, Any]:
     feed, now = state.quote_feed, state.now_ms()
     if cmd == _HEARTBEAT:
         return {}
@@ -237,7 +237,7 @@ def _execute(state: SimState, session: QuoteSession, cmd: int, data: dict[str, A
     return {"tick_list": rows}
 
 
-def _over_rate(state: SimState, session: QuoteSession) -> bool:
+def _over_rate(state: SocketState, session: QuoteSession) -> bool:
     now = anyio.current_time()
     calls = session._calls
     while calls and calls[0] <= now - 1.0:
@@ -248,7 +248,7 @@ def _over_rate(state: SimState, session: QuoteSession) -> bool:
     return False
 
 
-async def _on_frame(state: SimState, session: QuoteSession, parsed: Any, raw: str | bytes) -> None:
+async def _on_frame(state: SocketState, session: QuoteSession, parsed: Any, raw: str | bytes) -> None:
     if parsed is INVALID or not isinstance(parsed, dict):
         await _reply(session, 201, "invalid request", cmd=0, seq_id=None, ext=None, data={})
         return
@@ -289,7 +289,7 @@ async def _reply(
 # ---------------------------------------------------------------------------- pushes
 
 
-def publish_quotes(state: SimState, quotes: list[Quote]) -> None:
+def publish_quotes(state: SocketState, quotes: list[Quote]) -> None:
     """Record the trade each price move makes and push ``p(``/``pd(``/``pt(``/``pr(`` to subscribers."""
     sessions = state.sockets.quote
     now = state.now_ms()
@@ -313,7 +313,7 @@ def publish_quotes(state: SimState, quotes: list[Quote]) -> None:
                     session.push(pr_record(symbol, tt, tm, state.quote_feed, now))
 
 
-def publish_order_trade(state: SimState, order: SimOrder) -> None:
+def publish_order_trade(state: SocketState, order: SimOrder) -> None:
     """Put an executed order on the tape and push it as ``pt(`` to the product's market subscribers."""
     symbol = state.exchange.market.get(order.symbol_id)
     if symbol is None:
@@ -327,7 +327,7 @@ def publish_order_trade(state: SimState, order: SimOrder) -> None:
                 session.push(pt_record(symbol, tt, tm, trade))
 
 
-def quote_routes(state: SimState) -> list[BaseRoute]:
+def quote_routes(state: SocketState) -> list[BaseRoute]:
     """The three market-data socket routes, sharing one endpoint."""
 
     async def endpoint(websocket: WebSocket) -> None:

@@ -28,10 +28,10 @@ from .._faults.sockets import GARBAGE_FRAMES, SOCKET_KINDS, SocketFaultHandle, S
 from .._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
 
 if TYPE_CHECKING:
-    from .._server.rpc_socket import RpcSession
     from .datapush import DataPushSession
     from .message import MessageSession
     from .quote import QuoteSession
+    from .rpc_session import RpcSession
 
 __all__ = [
     "INVALID",

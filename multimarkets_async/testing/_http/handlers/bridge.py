@@ -31,7 +31,7 @@ from .bridge_accounts import ACCOUNT_HANDLERS, EXCHANGES, text_field
 from .manager import customer_by_no, customer_detail, customer_page, manager_register
 
 if TYPE_CHECKING:
-    from ..._server.state import SimState
+    from ..state_view import HttpState
 
 __all__ = ["BRIDGE_OPERATIONS", "fill_resting"]
 
@@ -68,7 +68,7 @@ def _trading_account(call: SimCall) -> SimBridgeAccount:
     raise SimError("CUSTOMER_API_0000003", CUSTOMER)
 
 
-def _report(state: SimState, order: SimBridgeOrder, kind: str, now_ms: int) -> None:
+def _report(state: HttpState, order: SimBridgeOrder, kind: str, now_ms: int) -> None:
     content: dict[str, Any] = {
         "reportType": kind,
         "exchangeId": order.exchange_id,
@@ -96,7 +96,7 @@ def _report(state: SimState, order: SimBridgeOrder, kind: str, now_ms: int) -> N
 
 
 def _fill(
-    state: SimState, order: SimBridgeOrder, account: SimBridgeAccount, price: Decimal, now_ms: int
+    state: HttpState, order: SimBridgeOrder, account: SimBridgeAccount, price: Decimal, now_ms: int
 ) -> None:
     symbol = state.exchange.market.get(order.symbol_id)
     assert symbol is not None
@@ -115,7 +115,7 @@ def _fill(
     _report(state, order, "ORDER_EXEC_REPORT", now_ms)
 
 
-def fill_resting(state: SimState, now_ms: int) -> list[SimBridgeOrder]:
+def fill_resting(state: HttpState, now_ms: int) -> list[SimBridgeOrder]:
     """After a price move: fill every resting limit order the market price has reached.
 
     An order whose account is gone or short of funds keeps resting. Returns the orders filled.

@@ -17,7 +17,7 @@ from ..operation import Handler, SimCall
 from ..views import symbol_row_view
 
 if TYPE_CHECKING:
-    from ..._server.state import SimState
+    from ..state_view import HttpState
 
 __all__ = ["REFERENCE_HANDLERS", "company_record"]
 
@@ -135,7 +135,7 @@ REFERENCE_HANDLERS: Final[dict[str, Handler]] = {
 """Reference-data bizType -> handler."""
 
 
-def company_record(state: SimState, token: str) -> dict[str, Any]:
+def company_record(state: HttpState, token: str) -> dict[str, Any]:
     """The company record authorize answers (endpoints 10.1)."""
     store, cid = state.manager, state.config.company_id
     return {
