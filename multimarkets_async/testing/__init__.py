@@ -54,11 +54,9 @@ from ._sockets.datapush_hub import DataPushHub
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
-    from ._sockets.datapush import DataPushSession
-    from ._sockets.message import MessageSession
-    from ._sockets.quote import QuoteSession
-    from ._sockets.registry import SocketCounters, SocketRegistry, SocketSession
-    from ._sockets.rpc_session import RpcSession
+    from ._sockets.kinds import DataPushSession, MessageSession, QuoteSession, RpcSession
+    from ._sockets.registry import SocketRegistry
+    from ._sockets.session import SocketCounters, SocketSession
 
 __all__ = [
     "APPLY_API_EXAMPLE",
@@ -114,13 +112,13 @@ __all__ = [
 # Names whose modules need the [sim] extra (starlette, uvicorn), loaded on first use.
 _LAZY = {
     "Simulator": "._simulator",
-    "MessageSession": "._sockets.message",
-    "DataPushSession": "._sockets.datapush",
-    "QuoteSession": "._sockets.quote",
-    "RpcSession": "._sockets.rpc_session",
-    "SocketCounters": "._sockets.registry",
+    "MessageSession": "._sockets.kinds",
+    "DataPushSession": "._sockets.kinds",
+    "QuoteSession": "._sockets.kinds",
+    "RpcSession": "._sockets.kinds",
+    "SocketCounters": "._sockets.session",
     "SocketRegistry": "._sockets.registry",
-    "SocketSession": "._sockets.registry",
+    "SocketSession": "._sockets.session",
 }
 
 

@@ -13,17 +13,56 @@ trading rule refuses when it fires (not enough margin, a position already closed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from .market import SimSymbol
-from .records import CLOSE_PENDING_TYPES, MarketOrder, SimOrder, SimPendingOrder, TradingError
+from .market import Market, SimSymbol
+from .records import (
+    CLOSE_PENDING_TYPES,
+    MarketOrder,
+    SimAccount,
+    SimCustomer,
+    SimOrder,
+    SimPendingOrder,
+    SimPosition,
+    TradingError,
+)
 from .rules import EXPIRE_MS, check_pending_price, check_volume, pending_fires
 
-if TYPE_CHECKING:
-    from .exchange import SimExchange
+__all__ = ["PendingHost", "PendingOrders"]
 
-__all__ = ["PendingOrders"]
+
+class PendingHost(Protocol):
+    """What pending orders use of the exchange they trade on (``SimExchange`` satisfies it).
+
+    A protocol rather than ``SimExchange`` itself, so ``exchange`` imports ``pending`` and not the
+    other way round (no import circle, not even for type checking).
+    """
+
+    @property
+    def accounts(self) -> dict[int, SimAccount]: ...
+
+    @property
+    def positions(self) -> dict[int, SimPosition]: ...
+
+    @property
+    def orders(self) -> dict[int, SimOrder]: ...
+
+    @property
+    def market(self) -> Market: ...
+
+    @property
+    def pending_listeners(self) -> list[Callable[[SimPendingOrder], None]]: ...
+
+    def customer_of(self, account: SimAccount) -> SimCustomer: ...
+
+    def new_order_id(self) -> int: ...
+
+    def place_market_order(
+        self, order: MarketOrder, now_ms: int, *, order_id: int | None = None, pending_id: int = 0
+    ) -> SimOrder: ...
+
 
 # Order statuses a pending order's record goes through (endpoints 5.9).
 _PLACED, _FILLED, _CANCELLED, _REJECTED, _EXPIRED = 1, 2, 4, 6, 7
@@ -39,7 +78,7 @@ class PendingOrders:
         orders: every pending order ever placed, by ``pboId`` (waiting or not).
     """
 
-    def __init__(self, exchange: SimExchange) -> None:
+    def __init__(self, exchange: PendingHost) -> None:
         self._exchange = exchange
         self.orders: dict[int, SimPendingOrder] = {}
         self._next_id = 5000001

@@ -28,9 +28,9 @@ from .._http.error_codes import SimError, gateway_error
 from .._http.gateway import LOGIN_BIZ_TYPE
 from .._http.handlers.table import find_operation
 from .._http.wire import RecordedHeaders, envelope_bytes, error_envelope
-from .._sockets.registry import INVALID
-from .._sockets.rpc_session import RpcSession
+from .._sockets.kinds import RpcSession
 from .._sockets.runner import refuse_handshake, run_session
+from .._sockets.session import INVALID
 
 if TYPE_CHECKING:
     from .._sockets.state_view import SocketState

@@ -18,29 +18,14 @@ from typing import TYPE_CHECKING, Any
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from .registry import SocketRegistry, SocketSession
+from .kinds import DataPushSession
+from .registry import SocketRegistry
 from .runner import deny, refuse_handshake, run_session
 
 if TYPE_CHECKING:
     from .datapush_hub import DataPushHub
 
-__all__ = ["DataPushSession", "datapush_routes"]
-
-
-class DataPushSession(SocketSession):
-    """One Manager data-push connection.
-
-    Attributes:
-        group: the ``group`` handshake header (``""`` when absent).
-        pongs: PONG control frames sent in answer to ``ping``.
-        kicked: whether a newer connection of the same group kicked this one out.
-    """
-
-    def __init__(self, registry: SocketRegistry, path: str, group: str) -> None:
-        super().__init__(registry, "datapush", path)
-        self.group = group
-        self.pongs = 0
-        self.kicked = False
+__all__ = ["datapush_routes"]
 
 
 async def _on_frame(hub: DataPushHub, session: DataPushSession, raw: str | bytes) -> None:

@@ -45,7 +45,7 @@ from .datapush_events import (
 if TYPE_CHECKING:
     from .._exchange.account_book import AccountBook
     from .._exchange.exchange import SimExchange
-    from .datapush import DataPushSession
+    from .kinds import DataPushSession
     from .registry import SocketRegistry
 
 __all__ = ["RETENTION_MS", "DataPushHub"]

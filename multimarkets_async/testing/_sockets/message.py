@@ -31,14 +31,14 @@ from starlette.websockets import WebSocket
 
 from .._exchange.exchange import SimExchange
 from .._exchange.records import BUY, PENDING_TYPES, SimAccount, SimOrder, SimPendingOrder, SimPosition
-from .registry import INVALID, SocketRegistry, SocketSession
+from .kinds import MessageSession
 from .runner import refuse_handshake, run_session
+from .session import INVALID
 
 if TYPE_CHECKING:
     from .state_view import SocketState
 
 __all__ = [
-    "MessageSession",
     "kick_sessions",
     "message_routes",
     "pnl_record",
@@ -49,24 +49,6 @@ __all__ = [
 ]
 
 _PNL_TAGS = {1: "f", 2: "g"}
-
-
-class MessageSession(SocketSession):
-    """One message-push connection.
-
-    Attributes:
-        app_id: the ``{appId}`` path segment.
-        customer_id: the customer of the token that logged in (``None`` before login).
-        logged_in: between a successful ``login`` and ``logout``.
-        trade_types: the tradeTypes subscribed with ``subscribe_asset``.
-    """
-
-    def __init__(self, registry: SocketRegistry, path: str, app_id: str) -> None:
-        super().__init__(registry, "messages", path)
-        self.app_id = app_id
-        self.customer_id: int | None = None
-        self.logged_in = False
-        self.trade_types: frozenset[int] = frozenset()
 
 
 def _dumps(obj: dict[str, Any]) -> str:

@@ -19,7 +19,6 @@ executed order (``pt(``); ``trade_mode`` echoes what the subscriber sent.
 from __future__ import annotations
 
 import json
-from collections import deque
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, TypeGuard
@@ -37,6 +36,7 @@ from ...protocol.quote import (
 )
 from .._exchange.market import Quote, SimSymbol
 from .._exchange.records import SimOrder
+from .kinds import SUBSCRIBE_MARKET, SUBSCRIBE_ROLLING, SUBSCRIBE_TICKERS, Key, QuoteSession
 from .quote_wire import (
     MarketOptions,
     kline_entry,
@@ -48,47 +48,21 @@ from .quote_wire import (
     rolling_entry,
     ticker_entry,
 )
-from .registry import INVALID, SocketRegistry, SocketSession
 from .runner import deny, refuse_handshake, run_session
+from .session import INVALID
 
 if TYPE_CHECKING:
     from .state_view import SocketState
 
-__all__ = ["MarketOptions", "QuoteSession", "publish_order_trade", "publish_quotes", "quote_routes"]
+__all__ = ["MarketOptions", "publish_order_trade", "publish_quotes", "quote_routes"]
 
-Key = tuple[int, int, int]
 _UINT32: Final = 2**32
 _UINT64: Final = 2**64
-_TICKER, _CANCEL, _HEARTBEAT, _MARKET = 14000, 14006, 14008, 14010
-_KLINE, _BATCH, _ROLLING = 14012, 14014, 14016
+_TICKER, _MARKET, _ROLLING = SUBSCRIBE_TICKERS, SUBSCRIBE_MARKET, SUBSCRIBE_ROLLING
+_CANCEL, _HEARTBEAT = 14006, 14008
+_KLINE, _BATCH = 14012, 14014
 _KNOWN: Final = frozenset({_TICKER, _CANCEL, _HEARTBEAT, _MARKET, _KLINE, _BATCH, _ROLLING})
 _BINARY_REPLIES: Final = frozenset({_KLINE + 1, _BATCH + 1})
-
-
-class QuoteSession(SocketSession):
-    """One market-data connection and what it subscribed.
-
-    Attributes:
-        guest: connected to ``/quote_guest``.
-        tickers: the 14000 subscription, ``(symbol_id, trade_type, trade_mode)`` in request order.
-        market: the 14010 subscription.
-        market_options: depth level, merge accuracy and trade count per 14010 product.
-        rolling: the 14016 subscription.
-    """
-
-    def __init__(self, registry: SocketRegistry, path: str, *, guest: bool) -> None:
-        super().__init__(registry, "quote", path)
-        self.guest = guest
-        self.tickers: list[Key] = []
-        self.market: list[Key] = []
-        self.market_options: dict[Key, MarketOptions] = {}
-        self.rolling: list[Key] = []
-        self._calls: deque[float] = deque()
-
-    @property
-    def subscriptions(self) -> dict[int, list[Key]]:
-        """Per subscribe command (14000, 14010, 14016), the products subscribed."""
-        return {_TICKER: list(self.tickers), _MARKET: list(self.market), _ROLLING: list(self.rolling)}
 
 
 class _Bad(Exception):

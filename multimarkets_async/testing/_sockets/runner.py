@@ -19,7 +19,8 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .._faults.sockets import SocketKind
-from .registry import INVALID, Close, FrameHandler, OutFrame, SocketRegistry, SocketSession, loads_lenient
+from .registry import SocketRegistry
+from .session import INVALID, Close, FrameHandler, OutFrame, SocketSession, loads_lenient
 
 __all__ = ["deny", "refuse_handshake", "run_session"]
 
