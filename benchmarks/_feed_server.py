@@ -24,14 +24,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import selectors
 import signal
 import sys
 import time
 from typing import Any
 
-from _common import reply, ws_text_frame  # benchmarks/ is the script's directory
-from websockets.asyncio.server import ServerConnection, serve
+from _common import (  # benchmarks/ is the script's directory
+    announced_server,
+    answer_commands,
+    reply,
+    select_loop,
+    ws_text_frame,
+)
+from websockets.asyncio.server import ServerConnection
 
 __all__ = ["build_frames", "main", "ws_text_frame"]
 
@@ -98,25 +103,18 @@ async def handler(ws: ServerConnection) -> None:
     config = dict(_config)
     chunks = build_frames(int(config["n"])) if config["mode"] == "throughput" else []
     blast: asyncio.Task[None] | None = None
+
+    async def subscribe(request: dict[str, Any]) -> None:
+        nonlocal blast
+        await ws.send(reply(14001, request, {"tick_list": []}))
+        if blast is None and request.get("data", {}).get("symbol_list"):
+            if config["mode"] == "throughput":
+                blast = asyncio.create_task(blast_throughput(ws, chunks))
+            else:
+                blast = asyncio.create_task(blast_latency(ws, int(config["n"]), float(config["rate"])))
+
     try:
-        async for message in ws:
-            request = json.loads(message)
-            cmd_id = request.get("cmd_id")
-            if cmd_id == 14008:
-                await ws.send(reply(14009, request, {}))
-            elif cmd_id == 14000:
-                await ws.send(reply(14001, request, {"tick_list": []}))
-                if blast is None and request.get("data", {}).get("symbol_list"):
-                    if config["mode"] == "throughput":
-                        blast = asyncio.create_task(blast_throughput(ws, chunks))
-                    else:
-                        blast = asyncio.create_task(
-                            blast_latency(ws, int(config["n"]), float(config["rate"]))
-                        )
-            elif isinstance(cmd_id, int):
-                await ws.send(reply(cmd_id + 1, request, {}))
-    except Exception:  # a client that vanishes mid-run ends only its own connection
-        pass
+        await answer_commands(ws, {14000: subscribe})
     finally:
         if blast is not None:
             blast.cancel()
@@ -142,29 +140,12 @@ async def read_commands() -> None:
 
 async def main() -> None:
     """Listen on 127.0.0.1, print the port, serve until stdin closes."""
-    async with serve(
-        handler,
-        "127.0.0.1",
-        0,
-        compression=None,
-        ping_interval=None,
-        max_size=1 << 20,
-        server_header=None,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        sys.stdout.write(json.dumps({"port": port}) + "\n")
-        sys.stdout.flush()
+    async with announced_server(handler) as server:
         await read_commands()
         server.close(close_connections=True)
 
 
-def _loop() -> asyncio.AbstractEventLoop:
-    # select() takes its timeout in microseconds; epoll rounds it up to whole milliseconds, which
-    # would pace the latency run in bursts of two pushes per millisecond instead of one per 500 us.
-    return asyncio.SelectorEventLoop(selectors.SelectSelector())
-
-
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and closes our stdin
-    with asyncio.Runner(loop_factory=_loop) as runner:
+    with asyncio.Runner(loop_factory=select_loop) as runner:
         runner.run(main())

@@ -29,14 +29,19 @@ import argparse
 import asyncio
 import json
 import random
-import selectors
 import signal
 import sys
 import time
 from typing import Any
 
-from _common import reply, ws_text_frame  # benchmarks/ is the script's directory
-from websockets.asyncio.server import ServerConnection, serve
+from _common import (  # benchmarks/ is the script's directory
+    announced_server,
+    answer_commands,
+    reply,
+    select_loop,
+    ws_text_frame,
+)
+from websockets.asyncio.server import ServerConnection
 
 __all__ = ["FIRST_SYMBOL", "main", "ws_text_frame"]
 
@@ -122,24 +127,19 @@ class Feed:
 
     async def handler(self, ws: ServerConnection) -> None:
         """Answer the commands of one connection; forget its products when it closes."""
+
+        async def subscribe(request: dict[str, Any]) -> None:
+            symbols = request.get("data", {}).get("symbol_list") or []
+            keys = [(s["symbol_id"], s["trade_type"], s["trade_mode"]) for s in symbols]
+            await ws.send(reply(14001, request, {"tick_list": []}))
+            self.set_list(ws, keys)  # after the reply: pushes never precede it
+
+        async def unsubscribe(request: dict[str, Any]) -> None:
+            self.set_list(ws, [])
+            await ws.send(reply(14007, request, {}))
+
         try:
-            async for message in ws:
-                request = json.loads(message)
-                cmd_id = request.get("cmd_id")
-                if cmd_id == 14008:
-                    await ws.send(reply(14009, request, {}))
-                elif cmd_id == 14000:
-                    symbols = request.get("data", {}).get("symbol_list") or []
-                    keys = [(s["symbol_id"], s["trade_type"], s["trade_mode"]) for s in symbols]
-                    await ws.send(reply(14001, request, {"tick_list": []}))
-                    self.set_list(ws, keys)  # after the reply: pushes never precede it
-                elif cmd_id == 14006:
-                    self.set_list(ws, [])
-                    await ws.send(reply(14007, request, {}))
-                elif isinstance(cmd_id, int):
-                    await ws.send(reply(cmd_id + 1, request, {}))
-        except Exception:  # a client that vanishes mid-run ends only its own connection
-            pass
+            await answer_commands(ws, {14000: subscribe, 14006: unsubscribe})
         finally:
             self.set_list(ws, [])
 
@@ -154,30 +154,13 @@ async def wait_for_stdin_eof() -> None:
 async def main(products: int, rate: float, seconds: float) -> None:
     """Listen on 127.0.0.1, print the port, run sessions until stdin closes."""
     feed = Feed(products, rate, seconds)
-    async with serve(
-        feed.handler,
-        "127.0.0.1",
-        0,
-        compression=None,
-        ping_interval=None,
-        max_size=1 << 20,
-        server_header=None,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        sys.stdout.write(json.dumps({"port": port}) + "\n")
-        sys.stdout.flush()
+    async with announced_server(feed.handler) as server:
         pump = asyncio.create_task(feed.run())
         try:
             await wait_for_stdin_eof()
         finally:
             pump.cancel()
             server.close(close_connections=True)
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    # select() takes its timeout in microseconds; epoll rounds it up to whole milliseconds, which
-    # would pace the pushes in bursts instead of one every 200 us at 5,000/s.
-    return asyncio.SelectorEventLoop(selectors.SelectSelector())
 
 
 if __name__ == "__main__":
@@ -187,5 +170,5 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=5000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    with asyncio.Runner(loop_factory=_loop) as runner:
+    with asyncio.Runner(loop_factory=select_loop) as runner:
         runner.run(main(args.products, args.rate, args.seconds))

@@ -362,21 +362,15 @@ def report_targets(results: dict[int, dict[str, list[Run]]]) -> None:
 
 
 async def benchmark(facts: dict[str, Any], n: int, repeat: int, profile: bool) -> None:
-    client = mm.MultiMarkets(
-        base_url=facts["base_url"],
-        company_id=facts["company_id"],
-        api_key=facts["api_key"],
-        secret_key=facts["secret_key"],
-        rate_limit=mm.RateLimitPolicy(open_api_per_minute=None),
-    )
-    over_aiohttp = mm.MultiMarkets(
-        base_url=facts["base_url"],
-        company_id=facts["company_id"],
-        api_key=facts["api_key"],
-        secret_key=facts["secret_key"],
-        rate_limit=mm.RateLimitPolicy(open_api_per_minute=None),
-        http_client=mm.AiohttpClient(),
-    )
+    options: dict[str, Any] = {
+        "base_url": facts["base_url"],
+        "company_id": facts["company_id"],
+        "api_key": facts["api_key"],
+        "secret_key": facts["secret_key"],
+        "rate_limit": mm.RateLimitPolicy(open_api_per_minute=None),
+    }
+    client = mm.MultiMarkets(**options)
+    over_aiohttp = mm.MultiMarkets(**options, http_client=mm.AiohttpClient())
     raw = RawRequests(facts)
     async with client, over_aiohttp, raw.http:
 

@@ -46,6 +46,7 @@ __all__ = [
     "sim_bridge",
     "sim_client",
     "sim_manager",
+    "sim_order",
     "wire_headers",
     "wire_order",
 ]
@@ -216,6 +217,32 @@ def wire_order(**overrides: Any) -> dict[str, Any]:
         "requestTime": 1_698_299_972_000,
         "symbolId": 1001,
         "tradeType": 2,
+    }
+    return body | overrides
+
+
+async def sim_order(client: mm.MultiMarkets, sim: Simulator, **overrides: object) -> dict[str, object]:
+    """An ``addMarketOrder`` body for ``client``'s account on ``sim``: buy 0.10 EURUSD at the current
+    mid; ``overrides`` replace or add fields."""
+    info = mm.CustomerProfile.model_validate(
+        await client.call("customer.app.CustomerWebApiService.findCustomerInfo", {})
+    )
+    account = info.account(trade_type=2)
+    quote = sim.exchange.market.get(1001)
+    assert quote is not None
+    body: dict[str, object] = {
+        "tradeType": 2,
+        "symbolId": 1001,
+        "accountId": account.account_id,
+        "accountCurrency": account.currency,
+        "accountDigits": account.digits,
+        "bizType": 1,
+        "direction": 1,
+        "entryType": 1,
+        "crossLevelNum": 100,
+        "requestNum": "0.10",
+        "requestPrice": str(int((quote.mid * 10**5).to_integral_value())),
+        "requestTime": sim.now_ms(),
     }
     return body | overrides
 

@@ -23,6 +23,7 @@ from multimarkets_async._http import map_httpx_exception
 from multimarkets_async._http._aiohttp import httpx_class_for
 from multimarkets_async.protocol.backoff import Failure
 from multimarkets_async.testing import Simulator
+from tests._support import sim_order
 
 pytestmark = pytest.mark.anyio
 
@@ -45,26 +46,6 @@ def aiohttp_session(http: httpx.AsyncClient) -> aiohttp.ClientSession:
     session = http._transport.inner.client  # type: ignore[attr-defined]
     assert isinstance(session, aiohttp.ClientSession)
     return session
-
-
-async def order_body(client: mm.MultiMarkets, sim: Simulator) -> dict[str, object]:
-    account = mm.CustomerProfile.model_validate(await client.call(INFO, {})).account(trade_type=2)
-    quote = sim.exchange.market.get(1001)
-    assert quote is not None
-    return {
-        "tradeType": 2,
-        "symbolId": 1001,
-        "accountId": account.account_id,
-        "accountCurrency": account.currency,
-        "accountDigits": account.digits,
-        "bizType": 1,
-        "direction": 1,
-        "entryType": 1,
-        "crossLevelNum": 100,
-        "requestNum": "0.10",
-        "requestPrice": str(int((quote.mid * 10**5).to_integral_value())),
-        "requestTime": sim.now_ms(),
-    }
 
 
 # -- calls ----------------------------------------------------------------------------------------
@@ -115,22 +96,14 @@ async def test_429_waits_for_retry_after_then_succeeds() -> None:
         assert (await client.call(INFO, {}))["customerNo"] == sim.customer_no
 
 
-async def test_a_lost_order_answer_is_retried_with_its_key_and_runs_once() -> None:
-    async with Simulator() as sim, bot(sim) as client:
-        body = await order_body(client, sim)
-        sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
-        filled = await client.call(ORDER, body)
-    orders = [r for r in sim.requests if r.biz_type == ORDER]
-    assert [r.headers["idempotency-key"] for r in orders] == [orders[0].headers["idempotency-key"]] * 2
-    (order,) = sim.exchange.orders.values()
-    assert filled["orderId"] == order.order_id
+# The lost-answer retry over aiohttp: test_client_integration, parametrized over both transports.
 
 
 async def test_a_dropped_order_without_a_key_is_unknown_not_resent() -> None:
     # httpx-aiohttp alone reports a connection closed after the request as ConnectTimeout ("never
     # sent"), which would send the order again; the SDK's mapping keeps the outcome unknown.
     async with Simulator() as sim, bot(sim) as client:
-        body = await order_body(client, sim)
+        body = await sim_order(client, sim)
         sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
         with pytest.raises(mm.OrderStateUnknownError) as info:
             await client.call(ORDER, body, idempotency_key=None)
@@ -144,7 +117,7 @@ async def test_a_dropped_order_without_a_key_is_unknown_not_resent() -> None:
 async def test_an_httpx_aiohttp_transport_passed_as_transport_is_mapped_the_same_way() -> None:
     transport = httpx_aiohttp.AiohttpTransport()
     async with Simulator() as sim, bot(sim, http_client=None, transport=transport) as client:
-        body = await order_body(client, sim)
+        body = await sim_order(client, sim)
         sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
         with pytest.raises(mm.OrderStateUnknownError):
             await client.call(ORDER, body, idempotency_key=None)

@@ -11,7 +11,7 @@ import pytest
 
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
-from tests._support import sim_client
+from tests._support import sim_client, sim_order
 
 pytestmark = pytest.mark.anyio
 
@@ -29,29 +29,6 @@ def bot(sim: Simulator, **options: Any) -> mm.MultiMarkets:
 def guest(sim: Simulator, **options: Any) -> mm.MultiMarkets:
     """A client without an API key, retrying fast."""
     return sim_client(sim, signed=False, **{"retry": FAST} | options)
-
-
-async def order_body(client: mm.MultiMarkets, sim: Simulator, **overrides: object) -> dict[str, object]:
-    info = mm.CustomerProfile.model_validate(await client.call(INFO, {}))
-    account = info.account(trade_type=2)
-    quote = sim.exchange.market.get(1001)
-    assert quote is not None
-    body: dict[str, object] = {
-        "tradeType": 2,
-        "symbolId": 1001,
-        "accountId": account.account_id,
-        "accountCurrency": account.currency,
-        "accountDigits": account.digits,
-        "bizType": 1,
-        "direction": 1,
-        "entryType": 1,
-        "crossLevelNum": 100,
-        "requestNum": "0.10",
-        "requestPrice": str(int((quote.mid * 10**5).to_integral_value())),
-        "requestTime": sim.now_ms(),
-    }
-    body.update(overrides)
-    return body
 
 
 # -- auth modes ----------------------------------------------------------------------------------
@@ -167,7 +144,7 @@ async def test_error_families(code: str, biz_code: str, expected: type[mm.APIErr
 
 async def test_invalid_price_is_refused_by_the_exchange_with_a_typed_error() -> None:
     async with Simulator() as sim, bot(sim) as client:
-        body = await order_body(client, sim, requestPrice="1.08500")
+        body = await sim_order(client, sim, requestPrice="1.08500")
         with pytest.raises(mm.ValidationError) as info:
             await client.call(ORDER, body)
         assert info.value.code == "E000006"
@@ -230,16 +207,18 @@ async def test_time_window_error_resynchronises_the_clock_and_retries_once() -> 
 
 async def test_order_placement_fills_with_human_decimals() -> None:
     async with Simulator() as sim, bot(sim) as client:
-        body = await order_body(client, sim)
+        body = await sim_order(client, sim)
         filled = await client.call(ORDER, body)
         assert filled["symbolId"] == 1001
         assert Decimal(filled["executePrice"]) > 0
         assert len(sim.exchange.orders) == 1
 
 
-async def test_lost_answer_to_an_order_is_retried_once_executed_once() -> None:
-    async with Simulator() as sim, bot(sim) as client:
-        body = await order_body(client, sim)
+@pytest.mark.parametrize("aiohttp", [False, True], ids=["httpx", "aiohttp"])
+async def test_lost_answer_to_an_order_is_retried_once_executed_once(aiohttp: bool) -> None:
+    options: dict[str, Any] = {"http_client": mm.AiohttpClient()} if aiohttp else {}
+    async with Simulator() as sim, bot(sim, **options) as client:
+        body = await sim_order(client, sim)
         sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
         filled = await client.call(ORDER, body)
         orders = [r for r in sim.requests if r.biz_type == ORDER]
@@ -252,7 +231,7 @@ async def test_lost_answer_to_an_order_is_retried_once_executed_once() -> None:
 
 async def test_order_with_no_answer_raises_order_state_unknown_carrying_what_was_sent() -> None:
     async with Simulator() as sim, bot(sim, retry=0, timeouts=0.3) as client:
-        body = await order_body(client, sim)
+        body = await sim_order(client, sim)
         sim.faults.delay_next(2, biz_type="addMarketOrder")
         with pytest.raises(mm.OrderStateUnknownError) as info:
             await client.call(ORDER, body)

@@ -10,28 +10,13 @@ from typing import TYPE_CHECKING
 
 from .._deprecation import forward_moved_names
 from . import crypto
+from .crypto import encrypted_body, message_sign
 
 if TYPE_CHECKING:  # type checkers see the real objects; at run time __getattr__ warns first
-    from .crypto import (
-        BodyEncryptor,
-        decrypt_body,
-        encode_uri_component,
-        encrypted_payload_json,
-        md5_signature,
-        message_api_sign,
-        verify_md5_signature,
-        verify_message_api_sign,
-    )
+    from .crypto.encrypted_body import *  # noqa: F403
+    from .crypto.message_sign import *  # noqa: F403
 
-__all__ = [
-    "BodyEncryptor",
-    "decrypt_body",
-    "encode_uri_component",
-    "encrypted_payload_json",
-    "md5_signature",
-    "message_api_sign",
-    "verify_md5_signature",
-    "verify_message_api_sign",
-]
+# Every name of schemes B and C: the old module exported exactly these.
+__all__ = encrypted_body.__all__ + message_sign.__all__
 
 __getattr__ = forward_moved_names(__name__, crypto, __all__)

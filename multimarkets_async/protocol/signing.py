@@ -12,42 +12,9 @@ from .._deprecation import forward_moved_names
 from . import crypto
 
 if TYPE_CHECKING:  # type checkers see the real objects; at run time __getattr__ warns first
-    from .crypto import (
-        BodyEncryptor,
-        OpenApiSigner,
-        canonical_body,
-        decrypt_body,
-        encode_uri_component,
-        encrypted_payload_json,
-        load_private_key,
-        load_public_key,
-        md5_password,
-        md5_signature,
-        message_api_sign,
-        open_api_string_to_sign,
-        secret_key_md5,
-        verify_md5_signature,
-        verify_message_api_sign,
-        verify_open_api_signature,
-    )
+    from .crypto import *  # noqa: F403
 
-__all__ = [
-    "BodyEncryptor",
-    "OpenApiSigner",
-    "canonical_body",
-    "decrypt_body",
-    "encode_uri_component",
-    "encrypted_payload_json",
-    "load_private_key",
-    "load_public_key",
-    "md5_password",
-    "md5_signature",
-    "message_api_sign",
-    "open_api_string_to_sign",
-    "secret_key_md5",
-    "verify_md5_signature",
-    "verify_message_api_sign",
-    "verify_open_api_signature",
-]
+# Every name: the old module exported all that protocol.crypto now does, nothing else.
+__all__ = list(crypto.__all__)
 
 __getattr__ = forward_moved_names(__name__, crypto, __all__)
