@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import select
 import signal
 import statistics
 import subprocess
@@ -52,11 +51,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import httpx
-from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
+
+# benchmarks/ is the script's directory, first on sys.path
+from _common import load_parser, print_profile, read_json_line, run_with_server, stop_process
 
 import multimarkets_async as mm
 from multimarkets_async.protocol.crypto import OpenApiSigner
@@ -113,23 +114,10 @@ def simulator_process() -> Iterator[dict[str, Any]]:
         text=True,
     )
     try:
-        facts = _read_facts(proc.stdout)
-        yield facts
+        # The child prints one JSON line once it accepts connections.
+        yield read_json_line(proc.stdout, SERVER_START_TIMEOUT_S, "the simulator")
     finally:
         stop_process(proc)
-
-
-def _read_facts(stream: IO[str] | None) -> dict[str, Any]:
-    assert stream is not None
-    # The child prints one JSON line once it accepts connections.
-    ready, _, _ = select.select([stream], [], [], SERVER_START_TIMEOUT_S)
-    if not ready:
-        raise RuntimeError(f"the simulator process did not start within {SERVER_START_TIMEOUT_S:g} s")
-    line = stream.readline()
-    if not line:
-        raise RuntimeError("the simulator process exited before it was ready")
-    facts: dict[str, Any] = json.loads(line)
-    return facts
 
 
 # -- measuring -----------------------------------------------------------------------------------
@@ -415,26 +403,25 @@ async def benchmark(facts: dict[str, Any], n: int, repeat: int, profile: bool) -
 
 async def profile_sdk(name: str, sdk_call: Callable[[], Awaitable[None]], n: int) -> None:
     """Profile one SDK variant at concurrency 1 with cProfile; print the top functions."""
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    run = await measure(sdk_call, n, 1)
-    profiler.disable()
-    print(f"profiled {n} {name} requests at concurrency 1: {run.rps:.0f} req/s (under the profiler)")
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    await print_profile(
+        lambda: measure(sdk_call, n, 1),
+        lambda run: (
+            f"profiled {n} {name} requests at concurrency 1: {run.rps:.0f} req/s (under the profiler)"
+        ),
+        own=25,
+        cumulative=40,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, start the simulator process, run the benchmark, stop the process."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run (n=300, repeat=2)")
-    parser.add_argument("--n", type=int, help="requests per variant per repetition (default 600)")
-    parser.add_argument("--repeat", type=int, help="repetitions (default 5)")
-    parser.add_argument("--profile", action="store_true", help="cProfile the SDK variants instead")
+    parser = load_parser(
+        __doc__,
+        quick="a short smoke run (n=300, repeat=2)",
+        n="requests per variant per repetition (default 600)",
+        repeat="repetitions (default 5)",
+        profile="cProfile the SDK variants instead",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -449,14 +436,12 @@ def main(argv: list[str] | None = None) -> int:
         f"http_overhead: n={n} requests per variant and repetition, repeat={repeat}, "
         f"concurrency {CONCURRENCY}"
     )
-    try:
-        with simulator_process() as facts:
-            print(f"simulator process on {facts['base_url']}")
-            anyio.run(benchmark, facts, n, repeat, args.profile)
-    except KeyboardInterrupt:
-        print("\ninterrupted; the simulator process was stopped")
-        return 130
-    return 0
+    return run_with_server(
+        simulator_process(),
+        lambda facts: f"simulator process on {facts['base_url']}",
+        lambda facts: anyio.run(benchmark, facts, n, repeat, args.profile),
+        "the simulator process",
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,6 @@ import argparse
 import contextlib
 import json
 import math
-import select
 import statistics
 import subprocess
 import sys
@@ -57,10 +56,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
-from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
+
+# benchmarks/ is the script's directory, first on sys.path
+from _common import read_json_line, run_with_server, stop_process
 from websockets.asyncio.client import ClientConnection, connect
 
 import multimarkets_async as mm
@@ -298,16 +299,7 @@ class ScaleServer:
         self.port = int(self.read()["port"])
 
     def read(self, timeout: float = SERVER_TIMEOUT_S) -> dict[str, Any]:
-        stdout: IO[str] | None = self.proc.stdout
-        assert stdout is not None
-        ready, _, _ = select.select([stdout], [], [], timeout)
-        if not ready:
-            raise RuntimeError(f"the scale server did not answer within {timeout:g} s")
-        line = stdout.readline()
-        if not line:
-            raise RuntimeError("the scale server process exited unexpectedly")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
+        return read_json_line(self.proc.stdout, timeout, "the scale server")
 
 
 @contextlib.contextmanager
@@ -442,14 +434,12 @@ def main(argv: list[str] | None = None) -> int:
         f"scale: {args.products} products, {args.rate:.0f} ticks/s, {args.seconds:g} s per run, "
         f"repeat={args.repeat}, picows={'yes' if HAVE_PICOWS else 'no'}"
     )
-    try:
-        with scale_server(args) as server:
-            print(f"scale server process on 127.0.0.1:{server.port}")
-            benchmark(server, args)
-    except KeyboardInterrupt:
-        print("\ninterrupted; the server process was stopped")
-        return 130
-    return 0
+    return run_with_server(
+        scale_server(args),
+        lambda server: f"scale server process on 127.0.0.1:{server.port}",
+        lambda server: benchmark(server, args),
+        "the server process",
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import select
 import statistics
 import subprocess
 import sys
@@ -59,10 +58,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
-from _common import stop_process  # benchmarks/ is the script's directory, first on sys.path
+
+# benchmarks/ is the script's directory, first on sys.path
+from _common import load_parser, print_profile, read_json_line, run_with_server, stop_process
 from websockets.asyncio.client import ClientConnection, connect
 
 import multimarkets_async as mm
@@ -107,16 +108,7 @@ class FeedServer:
         self.port = int(self._read()["port"])
 
     def _read(self) -> dict[str, Any]:
-        stdout: IO[str] | None = self.proc.stdout
-        assert stdout is not None
-        ready, _, _ = select.select([stdout], [], [], SERVER_TIMEOUT_S)
-        if not ready:
-            raise RuntimeError(f"the feed server did not answer within {SERVER_TIMEOUT_S:g} s")
-        line = stdout.readline()
-        if not line:
-            raise RuntimeError("the feed server process exited unexpectedly")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
+        return read_json_line(self.proc.stdout, SERVER_TIMEOUT_S, "the feed server")
 
     def configure(self, **command: object) -> None:
         """Set the mode of the next connections; returns once the server has applied it."""
@@ -397,29 +389,26 @@ async def benchmark(server: FeedServer, args: argparse.Namespace) -> None:
 
 async def profile_sdk(server: FeedServer, n: int) -> None:
     """cProfile one SDK throughput run; print the functions that take the time."""
-    import cProfile
-    import pstats
-
     server.configure(mode="throughput", n=n)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    run = await timed(sdk_client, server, False)
-    profiler.disable()
-    print(f"profiled SDK run: {run.parsed} parsed, {run.rate:.0f} msgs/s under the profiler")
-    stats = pstats.Stats(profiler, stream=sys.stdout)
-    stats.sort_stats("tottime").print_stats(30)
-    stats.sort_stats("cumulative").print_stats(45)
+    await print_profile(
+        lambda: timed(sdk_client, server, False),
+        lambda run: f"profiled SDK run: {run.parsed} parsed, {run.rate:.0f} msgs/s under the profiler",
+        own=30,
+        cumulative=45,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, start the feed server process, run the benchmark, stop the process."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--n", type=int, help="pushes per throughput run (default 200000; quick 50000)")
-    parser.add_argument("--repeat", type=int, help="repetitions of every run (default 3; quick 2)")
+    parser = load_parser(
+        __doc__,
+        quick="a short smoke run",
+        n="pushes per throughput run (default 200000; quick 50000)",
+        repeat="repetitions of every run (default 3; quick 2)",
+        profile="cProfile the SDK throughput run instead",
+    )
     parser.add_argument("--rate", type=float, default=2000.0, help="latency run: pushes per second")
     parser.add_argument("--seconds", type=float, help="latency run: duration (default 3; quick 1)")
-    parser.add_argument("--profile", action="store_true", help="cProfile the SDK throughput run instead")
     args = parser.parse_args(argv)
     args.n = args.n or (50_000 if args.quick else 200_000)
     args.repeat = args.repeat or (2 if args.quick else 3)
@@ -430,14 +419,12 @@ def main(argv: list[str] | None = None) -> int:
         f"stream_throughput: n={args.n} pushes, repeat={args.repeat}, "
         f"latency at {args.rate:.0f}/s for {args.seconds:g} s"
     )
-    try:
-        with feed_server() as server:
-            print(f"feed server process on 127.0.0.1:{server.port}")
-            anyio.run(benchmark, server, args)
-    except KeyboardInterrupt:
-        print("\ninterrupted; the feed server process was stopped")
-        return 130
-    return 0
+    return run_with_server(
+        feed_server(),
+        lambda server: f"feed server process on 127.0.0.1:{server.port}",
+        lambda server: anyio.run(benchmark, server, args),
+        "the feed server process",
+    )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,11 @@ from typing import Any
 
 import anyio
 import httpx
+import pytest
+from hypothesis import strategies as st
 
 import multimarkets_async as mm
+from multimarkets_async.errors import ProtocolError
 from multimarkets_async.protocol import crypto
 from multimarkets_async.testing import Simulator
 from multimarkets_async.testing._keys import SIGN_DEMO
@@ -30,11 +33,16 @@ __all__ = [
     "APP_SECRET",
     "EURUSD",
     "FAST_RECONNECT",
+    "GARBAGE_BODY",
     "MANAGER_AUTH_PATH",
     "XAUUSD",
     "Answer",
     "FakeClock",
     "Script",
+    "apply_edits",
+    "decode_or_refuse",
+    "frame_edits",
+    "frame_id",
     "mock_client",
     "mock_manager",
     "new_trace",
@@ -42,6 +50,7 @@ __all__ = [
     "ok",
     "quote_client",
     "quote_push",
+    "refusal",
     "signed_headers",
     "sim_bridge",
     "sim_client",
@@ -295,3 +304,49 @@ async def quote_client(**streams: Any) -> AsyncIterator[tuple[mm.MultiMarkets, F
 def quote_push(key: mm.SymbolKey, seq: int, bid: str) -> str:
     """A ``p(`` ticker push for ``key`` with this sequence number and bid (= ask)."""
     return f"p({key.symbol_id},{key.trade_type},{key.trade_mode},{seq},1700000000000,{bid},{bid},1.1,10,20);"
+
+
+# -- fuzzing a socket dialect's decoder ---------------------------------------------------------------
+
+GARBAGE_BODY = st.text(alphabet="0123456789.,;() -eEnNaIif", max_size=60)
+"""Text made of the characters a text push is built from: the body after a push tag."""
+
+
+def frame_edits(max_position: int) -> st.SearchStrategy[list[tuple[int, int, str]]]:
+    """One to four edits ``(position, cut, insert)`` for ``apply_edits``."""
+    edit = st.tuples(st.integers(0, max_position), st.integers(0, 3), st.text(max_size=3))
+    return st.lists(edit, min_size=1, max_size=4)
+
+
+def apply_edits(frame: str, edits: list[tuple[int, int, str]]) -> str:
+    """``frame`` with each edit applied in turn: cut ``cut`` characters at ``position`` (modulo the length)
+    and insert ``insert`` there."""
+    for position, cut, insert in edits:
+        at = position % (len(frame) + 1)
+        frame = frame[:at] + insert + frame[at + cut :]
+    return frame
+
+
+def decode_or_refuse(decode: Callable[[Any], object], frame: str | bytes) -> object | None:
+    """``decode(frame)``, or ``None`` when it refuses the frame with a ``ProtocolError`` whose message is
+    short (anything else it raises fails the test)."""
+    message = ""
+    try:
+        return decode(frame)
+    except ProtocolError as exc:
+        message = str(exc)
+    assert len(message) < 300
+    return None
+
+
+def frame_id(frame: object) -> str:
+    """A parametrized frame's test id: the start of its ``repr``."""
+    return repr(frame)[:24]
+
+
+def refusal(decode: Callable[[Any], object], frame: str | bytes) -> ProtocolError:
+    """The ``ProtocolError`` with which ``decode`` refuses ``frame``; its message is short."""
+    with pytest.raises(ProtocolError) as info:
+        decode(frame)
+    assert len(str(info.value)) < 200
+    return info.value

@@ -8,11 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import multimarkets_async as mm
 from multimarkets_async.protocol.backoff import (
     Failure,
     backoff_delay,
     backoff_delays,
     parse_retry_after,
+    policy_delay,
     retry_decision,
 )
 
@@ -22,6 +24,26 @@ def test_delay_is_capped_and_never_zero(attempt: int, rand: float) -> None:
     delay = backoff_delay(attempt, initial=0.5, maximum=8.0, multiplier=2.0, rand=rand)
     bound = min(8.0, 0.5 * 2.0**attempt)
     assert bound / 2 <= delay <= bound
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        mm.RetryPolicy(initial_delay=0.25, max_delay=3.0, multiplier=3.0),
+        mm.ReconnectPolicy(initial_delay=0.1, max_delay=5.0, multiplier=1.5),
+    ],
+    ids=["retry", "reconnect"],
+)
+def test_policy_delay_uses_the_policys_numbers(policy: mm.RetryPolicy | mm.ReconnectPolicy) -> None:
+    for attempt in range(12):
+        expected = backoff_delay(
+            attempt,
+            initial=policy.initial_delay,
+            maximum=policy.max_delay,
+            multiplier=policy.multiplier,
+            rand=0.3,
+        )
+        assert policy_delay(attempt, policy, 0.3) == expected
 
 
 def test_delays_grow_then_cap() -> None:

@@ -30,7 +30,7 @@ from ..errors import (
     TransportError,
     UnknownOperationError,
 )
-from ..protocol.backoff import Failure, backoff_delay, retry_decision
+from ..protocol.backoff import Failure, policy_delay, retry_decision
 from ..protocol.crypto import BodyEncryptor, OpenApiSigner
 from ..protocol.envelope import decode_envelope, encode_body, envelope_error
 from ..protocol.operations import Family, Operation, fallback_biz_type, may_repeat, operation_for
@@ -288,13 +288,7 @@ class HTTPSession(RateLimitGate):
                     attempt=attempt,
                     max_retries=self.retry.max_retries,
                     repeatable=may_repeat(call.operation, call.family, call.idempotency_key),
-                    backoff=backoff_delay(
-                        attempt,
-                        initial=self.retry.initial_delay,
-                        maximum=self.retry.max_delay,
-                        multiplier=self.retry.multiplier,
-                        rand=self._rand(),
-                    ),
+                    backoff=policy_delay(attempt, self.retry, self._rand()),
                     retry_after=failed.retry_after,
                     max_retry_after=self.retry.max_retry_after,
                     maybe_delivered=call.maybe_delivered,

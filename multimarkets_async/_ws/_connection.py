@@ -27,7 +27,7 @@ from ..errors import (
     RequestTimeoutError,
     TransportError,
 )
-from ..protocol.backoff import backoff_delay
+from ..protocol.backoff import policy_delay
 from ..protocol.dialects import Dialect, Inbound
 from ..protocol.heartbeat import HeartbeatState
 from ..protocol.throttle import SlidingWindowLimiter
@@ -265,13 +265,7 @@ class ConnectionManager:
     async def _backoff(self, attempt: int, error: BaseException) -> None:
         self.stats.last_error = str(error)
         self._set_state(ConnectionState.RECONNECTING, error)
-        delay = backoff_delay(
-            attempt,
-            initial=self.policy.initial_delay,
-            maximum=self.policy.max_delay,
-            multiplier=self.policy.multiplier,
-            rand=self._rand(),
-        )
+        delay = policy_delay(attempt, self.policy, self._rand())
         logger.info("%s: reconnecting in %.2f s (%s)", self.name, delay, error)
         await anyio.sleep(delay)
 

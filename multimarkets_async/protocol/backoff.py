@@ -11,6 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .._config import ReconnectPolicy, RetryPolicy
 
 __all__ = [
     "Failure",
@@ -18,6 +22,7 @@ __all__ = [
     "backoff_delay",
     "backoff_delays",
     "parse_retry_after",
+    "policy_delay",
     "retry_decision",
 ]
 
@@ -30,6 +35,12 @@ def backoff_delay(attempt: int, *, initial: float, maximum: float, multiplier: f
     """
     bound = min(maximum, initial * multiplier ** min(attempt, 64))
     return bound * (0.5 + 0.5 * rand)
+
+
+def policy_delay(attempt: int, policy: RetryPolicy | ReconnectPolicy, rand: float) -> float:
+    """``backoff_delay`` with the policy's ``initial_delay``, ``max_delay`` and ``multiplier``."""
+    initial, maximum, multiplier = policy.initial_delay, policy.max_delay, policy.multiplier
+    return backoff_delay(attempt, initial=initial, maximum=maximum, multiplier=multiplier, rand=rand)
 
 
 def backoff_delays(

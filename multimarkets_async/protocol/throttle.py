@@ -80,6 +80,18 @@ def read_ratelimit_headers(
     return _int("x-ratelimit-limit"), remaining, reset
 
 
+def _seconds_left(deadlines: dict[str, float], key: str, now: float) -> float:
+    """Seconds from ``now`` to ``key``'s deadline; 0 when it has none or it has passed (then it is
+    forgotten)."""
+    until = deadlines.get(key)
+    if until is None:
+        return 0.0
+    if until <= now:
+        del deadlines[key]
+        return 0.0
+    return until - now
+
+
 class EndpointBudgets:
     """Per-endpoint call budgets learned from ``x-ratelimit-*`` headers (http.md §7.2).
 
@@ -101,13 +113,7 @@ class EndpointBudgets:
 
     def wait_for(self, endpoint: str, now: float) -> float:
         """Seconds to wait before ``endpoint`` may be called again (0 when open)."""
-        until = self._closed_until.get(endpoint)
-        if until is None:
-            return 0.0
-        if until <= now:
-            del self._closed_until[endpoint]
-            return 0.0
-        return until - now
+        return _seconds_left(self._closed_until, endpoint, now)
 
 
 class RateLimitPause:
@@ -131,13 +137,7 @@ class RateLimitPause:
 
     def wait_for(self, scope: str, now: float) -> float:
         """Seconds to wait before a call in ``scope`` may be sent (0 when it may go now)."""
-        until = self._until.get(scope)
-        if until is None:
-            return 0.0
-        if until <= now:
-            del self._until[scope]
-            return 0.0
-        return until - now
+        return _seconds_left(self._until, scope, now)
 
 
 class ClockOffset:

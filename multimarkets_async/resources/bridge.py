@@ -25,7 +25,7 @@ from ..protocol import prices
 from ..protocol.operations import Family, bridge_operation
 from ._core import CallOptions, fetch, put_given
 
-__all__ = ["BridgeAccounts", "BridgeCustomers", "BridgeSession", "decimal_text", "rows"]
+__all__ = ["BridgeAccounts", "BridgeCustomers", "BridgeNamespace", "BridgeSession", "decimal_text", "rows"]
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -89,11 +89,16 @@ def rows(data: object, model: type[M], what: str) -> builtins.list[M]:
     return Rows(model).parse(data, what)
 
 
-class BridgeCustomers:
-    """The bridge company's customers."""
+class BridgeNamespace:
+    """A namespace of the Bridge client (``bridge.customers``, ``bridge.orders`` ...): its methods call
+    through the client's one ``BridgeSession``."""
 
     def __init__(self, session: BridgeSession) -> None:
         self._session = session
+
+
+class BridgeCustomers(BridgeNamespace):
+    """The bridge company's customers."""
 
     async def list(
         self, *, page: int = 1, size: int = 20, customer_no: str | None = None
@@ -117,11 +122,8 @@ class BridgeCustomers:
         )
 
 
-class BridgeAccounts:
+class BridgeAccounts(BridgeNamespace):
     """Exchange API keys registered per customer (whitelist the platform's IPs on them)."""
-
-    def __init__(self, session: BridgeSession) -> None:
-        self._session = session
 
     async def add(
         self,

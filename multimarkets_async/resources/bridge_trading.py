@@ -22,7 +22,7 @@ from ..models.bridge import (
 )
 from ..models.trading import Side
 from ._core import put_given
-from .bridge import BridgeSession, decimal_text
+from .bridge import BridgeNamespace, decimal_text
 
 __all__ = ["BridgeBalances", "BridgeOrders", "BridgeRecords"]
 
@@ -31,11 +31,8 @@ _ACCOUNT = "tradeapi.admin.AccountAdminService."
 _CLIENT_ORDER_ID = re.compile(r"^[a-zA-Z0-9]{1,20}$")
 
 
-class BridgeBalances:
+class BridgeBalances(BridgeNamespace):
     """Balances held on an exchange account."""
-
-    def __init__(self, session: BridgeSession) -> None:
-        self._session = session
 
     async def list(
         self, account: BridgeAccount, *, currencies: builtins.list[str] | None = None, omit_zero: bool = False
@@ -54,11 +51,8 @@ class BridgeBalances:
         return await self._session.fetch(_ACCOUNT + "queryBalances", body, Rows(BridgeBalance))
 
 
-class BridgeRecords:
+class BridgeRecords(BridgeNamespace):
     """Deposit and trade records (the last 3 months)."""
-
-    def __init__(self, session: BridgeSession) -> None:
-        self._session = session
 
     async def deposits(
         self,
@@ -111,11 +105,8 @@ class BridgeRecords:
         return await self._session.fetch(_ORDER + "queryDirectTradeRecord", body, Rows(BridgeTrade))
 
 
-class BridgeOrders:
+class BridgeOrders(BridgeNamespace):
     """Orders on the exchange: place, query, cancel."""
-
-    def __init__(self, session: BridgeSession) -> None:
-        self._session = session
 
     async def place(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -61,6 +61,19 @@ def _key_bytes(key: str | bytes) -> tuple[bool, bytes]:
     return False, base64.b64decode("".join(text.split()), validate=True)
 
 
+def _load(
+    key: str | bytes, load_pem: Callable[[bytes], object], load_der: Callable[[bytes], object], failure: str
+) -> object:
+    """``key`` loaded by ``load_pem`` or ``load_der``; a failure is a ``ConfigurationError`` whose
+    message is ``failure`` with the exception's class name, never any part of the key."""
+    try:
+        is_pem, data = _key_bytes(key)
+        return load_pem(data) if is_pem else load_der(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # ``from None``: the chained exception would put key-derived data in tracebacks.
+        raise ConfigurationError(failure.format(type(exc).__name__)) from None
+
+
 def load_private_key(key: str | bytes | RSAPrivateKey) -> RSAPrivateKey:
     """Load an RSA private key as the platform hands it out, or as PEM.
 
@@ -77,17 +90,12 @@ def load_private_key(key: str | bytes | RSAPrivateKey) -> RSAPrivateKey:
     """
     if isinstance(key, RSAPrivateKey):
         return key
-    try:
-        is_pem, data = _key_bytes(key)
-        loaded = (
-            serialization.load_pem_private_key(data, password=None)
-            if is_pem
-            else serialization.load_der_private_key(data, password=None)
-        )
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        # ``from None``: the chained exception would put key-derived data in tracebacks.
-        msg = f"secret key could not be loaded ({type(exc).__name__}): expected base64 PKCS#8 DER or PEM"
-        raise ConfigurationError(msg) from None
+    loaded = _load(
+        key,
+        lambda data: serialization.load_pem_private_key(data, password=None),
+        lambda data: serialization.load_der_private_key(data, password=None),
+        "secret key could not be loaded ({}): expected base64 PKCS#8 DER or PEM",
+    )
     if not isinstance(loaded, RSAPrivateKey):
         raise ConfigurationError("secret key is not an RSA private key")
     return loaded
@@ -107,14 +115,12 @@ def load_public_key(key: str | bytes | RSAPublicKey) -> RSAPublicKey:
     """
     if isinstance(key, RSAPublicKey):
         return key
-    try:
-        is_pem, data = _key_bytes(key)
-        loaded = (
-            serialization.load_pem_public_key(data) if is_pem else serialization.load_der_public_key(data)
-        )
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        msg = f"public key could not be loaded ({type(exc).__name__}): expected base64 X.509 DER or PEM"
-        raise ConfigurationError(msg) from None
+    loaded = _load(
+        key,
+        serialization.load_pem_public_key,
+        serialization.load_der_public_key,
+        "public key could not be loaded ({}): expected base64 X.509 DER or PEM",
+    )
     if not isinstance(loaded, RSAPublicKey):
         raise ConfigurationError("public key is not an RSA public key")
     return loaded
