@@ -117,9 +117,8 @@ class TaskHost:
                 ready.set()
                 await stop.wait()
                 group.cancel_scope.cancel()
-        except BaseException as exc:  # the host must never raise into the loop's exception handler
-            if not isinstance(exc, anyio.get_cancelled_exc_class()):
-                logger.error("%s: background tasks stopped unexpectedly", self.owner, exc_info=exc)
+        except Exception:  # never into the loop's exception handler; cancellation and exits propagate
+            logger.exception("%s: background tasks stopped unexpectedly", self.owner)
         finally:
             self._group = None
             ready.set()
