@@ -22,16 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import anyio
-
-from .._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
+from .._thread import UNBOUND, LoopBinding, on_loop
+from .handle import HitCounter
 
 __all__ = ["FaultHandle", "Faults"]
 
 FaultKind = Literal["status", "fail", "drop", "drop_after", "delay"]
 
 
-class FaultHandle:
+class FaultHandle(HitCounter):
     """One queued fault: how often it fired, and a way to wait for it.
 
     Attributes:
@@ -40,19 +39,14 @@ class FaultHandle:
         hits: how many requests it affected so far.
     """
 
-    _binding: LoopBinding = UNBOUND
-
     def __init__(self, kind: FaultKind, times: int, biz_type: str | None, family: str | None) -> None:
         if times < 1:
             raise ValueError(f"times must be at least 1, got {times!r}")
+        super().__init__(times)
+        self.times: int = times
         self.kind: FaultKind = kind
-        self.times = times
-        self.hits = 0
         self._biz_type = biz_type
         self._family = family
-        self._hit_event: anyio.Event | None = None
-        self._release_event: anyio.Event | None = None
-        self._released = False
 
     def __repr__(self) -> str:
         return (
@@ -67,36 +61,6 @@ class FaultHandle:
         if self._biz_type is not None and self._biz_type not in biz_type:
             return False
         return self._family is None or self._family == family
-
-    def _fire(self) -> None:
-        self.times -= 1
-        self.hits += 1
-        if self._hit_event is not None:
-            self._hit_event.set()
-            self._hit_event = None
-
-    @on_loop_async
-    async def wait_hit(self, count: int = 1) -> None:
-        """Wait until the fault has affected at least ``count`` requests (use ``anyio.fail_after``)."""
-        while self.hits < count:
-            if self._hit_event is None:
-                self._hit_event = anyio.Event()
-            await self._hit_event.wait()
-
-    @on_loop
-    def release(self) -> None:
-        """End every current and future delay of this fault at once (delays only)."""
-        self._released = True
-        if self._release_event is not None:
-            self._release_event.set()
-
-    async def _sleep(self, seconds: float) -> None:
-        if self._released:
-            return
-        if self._release_event is None:
-            self._release_event = anyio.Event()
-        with anyio.move_on_after(seconds):
-            await self._release_event.wait()
 
 
 @dataclass(frozen=True, slots=True)

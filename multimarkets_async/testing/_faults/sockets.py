@@ -34,9 +34,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Final, Literal
 
-import anyio
-
-from .._thread import UNBOUND, LoopBinding, on_loop, on_loop_async
+from .._thread import UNBOUND, LoopBinding, on_loop
+from .handle import HitCounter
 
 __all__ = ["GARBAGE_FRAMES", "SilenceHandle", "SocketFaultHandle", "SocketFaults", "SocketKind"]
 
@@ -62,7 +61,7 @@ def _kinds(kind: SocketKind | None) -> tuple[SocketKind, ...]:
     return (kind,)
 
 
-class SocketFaultHandle:
+class SocketFaultHandle(HitCounter):
     """One armed socket fault: how often it fired, a way to wait for it, and a way to end it.
 
     Attributes:
@@ -73,18 +72,12 @@ class SocketFaultHandle:
             refused, commands failed).
     """
 
-    _binding: LoopBinding = UNBOUND
-
     def __init__(self, fault: str, kinds: tuple[SocketKind, ...], times: int | None) -> None:
         if times is not None and times < 1:
             raise ValueError(f"times must be at least 1 or None, got {times!r}")
+        super().__init__(times)
         self.fault = fault
         self.kinds = kinds
-        self.times = times
-        self.hits = 0
-        self._hit_event: anyio.Event | None = None
-        self._release_event: anyio.Event | None = None
-        self._released = False
 
     def __repr__(self) -> str:
         return (
@@ -100,37 +93,6 @@ class SocketFaultHandle:
     def applies(self, kind: SocketKind) -> bool:
         """Whether the fault is active for sockets of ``kind``."""
         return self.active and kind in self.kinds
-
-    @on_loop
-    def release(self) -> None:
-        """End the fault now; a reply being delayed goes out at once."""
-        self._released = True
-        if self._release_event is not None:
-            self._release_event.set()
-
-    @on_loop_async
-    async def wait_hit(self, count: int = 1) -> None:
-        """Wait until the fault has affected ``count`` events (bound the wait with ``anyio.fail_after``)."""
-        while self.hits < count:
-            if self._hit_event is None:
-                self._hit_event = anyio.Event()
-            await self._hit_event.wait()
-
-    def _fire(self) -> None:
-        if self.times is not None:
-            self.times -= 1
-        self.hits += 1
-        if self._hit_event is not None:
-            self._hit_event.set()
-            self._hit_event = None
-
-    async def _sleep(self, seconds: float) -> None:
-        if self._released:
-            return
-        if self._release_event is None:
-            self._release_event = anyio.Event()
-        with anyio.move_on_after(seconds):
-            await self._release_event.wait()
 
 
 class SilenceHandle:
