@@ -2,6 +2,7 @@
 
     MultiMarketsError
     ├── ConfigurationError          bad settings or key material given to the SDK (also a ValueError)
+    ├── InvalidArgumentError        a bad argument, refused before anything is sent (also a ValueError)
     ├── TransportError              network failure or timeout (raised ``from`` the I/O library's error)
     │   ├── ConnectError
     │   │   └── HandshakeError      a socket upgrade refused by the server (``status_code``)
@@ -47,7 +48,8 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 
 __all__ = [
     "APIError", "ApiKeyError", "AuthenticationError", "BusinessError", "CaptchaError", "ConfigurationError",
-    "ConnectError", "HTTPStatusError", "HandshakeError", "LockedOutError", "LoginFailedError",
+    "ConnectError", "HTTPStatusError", "HandshakeError", "InvalidArgumentError", "LockedOutError",
+    "LoginFailedError",
     "MultiMarketsError", "OrderStateUnknownError", "OutcomeUnknownError", "PermissionDeniedError",
     "ProtocolError", "RateLimitError", "RequestTimeoutError", "ServerError", "ServerUnavailableError",
     "SessionEndedError", "SessionExpiredError", "SignatureError", "SlowConsumerError", "StreamError",
@@ -136,6 +138,13 @@ class MultiMarketsError(Exception):
 
 class ConfigurationError(MultiMarketsError, ValueError):
     """Bad settings or key material given to the SDK."""
+
+
+class InvalidArgumentError(MultiMarketsError, ValueError):
+    """An argument the SDK refuses before sending anything: fix the call, nothing reached the platform.
+
+    Distinct from `ValidationError`, which is the platform refusing a parameter it received.
+    """
 
 
 class TransportError(MultiMarketsError):

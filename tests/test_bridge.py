@@ -97,21 +97,21 @@ async def test_place_order_is_signed_with_trading_headers() -> None:
 async def test_order_validation_sends_nothing() -> None:
     fake = FakeBridge()
     async with bridge(fake) as client:
-        with pytest.raises(mm.ValidationError, match="quantity or amount"):
+        with pytest.raises(mm.InvalidArgumentError, match="quantity or amount"):
             await client.orders.place(ACCOUNT, symbol_id=1, side=mm.Side.BUY)
-        with pytest.raises(mm.ValidationError, match="needs a price"):
+        with pytest.raises(mm.InvalidArgumentError, match="needs a price"):
             await client.orders.place(
                 ACCOUNT, symbol_id=1, side=mm.Side.BUY, order_type=mm.BridgeOrderType.LIMIT, quantity="1"
             )
-        with pytest.raises(mm.ValidationError, match="takes no price"):
+        with pytest.raises(mm.InvalidArgumentError, match="takes no price"):
             await client.orders.place(ACCOUNT, symbol_id=1, side=mm.Side.BUY, quantity="1", price="2")
-        with pytest.raises(mm.ValidationError, match="not float"):
+        with pytest.raises(mm.InvalidArgumentError, match="not float"):
             await client.orders.place(ACCOUNT, symbol_id=1, side=mm.Side.BUY, quantity=1.0)  # type: ignore[arg-type]
-        with pytest.raises(mm.ValidationError, match="letters or digits"):
+        with pytest.raises(mm.InvalidArgumentError, match="letters or digits"):
             await client.orders.place(
                 ACCOUNT, symbol_id=1, side=mm.Side.BUY, amount="5", client_order_id="a-b"
             )
-        with pytest.raises(mm.ValidationError, match="order_id or client_order_id"):
+        with pytest.raises(mm.InvalidArgumentError, match="order_id or client_order_id"):
             await client.orders.get(ACCOUNT, symbol_id=1)
     assert fake.requests == []
 
@@ -171,7 +171,7 @@ async def test_query_cancel_balances_records() -> None:
         assert trade.execute_price == Decimal("100.25")
         (deposit,) = await client.records.deposits(ACCOUNT, status=mm.DepositStatus.DONE, start_time=5)
         assert deposit.amount == Decimal("1")
-        with pytest.raises(mm.ValidationError, match="24 hours"):
+        with pytest.raises(mm.InvalidArgumentError, match="24 hours"):
             await client.records.trades(ACCOUNT, symbol_id=1, start_time=0, end_time=86_400_001)
     assert fake.bodies[2]["currency"] == "USDT,BTC"
     assert fake.bodies[2]["omitZeroBalances"] is True

@@ -21,6 +21,7 @@ from multimarkets_async.errors import (
     ConfigurationError,
     ConnectError,
     HandshakeError,
+    InvalidArgumentError,
     HTTPStatusError,
     LockedOutError,
     LoginFailedError,
@@ -409,6 +410,7 @@ def test_data_never_reaches_str_or_repr() -> None:
 
 CONTRACT_PARENTS = {
     ConfigurationError: (MultiMarketsError, ValueError),
+    InvalidArgumentError: (MultiMarketsError, ValueError),
     TransportError: (MultiMarketsError,),
     ConnectError: (TransportError,),
     RequestTimeoutError: (TransportError,),
@@ -728,3 +730,11 @@ def test_rate_limited_error_is_the_too_many_requests_error_with_a_warning() -> N
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         errors.Nope  # noqa: B018
+
+
+def test_an_argument_error_is_not_the_platforms_validation_error() -> None:
+    """Refused before sending (InvalidArgumentError) and refused by the platform (ValidationError) differ."""
+    assert not issubclass(InvalidArgumentError, ValidationError)
+    assert not issubclass(ValidationError, InvalidArgumentError)
+    with pytest.raises(ValueError):
+        raise InvalidArgumentError("volume must be positive")

@@ -135,7 +135,7 @@ async def test_place_list_and_close_a_position(sim: Simulator, http: httpx.Async
 async def test_an_invalid_order_is_422_from_the_sdk(sim: Simulator, http: httpx.AsyncClient) -> None:
     zero = await http.post("/orders", json={**ORDER, "volume": "0"})
     assert zero.status_code == 422
-    assert zero.json()["error"] == "ValidationError"
+    assert zero.json()["error"] == "InvalidArgumentError"
     assert "volume must be positive" in zero.json()["message"]
 
     unknown = await http.post("/orders", json={**ORDER, "symbol": "NOPE"})

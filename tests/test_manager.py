@@ -206,7 +206,7 @@ async def test_register_sends_md5_password_and_returns_the_customer_number() -> 
             currencies=[(1, "USDT")],
             third_server_code="user-7",
         )
-        with pytest.raises(mm.ValidationError, match="phone or an e-mail"):
+        with pytest.raises(mm.InvalidArgumentError, match="phone or an e-mail"):
             await client.customers.register(
                 password="p", country="CN", customer_group_id=1, currencies=[(1, "USDT")]
             )
@@ -231,9 +231,9 @@ async def test_balance_update_is_idempotent_and_decimal() -> None:
             account_id=1000450,
             request_no="r-1",
         )
-        with pytest.raises(mm.ValidationError, match="not float"):
+        with pytest.raises(mm.InvalidArgumentError, match="not float"):
             await client.balances.update("86000020", amount=5.5, currency="USDT", trade_type=1)  # type: ignore[arg-type]
-        with pytest.raises(mm.ValidationError, match="zero"):
+        with pytest.raises(mm.InvalidArgumentError, match="zero"):
             await client.balances.update("86000020", amount="0", currency="USDT", trade_type=1)
     assert result == mm.BalanceAdjustment(
         request_no="r-1", proposal_no="A20221212686244", amount=Decimal("5.50")
@@ -260,7 +260,7 @@ async def test_typed_reads() -> None:
     async with manager(fake) as client:
         account = await client.balances.get("86000020", trade_type=1)
         assert account.balance == Decimal("47.319290")
-        with pytest.raises(mm.ValidationError, match="no tradeType 1 account in EUR"):
+        with pytest.raises(mm.InvalidArgumentError, match="no tradeType 1 account in EUR"):
             await client.balances.get("86000020", trade_type=1, currency="EUR")
         assert [a.code for a in await client.company.currencies()] == ["USDT"]
         assert (await client.products.list(trade_type=1))[0].symbol_digits is None

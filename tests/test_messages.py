@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multimarkets_async.errors import ProtocolError, ValidationError
+from multimarkets_async.errors import InvalidArgumentError, ProtocolError
 from multimarkets_async.models.push import (
     AccountUpdate,
     DisconnectEvent,
@@ -101,7 +101,7 @@ def test_trade_types_subscribe_type_and_device() -> None:
 
 @pytest.mark.parametrize("trade_types", [[], "", "1,x", [0], [-1], "1,,2", "\u0661"])
 def test_bad_trade_types_are_refused(trade_types: list[int] | str) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         m.encode_subscribe_asset(SESSION_A, 1, "t", 1, trade_types=trade_types)
 
 
@@ -120,7 +120,7 @@ def test_bad_trade_types_are_refused(trade_types: list[int] | str) -> None:
 def test_bad_common_fields_are_refused(
     session: m.MsgSession, seq_id: int, trace: str, send_time: int
 ) -> None:
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(InvalidArgumentError) as info:
         m.encode_login(session, seq_id, trace, send_time)
     assert "s3cr3t" not in str(info.value)
     assert "74e6e8df" not in str(info.value)

@@ -232,7 +232,7 @@ async def test_typed_order_calls_send_the_callers_key() -> None:
             )
             (pending,) = await client.orders.pending(trade_type=2)
             await client.orders.cancel(pending, idempotency_key="k-2")
-            with pytest.raises(mm.ValidationError, match="must not be empty"):
+            with pytest.raises(mm.InvalidArgumentError, match="must not be empty"):
                 await client.orders.market(
                     "EURUSD", side=mm.Side.BUY, volume="0.1", trade_type=2, idempotency_key=" "
                 )

@@ -39,6 +39,7 @@ EXPECTED = {
     "TradeDealEvent", "WithdrawEvent",
     # errors
     "MultiMarketsError", "ConfigurationError", "TransportError", "ConnectError", "HandshakeError",
+    "InvalidArgumentError",
     "RequestTimeoutError", "OutcomeUnknownError", "OrderStateUnknownError", "HTTPStatusError",
     "TooManyRequestsError", "LockedOutError",
     "WAFBlockedError", "ServerUnavailableError", "ProtocolError", "StreamError", "SlowConsumerError",

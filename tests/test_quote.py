@@ -24,6 +24,7 @@ from multimarkets_async.errors import (
     ConfigurationError,
     ProtocolError,
     ServerError,
+    InvalidArgumentError,
     ValidationError,
 )
 from multimarkets_async.models.market import (
@@ -115,7 +116,7 @@ def test_market_subscribe_omits_absent_depth_and_formats_decimal_accuracy() -> N
 
 @pytest.mark.parametrize("accuracy", ["0", "-1", "abc", "NaN", 0.01])
 def test_market_subscribe_rejects_bad_accuracy(accuracy: object) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_market_subscribe(
             [SymbolKey(1, 1, 0)],
             depth_level=1,
@@ -127,7 +128,7 @@ def test_market_subscribe_rejects_bad_accuracy(accuracy: object) -> None:
 
 
 def test_market_subscribe_rejects_zero_depth() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_market_subscribe(
             [SymbolKey(1, 1, 0)], depth_level=0, merge_accuracy="1", trade_info_count=1, seq_id=1, ext="x"
         )
@@ -177,18 +178,18 @@ def test_heartbeat_cancel_and_rolling_frames() -> None:
 
 @pytest.mark.parametrize("cancel_type", [4, -1, True, 2.0, "2"])
 def test_cancel_rejects_undocumented_types(cancel_type: int) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_cancel(cancel_type, 1, "x")
 
 
 @pytest.mark.parametrize(("seq_id", "ext"), [(-1, "x"), (2**32, "x"), (True, "x"), (1, "x" * 65), (1, None)])
 def test_envelope_fields_are_validated(seq_id: int, ext: str) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_heartbeat(seq_id, ext)
 
 
 def test_symbol_fields_are_validated() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_ticker_subscribe([SymbolKey(-1, 1, 0)], 1, "x")
 
 
@@ -205,9 +206,9 @@ def test_encoders_emit_strict_compact_json() -> None:
 def test_subscribe_limit_is_100_distinct_products() -> None:
     keys = [SymbolKey(i, 1, 0) for i in range(100)]
     q.encode_ticker_subscribe(keys + keys, 1, "x")  # duplicates add nothing
-    with pytest.raises(ValidationError, match="100"):
+    with pytest.raises(InvalidArgumentError, match="100"):
         q.encode_ticker_subscribe([*keys, SymbolKey(1000, 1, 0)], 1, "x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_rolling_subscribe([*keys, SymbolKey(1000, 1, 0)], 1, "x")
 
 
@@ -215,14 +216,14 @@ def test_kline_bar_and_batch_limits() -> None:
     key = SymbolKey(1, 1, 0)
     q.encode_kline_request(q.KlineQuery(key, 1, 1000), 1, "x")
     for bars in (0, 1001):
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidArgumentError):
             q.encode_kline_request(q.KlineQuery(key, 1, bars), 1, "x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_kline_request(q.KlineQuery(key, 11, 10), 1, "x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_kline_request(q.KlineQuery(key, 1.0, 10), 1, "x")  # type: ignore[arg-type]
     queries = [q.KlineQuery(SymbolKey(i, 1, 0), 1, 10) for i in range(101)]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.encode_batch_kline_request(queries, 1, "x")
     q.encode_batch_kline_request(queries[:100], 1, "x")
 
@@ -230,9 +231,9 @@ def test_kline_bar_and_batch_limits() -> None:
 def test_check_request_limits_is_per_command() -> None:
     q.check_request_limits(q.QuoteCmd.HEARTBEAT, products=500)
     q.check_request_limits(q.QuoteCmd.MARKET_SUBSCRIBE, products=100)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.check_request_limits(q.QuoteCmd.MARKET_SUBSCRIBE, products=101)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidArgumentError):
         q.check_request_limits(q.QuoteCmd.KLINE, bars=1001)
 
 

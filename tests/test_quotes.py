@@ -174,5 +174,5 @@ async def test_streams_need_async_with() -> None:
 
 
 async def test_symbol_names_resolve_through_the_catalogue() -> None:
-    with pytest.raises(mm.ValidationError, match="list"):
+    with pytest.raises(mm.InvalidArgumentError, match="list"):
         await mm.MultiMarkets(base_url="http://127.0.0.1:9", company_id=1).symbols.resolve("EURUSD")

@@ -32,9 +32,9 @@ async def test_symbols_catalogue_and_detail() -> None:
         assert (eurusd.symbol_digits, eurusd.key) == (5, mm.SymbolKey(1001, 2, 1))
         detail = await client.symbols.detail(eurusd)
         assert detail.volume_step == Decimal("0.01")
-        with pytest.raises(mm.ValidationError, match="pass trade_type"):
+        with pytest.raises(mm.InvalidArgumentError, match="pass trade_type"):
             await client.symbols.get("EURUSD")
-        with pytest.raises(mm.ValidationError, match="unknown symbol"):
+        with pytest.raises(mm.InvalidArgumentError, match="unknown symbol"):
             await client.symbols.get("NOPE")
 
 
@@ -56,13 +56,13 @@ async def test_prices_finer_than_the_product_are_refused_before_sending() -> Non
     async with trading() as (sim, client):
         await client.symbols.list()
         sent = len(sim.requests)
-        with pytest.raises(mm.ValidationError, match="more decimals than the product's 5"):
+        with pytest.raises(mm.InvalidArgumentError, match="more decimals than the product's 5"):
             await client.orders.market(
                 "EURUSD", side=mm.Side.BUY, volume="0.1", trade_type=2, price="1.085001"
             )
-        with pytest.raises(mm.ValidationError, match="not float"):
+        with pytest.raises(mm.InvalidArgumentError, match="not float"):
             await client.orders.market("EURUSD", side=mm.Side.BUY, volume=0.1, trade_type=2)  # type: ignore[arg-type]
-        with pytest.raises(mm.ValidationError, match="positive"):
+        with pytest.raises(mm.InvalidArgumentError, match="positive"):
             await client.orders.market("EURUSD", side=mm.Side.BUY, volume="0", trade_type=2, price="1.08")
         assert not [r for r in sim.requests[sent:] if r.biz_type and "addMarketOrder" in r.biz_type]
 
@@ -273,7 +273,7 @@ async def test_error_paths_of_the_queries_are_typed() -> None:
         ghost = mm.PendingOrder(id="999", symbol_id=1001, direction=1, trade_type=2)
         with pytest.raises(mm.APIError):
             await client.orders.cancel(ghost)
-        with pytest.raises(mm.ValidationError, match="tradeType 5"):
+        with pytest.raises(mm.InvalidArgumentError, match="tradeType 5"):
             await client.orders.market("DOGE/USDT-BN-TG", side=mm.Side.BUY, volume="1", trade_type=5)
-        with pytest.raises(mm.ValidationError, match="no account"):
+        with pytest.raises(mm.InvalidArgumentError, match="no account"):
             await client.account.get(trade_type=3)

@@ -173,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 currencies=[(customer.trade_type, customer.currency)],
                 third_server_code=customer.wallet_id,
             )
-        except mm.ValidationError as exc:
+        except (mm.InvalidArgumentError, mm.ValidationError) as exc:
             raise HTTPException(422, exc.message) from exc
         except mm.BusinessError as exc:
             raise HTTPException(409, exc.message) from exc

@@ -171,7 +171,8 @@ Client = Annotated[mm.MultiMarkets, Depends(get_client)]
 
 _STATUS: Sequence[tuple[type[mm.MultiMarketsError], int]] = (
     (mm.OrderStateUnknownError, 502),  # may or may not have executed: the caller must reconcile
-    (mm.ValidationError, 422),
+    (mm.InvalidArgumentError, 422),  # refused by the SDK, nothing was sent
+    (mm.ValidationError, 422),  # refused by the platform
     (mm.BusinessError, 409),  # TradingRuleError included: the platform refused the order
     (mm.TooManyRequestsError, 429),
     (mm.LockedOutError, 429),

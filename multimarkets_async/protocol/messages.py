@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Final
 
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 from ._messages_decode import decode_message, ends_session
 
 __all__ = [
@@ -90,12 +90,12 @@ def _frame(
     msg_type: MsgType, session: MsgSession, seq_id: int, trace: str, send_time: int, *, data: object = None
 ) -> str:
     if not isinstance(session.token, str) or not session.token:
-        raise ValidationError("the message-socket token must be a non-empty string")
+        raise InvalidArgumentError("the message-socket token must be a non-empty string")
     for name, value in (("seq_id", seq_id), ("send_time", send_time), ("device", session.device)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationError(f"{name} must be a non-negative integer, got {value!r}")
+            raise InvalidArgumentError(f"{name} must be a non-negative integer, got {value!r}")
     if not (isinstance(trace, str) and trace and isinstance(session.lang, str) and session.lang):
-        raise ValidationError("trace and lang must be non-empty strings")
+        raise InvalidArgumentError("trace and lang must be non-empty strings")
     head = {"msgType": str(msg_type), "token": session.token, "sendTime": send_time, "lang": session.lang}
     frame: dict[str, object] = {"head": head}
     if data is not None:
@@ -117,7 +117,7 @@ def encode_login(session: MsgSession, seq_id: int, trace: str, send_time: int) -
         The JSON text frame.
 
     Raises:
-        ValidationError: an empty token, trace or lang, or a negative number.
+        InvalidArgumentError: an empty token, trace or lang, or a negative number.
     """
     return _frame(MsgType.LOGIN, session, seq_id, trace, send_time)
 
@@ -126,7 +126,7 @@ def encode_logout(session: MsgSession, seq_id: int, trace: str, send_time: int) 
     """Encode ``logout``; the server keeps the socket open, so close it after. Args as ``encode_login``.
 
     Raises:
-        ValidationError: an empty token, trace or lang, or a negative number.
+        InvalidArgumentError: an empty token, trace or lang, or a negative number.
     """
     return _frame(MsgType.LOGOUT, session, seq_id, trace, send_time)
 
@@ -135,7 +135,7 @@ def encode_ping(session: MsgSession, seq_id: int, trace: str, send_time: int) ->
     """Encode ``ping``, sent every ``MSG_WS_PING_INTERVAL`` s. Args as ``encode_login``.
 
     Raises:
-        ValidationError: an empty token, trace or lang, or a negative number.
+        InvalidArgumentError: an empty token, trace or lang, or a negative number.
     """
     return _frame(MsgType.PING, session, seq_id, trace, send_time)
 
@@ -144,7 +144,7 @@ def _csv(name: str, values: Iterable[int] | str) -> str:
     items = values.split(",") if isinstance(values, str) else [str(v) for v in values]
     items = list(dict.fromkeys(item.strip() for item in items))
     if not items or not all(item.isascii() and item.isdigit() and int(item) > 0 for item in items):
-        raise ValidationError(f"{name} must be positive integers, e.g. [1, 2] or '1,2', got {values!r}")
+        raise InvalidArgumentError(f"{name} must be positive integers, e.g. [1, 2] or '1,2', got {values!r}")
     return ",".join(items)
 
 
@@ -178,7 +178,7 @@ def encode_subscribe_asset(
         The JSON text frame.
 
     Raises:
-        ValidationError: no or non-positive trade types, or a bad common field.
+        InvalidArgumentError: no or non-positive trade types, or a bad common field.
     """
     data = _asset_data(trade_types, subscribe_type)
     return _frame(MsgType.SUBSCRIBE_ASSET, session, seq_id, trace, send_time, data=data)
@@ -196,7 +196,7 @@ def encode_cancel_subscribe_asset(
     """Encode ``cancel_subscribe_asset``; arguments as ``encode_subscribe_asset``.
 
     Raises:
-        ValidationError: no or non-positive trade types, or a bad common field.
+        InvalidArgumentError: no or non-positive trade types, or a bad common field.
     """
     data = _asset_data(trade_types, subscribe_type)
     return _frame(MsgType.CANCEL_SUBSCRIBE_ASSET, session, seq_id, trace, send_time, data=data)

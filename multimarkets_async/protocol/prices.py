@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 
 __all__ = ["decimal_text", "scale_price", "to_decimal", "unscale_price"]
 
@@ -21,18 +21,18 @@ def to_decimal(value: Number, what: str) -> Decimal:
     """``value`` as a finite ``Decimal``.
 
     Raises:
-        ValidationError: a float (ambiguous), a bool, text that is not a number, NaN or infinity.
+        InvalidArgumentError: a float (ambiguous), a bool, text that is not a number, NaN or infinity.
     """
     if isinstance(value, bool | float):
-        raise ValidationError(
+        raise InvalidArgumentError(
             f"{what} must be a Decimal, a string or an int, not {type(value).__name__} ({value!r})"
         )
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValidationError(f"{what} is not a number: {value!r}") from None
+        raise InvalidArgumentError(f"{what} is not a number: {value!r}") from None
     if not number.is_finite():
-        raise ValidationError(f"{what} must be finite, got {value!r}")
+        raise InvalidArgumentError(f"{what} must be finite, got {value!r}")
     return number
 
 
@@ -40,14 +40,14 @@ def scale_price(value: Number, digits: int, *, what: str = "price") -> str:
     """The integer string of ``value`` scaled by 10**``digits``.
 
     Raises:
-        ValidationError: ``value`` is negative, not a number, or has more decimals than ``digits``.
+        InvalidArgumentError: ``value`` is negative, not a number, or has more decimals than ``digits``.
     """
     price = to_decimal(value, what)
     if price < 0:
-        raise ValidationError(f"{what} must not be negative, got {value!r}")
+        raise InvalidArgumentError(f"{what} must not be negative, got {value!r}")
     scaled = price.scaleb(digits)
     if scaled != scaled.to_integral_value():
-        raise ValidationError(
+        raise InvalidArgumentError(
             f"{what} {value} has more decimals than the product's {digits}; round it to a multiple of "
             f"{Decimal(1).scaleb(-digits)} first"
         )
@@ -63,9 +63,9 @@ def decimal_text(value: Number, *, what: str = "volume", positive: bool = True) 
     """A quantity as the plain decimal string the platform expects (no exponent).
 
     Raises:
-        ValidationError: not a number, or not positive when ``positive``.
+        InvalidArgumentError: not a number, or not positive when ``positive``.
     """
     number = to_decimal(value, what)
     if positive and number <= 0:
-        raise ValidationError(f"{what} must be positive, got {value!r}")
+        raise InvalidArgumentError(f"{what} must be positive, got {value!r}")
     return format(number, "f")

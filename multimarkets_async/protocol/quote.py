@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Final
 
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 from ..models.market import KlineType, SymbolKey
 from ._quote_frame import (
     LEGACY_TRADE_MODE,
@@ -158,13 +158,13 @@ def check_request_limits(cmd_id: int, *, products: int = 0, bars: int = 0) -> No
         bars: Bars asked for (per product).
 
     Raises:
-        ValidationError: ``products`` or ``bars`` exceeds its limit for ``cmd_id``.
+        InvalidArgumentError: ``products`` or ``bars`` exceeds its limit for ``cmd_id``.
     """
     limit = MAX_BATCH_KLINE_PRODUCTS if cmd_id == QuoteCmd.BATCH_KLINE else MAX_PRODUCTS_PER_SUBSCRIPTION
     if cmd_id in _PRODUCT_LIMITED and products > limit:
-        raise ValidationError(f"cmd_id {cmd_id} carries {products} products; the limit is {limit}")
+        raise InvalidArgumentError(f"cmd_id {cmd_id} carries {products} products; the limit is {limit}")
     if cmd_id in (QuoteCmd.KLINE, QuoteCmd.BATCH_KLINE) and not 1 <= bars <= MAX_KLINE_BARS:
-        raise ValidationError(f"query_kline_num must be 1..{MAX_KLINE_BARS}, got {bars}")
+        raise InvalidArgumentError(f"query_kline_num must be 1..{MAX_KLINE_BARS}, got {bars}")
 
 
 def rate_limit_delay_ms(
@@ -188,14 +188,14 @@ def rate_limit_delay_ms(
 
 def _uint(name: str, value: int, bound: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < bound:
-        raise ValidationError(f"{name} must be an unsigned integer below {bound}, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be an unsigned integer below {bound}, got {value!r}")
     return value
 
 
 def _encode(cmd: QuoteCmd, seq_id: int, ext: str, data: dict[str, object]) -> str:
     _uint("seq_id", seq_id, _UINT32)
     if not isinstance(ext, str) or len(ext) > MAX_EXT_LENGTH:
-        raise ValidationError(f"ext must be a string of at most {MAX_EXT_LENGTH} characters")
+        raise InvalidArgumentError(f"ext must be a string of at most {MAX_EXT_LENGTH} characters")
     frame = {"cmd_id": int(cmd), "seq_id": seq_id, "ext": ext, "data": data}
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
@@ -226,7 +226,7 @@ def encode_ticker_subscribe(symbols: Iterable[SymbolKey], seq_id: int, ext: str)
         The JSON text frame.
 
     Raises:
-        ValidationError: more than 100 products, or an out-of-range field.
+        InvalidArgumentError: more than 100 products, or an out-of-range field.
     """
     unique = _symbol_list(QuoteCmd.TICKER_SUBSCRIBE, symbols)
     return _encode(QuoteCmd.TICKER_SUBSCRIBE, seq_id, ext, {"symbol_list": [_symbol(s) for s in unique]})
@@ -255,18 +255,20 @@ def encode_market_subscribe(
         The JSON text frame.
 
     Raises:
-        ValidationError: more than 100 products, or an out-of-range field.
+        InvalidArgumentError: more than 100 products, or an out-of-range field.
     """
     unique = _symbol_list(QuoteCmd.MARKET_SUBSCRIBE, symbols)
     if depth_level is not None and (_uint("depth_level", depth_level, _UINT32) < 1):
-        raise ValidationError("depth_level must be at least 1")
+        raise InvalidArgumentError("depth_level must be at least 1")
     accuracy = format(merge_accuracy, "f") if isinstance(merge_accuracy, Decimal) else merge_accuracy
     try:
         valid = isinstance(accuracy, str) and Decimal(accuracy) > 0
     except ArithmeticError:
         valid = False
     if not valid:
-        raise ValidationError(f"merge_accuracy must be a positive decimal string, got {merge_accuracy!r}")
+        raise InvalidArgumentError(
+            f"merge_accuracy must be a positive decimal string, got {merge_accuracy!r}"
+        )
     _uint("trade_info_count", trade_info_count, _UINT32)
     entries = []
     for key in unique:
@@ -294,7 +296,7 @@ def encode_rolling_subscribe(
         The JSON text frame.
 
     Raises:
-        ValidationError: more than 100 products, or an out-of-range field.
+        InvalidArgumentError: more than 100 products, or an out-of-range field.
     """
     unique = _symbol_list(QuoteCmd.ROLLING_SUBSCRIBE, symbols)
     data: dict[str, object] = {
@@ -308,10 +310,10 @@ def encode_cancel(cancel_type: CancelType | int, seq_id: int, ext: str) -> str:
     """Encode a 14006 cancel: 0 everything, 1 tickers, 2 depth and trades, 3 rolling statistics.
 
     Raises:
-        ValidationError: ``cancel_type`` is not one of the documented values.
+        InvalidArgumentError: ``cancel_type`` is not one of the documented values.
     """
     if isinstance(cancel_type, bool) or not isinstance(cancel_type, int) or cancel_type not in _CANCEL_TYPES:
-        raise ValidationError(f"cancel_type must be 0..3, got {cancel_type!r}")
+        raise InvalidArgumentError(f"cancel_type must be 0..3, got {cancel_type!r}")
     return _encode(QuoteCmd.CANCEL, seq_id, ext, {"cancel_type": int(cancel_type)})
 
 
@@ -319,7 +321,7 @@ def encode_heartbeat(seq_id: int, ext: str) -> str:
     """Encode a 14008 heartbeat (``data`` is ``{}``); send one every ``QUOTE_HEARTBEAT_INTERVAL`` s.
 
     Raises:
-        ValidationError: ``seq_id`` or ``ext`` out of range.
+        InvalidArgumentError: ``seq_id`` or ``ext`` out of range.
     """
     return _encode(QuoteCmd.HEARTBEAT, seq_id, ext, {})
 
@@ -328,7 +330,7 @@ def _kline_data(query: KlineQuery) -> dict[str, object]:
     data = _symbol(query.symbol)
     kind = query.kline_type
     if isinstance(kind, bool) or not isinstance(kind, int) or kind not in _KLINE_TYPES:
-        raise ValidationError(f"kline_type must be 1..10, got {kind!r}")
+        raise InvalidArgumentError(f"kline_type must be 1..10, got {kind!r}")
     data["kline_type"] = int(kind)
     if query.kline_timestamp_end is not None:
         data["kline_timestamp_end"] = _uint("kline_timestamp_end", query.kline_timestamp_end, _UINT64)
@@ -342,7 +344,7 @@ def encode_kline_request(query: KlineQuery, seq_id: int, ext: str) -> str:
     """Encode a 14012 historical K-line query for one product (the reply arrives compressed).
 
     Raises:
-        ValidationError: more than 1000 bars, or an out-of-range field.
+        InvalidArgumentError: more than 1000 bars, or an out-of-range field.
     """
     return _encode(QuoteCmd.KLINE, seq_id, ext, _kline_data(query))
 
@@ -351,7 +353,7 @@ def encode_batch_kline_request(queries: Sequence[KlineQuery], seq_id: int, ext: 
     """Encode a 14014 batch K-line query (``data.data_list``), at most 100 products of 1000 bars.
 
     Raises:
-        ValidationError: too many products or bars, or an out-of-range field.
+        InvalidArgumentError: too many products or bars, or an out-of-range field.
     """
     check_request_limits(QuoteCmd.BATCH_KLINE, products=len(queries), bars=1)
     return _encode(QuoteCmd.BATCH_KLINE, seq_id, ext, {"data_list": [_kline_data(q) for q in queries]})

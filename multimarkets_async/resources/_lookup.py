@@ -15,7 +15,7 @@ import anyio
 
 from .._streams.quote_feed import TICKER, QuoteFeed
 from .._streams.subscription import Subscription
-from ..errors import ProtocolError, RequestTimeoutError, ValidationError
+from ..errors import InvalidArgumentError, ProtocolError, RequestTimeoutError
 from ..models._answers import parse_rows
 from ..models.customer import Account, CustomerProfile
 from ..models.market import SymbolKey, Tick
@@ -79,7 +79,7 @@ class Lookup:
         """The catalogue row of ``symbol``.
 
         Raises:
-            ValidationError: an unknown product, or a name listed under several tradeTypes without
+            InvalidArgumentError: an unknown product, or a name listed under several tradeTypes without
                 ``trade_type``.
         """
         if isinstance(symbol, Symbol):
@@ -88,12 +88,12 @@ class Lookup:
         if isinstance(symbol, SymbolKey):
             found = [r for r in rows if r.symbol_id == symbol.symbol_id and r.trade_type == symbol.trade_type]
             if not found:
-                raise ValidationError(
+                raise InvalidArgumentError(
                     f"product {symbol.symbol_id} is not listed for tradeType {symbol.trade_type}"
                 )
             return found[0]
         if not isinstance(symbol, str):
-            raise ValidationError(f"a symbol is a Symbol, a SymbolKey or a name, got {symbol!r}")
+            raise InvalidArgumentError(f"a symbol is a Symbol, a SymbolKey or a name, got {symbol!r}")
         wanted = symbol.strip().lower()
         found = [
             row
@@ -103,10 +103,10 @@ class Lookup:
         ]
         if not found:
             suffix = f" for tradeType {trade_type}" if trade_type is not None else ""
-            raise ValidationError(f"unknown symbol {symbol!r}{suffix}")
+            raise InvalidArgumentError(f"unknown symbol {symbol!r}{suffix}")
         if len(found) > 1:
             types = sorted({row.trade_type for row in found})
-            raise ValidationError(
+            raise InvalidArgumentError(
                 f"{symbol!r} is listed under tradeTypes {types}; pass trade_type= to choose one"
             )
         return found[0]
@@ -117,13 +117,13 @@ class Lookup:
         """Names, rows and keys as ``SymbolKey`` values, in order, without duplicates.
 
         Raises:
-            ValidationError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
+            InvalidArgumentError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
         """
         if isinstance(symbols, str | SymbolKey | Symbol):
-            raise ValidationError("pass a list of symbols, e.g. ['EURUSD'] rather than 'EURUSD'")
+            raise InvalidArgumentError("pass a list of symbols, e.g. ['EURUSD'] rather than 'EURUSD'")
         items = builtins.list(symbols)
         if not items:
-            raise ValidationError("subscribe to at least one symbol")
+            raise InvalidArgumentError("subscribe to at least one symbol")
         keys: dict[SymbolKey, None] = {}
         for item in items:
             key = item if isinstance(item, SymbolKey) else None
@@ -136,7 +136,7 @@ class Lookup:
         """The price decimals of ``key``, or ``None`` when the catalogue does not list it."""
         try:
             return (await self.symbol(key)).symbol_digits
-        except ValidationError:
+        except InvalidArgumentError:
             return None
 
     # -- the customer ------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ class Lookup:
         """The account that trades ``trade_type`` (in ``currency`` when the customer has several).
 
         Raises:
-            ValidationError: the customer has no such account.
+            InvalidArgumentError: the customer has no such account.
         """
         profile = await self.profile()
         try:
@@ -163,7 +163,7 @@ class Lookup:
             try:
                 return profile.account(trade_type, currency)
             except LookupError as exc:
-                raise ValidationError(f"the customer has no account for tradeType {trade_type}") from exc
+                raise InvalidArgumentError(f"the customer has no account for tradeType {trade_type}") from exc
 
     # -- prices --------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 from ..models.customer import Account
 from ..models.symbols import Symbol
 from ..protocol.prices import Number, decimal_text, scale_price
@@ -25,7 +25,7 @@ def service(trade_type: int, method: str) -> str:
         return f"tradeapi.app.CfdMMOrderApiService.{method}"
     if trade_type == 2:
         return f"tradeapi.app.OrderApiService.{method}"
-    raise ValidationError(
+    raise InvalidArgumentError(
         "typed orders cover the contract accounts (tradeType 1 and 2); "
         f"use client.call() for tradeType {trade_type}"
     )
@@ -86,14 +86,14 @@ class OrderBody:
         """Set ``thirdPartyOrder``: your own order tag, echoed in queries and pushes."""
         if value is not None:
             if not _CLIENT_ORDER_ID.match(value):
-                raise ValidationError("client_order_id must be 1-255 characters of [A-Za-z0-9_]")
+                raise InvalidArgumentError("client_order_id must be 1-255 characters of [A-Za-z0-9_]")
             self.body["thirdPartyOrder"] = value
 
     def leverage(self, value: int | None) -> None:
         """Set ``crossLevelNum``."""
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError(f"leverage must be a positive int, got {value!r}")
+                raise InvalidArgumentError(f"leverage must be a positive int, got {value!r}")
             self.body["crossLevelNum"] = value
 
     def slippage(self, value: str | Decimal | None) -> None:

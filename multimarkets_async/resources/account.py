@@ -26,7 +26,7 @@ class AccountResource:
         """The account that trades ``trade_type`` (in ``currency`` when the customer has several).
 
         Raises:
-            ValidationError: the customer has no such account.
+            InvalidArgumentError: the customer has no such account.
         """
         return await self._lookup.account(trade_type, currency)
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 import pydantic
 
-from ..errors import ProtocolError, ValidationError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..models.auth2 import Auth2Tokens, Auth2User
 from ..protocol.crypto import md5_password
 from ..protocol.operations import Family
@@ -35,7 +35,9 @@ class Auth2:
 
     def _check_url(self) -> None:
         if not self._core.environment.auth2_url:
-            raise ValidationError("this environment has no Auth2 URL; pass an Environment with auth2_url")
+            raise InvalidArgumentError(
+                "this environment has no Auth2 URL; pass an Environment with auth2_url"
+            )
 
     async def _call(
         self, path: str, body: dict[str, object], model: type[M], *, token: str | None = None
@@ -57,7 +59,7 @@ class Auth2:
         """An authorization code for the logged-in user (needs the client's login token)."""
         token = self._core.http.token
         if not token:
-            raise ValidationError("auth2.code needs a logged-in client: call client.login() first")
+            raise InvalidArgumentError("auth2.code needs a logged-in client: call client.login() first")
         self._check_url()
         body: dict[str, object] = {"appId": app_id, "thirdAppType": third_app_type}
         data = await self._core.http.request("auth2/code", body, family=Family.AUTH2, token=token)

@@ -79,7 +79,7 @@ def decimal_text(value: Decimal | str | None, name: str) -> str | None:
     """A positive decimal as plain text for the wire (``None`` stays ``None``).
 
     Raises:
-        ValidationError: a float, a non-number or a non-positive value.
+        InvalidArgumentError: a float, a non-number or a non-positive value.
     """
     return None if value is None else prices.decimal_text(value, what=name)
 

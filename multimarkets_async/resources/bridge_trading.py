@@ -8,7 +8,7 @@ import re
 import uuid
 from decimal import Decimal
 
-from ..errors import ProtocolError, ValidationError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Rows, parse_answer
 from ..models.bridge import (
     BridgeAccount,
@@ -92,12 +92,12 @@ class BridgeRecords(BridgeNamespace):
         """Executions of one product (``queryDirectTradeRecord``); the span may not exceed 24 h.
 
         Raises:
-            ValidationError: ``limit`` outside 1..100, or a span over 24 h (nothing is sent).
+            InvalidArgumentError: ``limit`` outside 1..100, or a span over 24 h (nothing is sent).
         """
         if not 1 <= limit <= 100:
-            raise ValidationError(f"limit must be 1..100, got {limit}")
+            raise InvalidArgumentError(f"limit must be 1..100, got {limit}")
         if start_time is not None and end_time is not None and end_time - start_time > 86_400_000:
-            raise ValidationError("the trade-record span may not exceed 24 hours")
+            raise InvalidArgumentError("the trade-record span may not exceed 24 hours")
         body = account.body()
         body["symbolId"] = symbol_id
         put_given(body, {"startTime": start_time, "endTime": end_time})
@@ -140,21 +140,21 @@ class BridgeOrders(BridgeNamespace):
             request_time: ms; defaults to the server's receipt time.
 
         Raises:
-            ValidationError: a missing quantity/amount, a price on a market order or none on a limit
+            InvalidArgumentError: a missing quantity/amount, a price on a market order or none on a limit
                 order, floats, or a malformed ``client_order_id`` (nothing is sent).
         """
         num = decimal_text(quantity, "quantity")
         amt = decimal_text(amount, "amount")
         limit_price = decimal_text(price, "price")
         if num is None and amt is None:
-            raise ValidationError("give quantity or amount")
+            raise InvalidArgumentError("give quantity or amount")
         if order_type is BridgeOrderType.LIMIT and limit_price is None:
-            raise ValidationError("a limit order needs a price")
+            raise InvalidArgumentError("a limit order needs a price")
         if order_type is BridgeOrderType.MARKET and limit_price is not None:
-            raise ValidationError("a market order takes no price")
+            raise InvalidArgumentError("a market order takes no price")
         client_order_id = client_order_id or uuid.uuid4().hex[:20]
         if not _CLIENT_ORDER_ID.match(client_order_id):
-            raise ValidationError("client_order_id must be 1-20 letters or digits")
+            raise InvalidArgumentError("client_order_id must be 1-20 letters or digits")
         body = account.body()
         body.update(
             symbolId=symbol_id, bizType=int(order_type), direction=int(side), clientOrderId=client_order_id
@@ -183,7 +183,7 @@ class BridgeOrders(BridgeNamespace):
         client_order_id: str | None,
     ) -> BridgeOrder:
         if order_id is None and client_order_id is None:
-            raise ValidationError("give order_id or client_order_id")
+            raise InvalidArgumentError("give order_id or client_order_id")
         body = account.body()
         body["symbolId"] = symbol_id
         put_given(body, {"orderId": order_id, "clientOrderId": client_order_id})

@@ -7,7 +7,7 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import ProtocolError, ValidationError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Paged
 from ..models.api_keys import ApiKey, Permission
 from ..models.customer import CustomerProfile
@@ -190,7 +190,7 @@ class Customer:
             third_server_code: the customer's id in your own system.
         """
         if not password:
-            raise ValidationError("password must not be empty")
+            raise InvalidArgumentError("password must not be empty")
         body: dict[str, object] = {
             "type": 1 if email else 2,
             "loginName": login_name,

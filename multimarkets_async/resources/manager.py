@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import ProtocolError, ValidationError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Paged, Rows
 from ..models.customer import Account
 from ..models.manager import (
@@ -133,10 +133,12 @@ class ManagedCustomers:
             customer_no: only this customer.
 
         Raises:
-            ValidationError: ``size`` or ``page`` out of range (nothing is sent).
+            InvalidArgumentError: ``size`` or ``page`` out of range (nothing is sent).
         """
         if not 1 <= size <= _MAX_PAGE or page < 1:
-            raise ValidationError(f"page must be >= 1 and size 1..{_MAX_PAGE}, got page={page} size={size}")
+            raise InvalidArgumentError(
+                f"page must be >= 1 and size 1..{_MAX_PAGE}, got page={page} size={size}"
+            )
         body: dict[str, object] = {"current": page, "size": size}
         if customer_no is not None:
             body["customerNo"] = customer_no
@@ -176,12 +178,12 @@ class ManagedCustomers:
             The new customer number.
 
         Raises:
-            ValidationError: neither phone nor e-mail, or no currency (nothing is sent).
+            InvalidArgumentError: neither phone nor e-mail, or no currency (nothing is sent).
         """
         if not phone and not email:
-            raise ValidationError("register needs a phone or an e-mail address")
+            raise InvalidArgumentError("register needs a phone or an e-mail address")
         if not currencies:
-            raise ValidationError("register needs at least one (trade_type, currency) account to open")
+            raise InvalidArgumentError("register needs at least one (trade_type, currency) account to open")
         entries = [
             c
             if isinstance(c, TradeTypeCurrency)
@@ -223,7 +225,7 @@ class ManagedCustomers:
             found = await self.list(customer_no=customer_no, size=1)
             match = next((c for c in found.records if c.customer_no == customer_no), None)
             if match is None or match.id is None:
-                raise ValidationError(f"no customer {customer_no!r}")
+                raise InvalidArgumentError(f"no customer {customer_no!r}")
             customer_id = match.id
         body = {"type": str(part), "id": str(customer_id), "customerNo": customer_no}
         return await fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail)
@@ -264,7 +266,7 @@ class Balances:
         """The customer's account of ``trade_type`` (in ``currency`` when it has several).
 
         Raises:
-            ValidationError: the customer has no such account.
+            InvalidArgumentError: the customer has no such account.
         """
         accounts = await fetch(
             self._session,
@@ -275,7 +277,7 @@ class Balances:
         for account in accounts:
             if currency is None or account.currency == currency:
                 return account
-        raise ValidationError(
+        raise InvalidArgumentError(
             f"customer {customer_no} has no tradeType {trade_type} account"
             + (f" in {currency}" if currency else "")
         )
@@ -310,12 +312,12 @@ class Balances:
             request_no: your unique number for this adjustment (a UUID by default).
 
         Raises:
-            ValidationError: ``amount`` is a float, zero or not a number (nothing is sent).
+            InvalidArgumentError: ``amount`` is a float, zero or not a number (nothing is sent).
             OutcomeUnknownError: an attempt may have been applied and no answer says whether it was.
         """
         text = decimal_text(amount, what="amount", positive=False)
         if Decimal(text) == 0:
-            raise ValidationError("amount must not be zero")
+            raise InvalidArgumentError("amount must not be zero")
         request_no = request_no or str(uuid.uuid4())
         body: dict[str, object] = {"customerNo": customer_no}
         if account_id is not None:

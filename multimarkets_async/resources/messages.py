@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .._streams.message_feed import MessageFeed
 from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 from ..models.push import AccountUpdate, MessageEvent
 from ..models.stream import ConnectionEvent
 from ._core import ClientCore
@@ -52,7 +52,7 @@ class Messages:
         """
         types = [int(t) for t in trade_types]
         if not types or any(t not in (1, 2, 3, 5, 6) for t in types):
-            raise ValidationError(f"trade_types must be among 1, 2, 3, 5, 6; got {list(trade_types)!r}")
+            raise InvalidArgumentError(f"trade_types must be among 1, 2, 3, 5, 6; got {list(trade_types)!r}")
 
         async def enter(subscription: Subscription[object]) -> None:
             await self._feed.subscribe(subscription, types, connection_events=connection_events)

@@ -13,7 +13,7 @@ import builtins
 import uuid
 
 from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import OrderStateUnknownError, ValidationError
+from ..errors import InvalidArgumentError, OrderStateUnknownError
 from ..models._answers import Paged, Rows
 from ..models.market import SymbolKey
 from ..models.trading import (
@@ -55,7 +55,7 @@ def _key(idempotency_key: str | None) -> NotGivenOr[str]:
     if idempotency_key is None:
         return NOT_GIVEN
     if not idempotency_key.strip():
-        raise ValidationError("idempotency_key must not be empty")
+        raise InvalidArgumentError("idempotency_key must not be empty")
     return idempotency_key
 
 
@@ -146,7 +146,7 @@ class Orders:
                 with the same key.
 
         Raises:
-            ValidationError: a price with more decimals than the product, a non-positive volume.
+            InvalidArgumentError: a price with more decimals than the product, a non-positive volume.
             TradingRuleError: the platform refused the order.
             OrderStateUnknownError: no answer arrived; reconcile before retrying.
         """
@@ -268,10 +268,12 @@ class Orders:
         without running it again; if it never arrived, it runs now, once.
 
         Raises:
-            ValidationError: the error carries no idempotency key (the call was made without one).
+            InvalidArgumentError: the error carries no idempotency key (the call was made without one).
         """
         if not lost.idempotency_key or lost.body is None:
-            raise ValidationError("this order was sent without an idempotency key; query orders to reconcile")
+            raise InvalidArgumentError(
+                "this order was sent without an idempotency key; query orders to reconcile"
+            )
         return await self._core.call(
             lost.biz_type, lost.body, OrderResult, idempotency_key=lost.idempotency_key
         )

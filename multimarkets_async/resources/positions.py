@@ -55,7 +55,7 @@ class Positions:
         """Set, change or remove (``0``) a position's stop-loss and take-profit (``updateOrder``).
 
         Raises:
-            ValidationError: a price with more decimals than the product has.
+            InvalidArgumentError: a price with more decimals than the product has.
             TradingRuleError: the price is on the wrong side or too close (CFDWBWE000009/10).
         """
         digits = position.open_symbol_digits

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .._streams.quote_feed import MARKET, ROLLING, TICKER, MarketParams
 from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
-from ..errors import ValidationError
+from ..errors import InvalidArgumentError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
 from ..models.stream import ConnectionEvent
 from ..protocol import quote
@@ -93,7 +93,7 @@ class Quotes:
             maxsize: events held for a slow consumer.
         """
         if not 1 <= depth_level <= 100 or trade_info_count < 0:
-            raise ValidationError("depth_level must be 1..100 and trade_info_count >= 0")
+            raise InvalidArgumentError("depth_level must be 1..100 and trade_info_count >= 0")
 
         async def enter(subscription: Subscription[object]) -> None:
             keys = await self._lookup.keys(symbols, trade_type=trade_type)

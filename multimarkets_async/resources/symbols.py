@@ -36,7 +36,7 @@ class Symbols:
         """The catalogue row of ``symbol``.
 
         Raises:
-            ValidationError: an unknown product, or a name listed under several tradeTypes without
+            InvalidArgumentError: an unknown product, or a name listed under several tradeTypes without
                 ``trade_type``.
         """
         return await self._lookup.symbol(symbol, trade_type=trade_type)
@@ -47,7 +47,7 @@ class Symbols:
         """Turn names, rows and keys into ``SymbolKey`` values, in order, without duplicates.
 
         Raises:
-            ValidationError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
+            InvalidArgumentError: an unknown or ambiguous name, a bare string instead of a list, or no symbol.
         """
         return await self._lookup.keys(symbols, trade_type=trade_type)
 
