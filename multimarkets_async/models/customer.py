@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr
 
 from ._base import WireModel
 
-__all__ = ["Account", "CustomerProfile", "LoginResult", "WireModel"]  # WireModel: re-exported from _base
+__all__ = ["Account", "CustomerProfile", "LoginResult"]
 
 
 class Account(WireModel):
