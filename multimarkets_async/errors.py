@@ -90,6 +90,8 @@ class MultiMarketsError(Exception):
         status_code: The HTTP status of the response, when there was one.
         retry_after: Seconds to wait before retrying, when the server said so.
         data: The envelope's ``data`` (on failures usually the bizType string). Never printed.
+        hint: What to check first, when the SDK can tell (also at the end of ``message``); see the
+            Errors page of the docs. ``None`` otherwise.
     """
 
     message: str
@@ -122,6 +124,7 @@ class MultiMarketsError(Exception):
         self.status_code = status_code
         self.retry_after = retry_after
         self.data = data
+        self.hint: str | None = None
 
     def __str__(self) -> str:
         status = self.status_code if self.status_code != 200 else None

@@ -21,8 +21,8 @@ from multimarkets_async.errors import (
     ConfigurationError,
     ConnectError,
     HandshakeError,
-    InvalidArgumentError,
     HTTPStatusError,
+    InvalidArgumentError,
     LockedOutError,
     LoginFailedError,
     MultiMarketsError,
@@ -657,11 +657,13 @@ EXPECTED_TABLE_PUBLIC = {
     "http_status_error",
     "quote_error_from_ret",
 }
+EXPECTED_HINTS_PUBLIC = {"UNREACHABLE_HINT", "add_hint", "cannot_connect", "company_id_hint", "host_port"}
 EXPECTED_PUBLIC = {*(cls.__name__ for cls in CONTRACT_PARENTS), "MultiMarketsError"}
 
 
 @pytest.mark.parametrize(
-    ("module", "expected"), [(errors, EXPECTED_PUBLIC), (error_codes, EXPECTED_TABLE_PUBLIC)]
+    ("module", "expected"),
+    [(errors, EXPECTED_PUBLIC), (error_codes, EXPECTED_TABLE_PUBLIC | EXPECTED_HINTS_PUBLIC)],
 )
 def test_all_is_exactly_the_public_surface(module: object, expected: set[str]) -> None:
     exported = module.__all__  # type: ignore[attr-defined]
@@ -736,5 +738,5 @@ def test_an_argument_error_is_not_the_platforms_validation_error() -> None:
     """Refused before sending (InvalidArgumentError) and refused by the platform (ValidationError) differ."""
     assert not issubclass(InvalidArgumentError, ValidationError)
     assert not issubclass(ValidationError, InvalidArgumentError)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="volume must be positive"):
         raise InvalidArgumentError("volume must be positive")

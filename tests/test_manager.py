@@ -70,9 +70,11 @@ async def test_authorize_then_encrypted_call() -> None:
         page = await client.customers.list(page=2, size=50, customer_no="86000020")
     assert [c.customer_no for c in page.records] == ["86000020"]
     auth, call = fake.requests
-    # Authorize: plain body, trace and companyId only (no token, version, lang, timestamp).
+    # Authorize: plain body, trace, companyId and the timestamp (ms) the reference page marks
+    # required; no token, version or lang.
     assert auth.headers["companyId"] == "439"
-    for absent in ("token", "version", "timestamp", "lang"):
+    assert abs(int(auth.headers["timestamp"]) - int(call.headers["timestamp"])) < 60_000
+    for absent in ("token", "version", "lang"):
         assert absent not in auth.headers
     assert not auth.headers["trace"].startswith("x-")
     # The call: bare path, company headers, x- trace, encrypted body with a valid MD5.

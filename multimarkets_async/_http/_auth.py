@@ -40,4 +40,11 @@ class EncryptedBodyAuth(httpx.Auth):
         body = json.loads(request.content) if request.content else {}
         sealed = self._encryptor.encrypt(body, int(request.headers["timestamp"]))
         headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
-        yield httpx.Request(request.method, request.url, headers=headers, content=encode_body(sealed))
+        # A new request: carry the extensions over, or the call's timeout (held there) is lost.
+        yield httpx.Request(
+            request.method,
+            request.url,
+            headers=headers,
+            content=encode_body(sealed),
+            extensions=request.extensions,
+        )

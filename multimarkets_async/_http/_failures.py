@@ -23,8 +23,10 @@ from ..errors import (
     RequestTimeoutError,
     ServerError,
     TransportError,
+    UnknownOperationError,
 )
 from ..protocol.backoff import Failure
+from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
 from ..protocol.operations import Operation
 from ._request import Call
 
@@ -35,6 +37,7 @@ __all__ = [
     "map_httpx_exception",
     "outcome_matters",
     "outcome_unknown",
+    "wrong_base",
 ]
 
 # httpx exception -> (how the attempt failed, the SDK class). Looked up along the MRO, most specific first.
@@ -54,12 +57,20 @@ _HTTPX_ERRORS: tuple[tuple[type[httpx.HTTPError], Failure, type[TransportError]]
 )
 
 
-def map_httpx_exception(exc: httpx.HTTPError) -> tuple[Failure, TransportError]:
-    """Translate an httpx exception into how the attempt failed and the SDK error to raise."""
+def map_httpx_exception(exc: httpx.HTTPError, *, url: str | None = None) -> tuple[Failure, TransportError]:
+    """Translate an httpx exception into how the attempt failed and the SDK error to raise.
+
+    With the request's ``url``, a connection that could not be made names its host and port (never
+    the path) and asks whether ``base_url`` is right.
+    """
     for cls, failure, sdk_cls in _HTTPX_ERRORS:
         if isinstance(exc, cls):
             # httpx messages name the URL at most; never the headers.
-            return failure, sdk_cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if url is not None and sdk_cls is ConnectError:
+                error = sdk_cls(cannot_connect(url, reason))
+                return failure, add_hint(error, UNREACHABLE_HINT)
+            return failure, sdk_cls(reason)
     raise AssertionError("unreachable: httpx.HTTPError is the last row")  # pragma: no cover
 
 
@@ -67,7 +78,12 @@ class AttemptFailed(Exception):
     """Internal: one attempt failed; carries how, and the SDK error to raise if it is final."""
 
     def __init__(
-        self, failure: Failure, error: MultiMarketsError, *, trace: str, retry_after: float | None = None
+        self,
+        failure: Failure,
+        error: MultiMarketsError,
+        *,
+        trace: str | None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(failure.value)
         self.failure = failure
@@ -83,6 +99,12 @@ def envelope_failure(error: MultiMarketsError) -> Failure:
     if isinstance(error, ServerError):
         return Failure.SERVER
     return Failure.FATAL
+
+
+def wrong_base(error: MultiMarketsError) -> bool:
+    """Whether a signed call's answer says its operation is not served at that base URL: an unknown
+    operation, or the Client gateway asking for the login token it takes instead of a signature."""
+    return isinstance(error, UnknownOperationError) or error.code == "GATEWAY_CODE_001"
 
 
 def outcome_matters(operation: Operation) -> bool:

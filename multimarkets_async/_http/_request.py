@@ -15,9 +15,18 @@ from enum import Enum
 from .._config import Environment, ProtocolSettings
 from .._types import NOT_GIVEN, NotGivenOr
 from ..protocol.envelope import make_trace, request_headers
-from ..protocol.operations import Family, Operation
+from ..protocol.operations import Family, Operation, signed_bases
 
-__all__ = ["AuthScheme", "Call", "OutgoingRequest", "build_request", "family_for", "url_for"]
+__all__ = [
+    "AuthScheme",
+    "Call",
+    "OutgoingRequest",
+    "build_request",
+    "family_for",
+    "first_base",
+    "other_base",
+    "url_for",
+]
 
 
 @dataclass(slots=True)
@@ -45,6 +54,11 @@ class Call:
     resynced: bool = False
     reauthenticated: bool = False
     fell_back: bool = False
+    base: Family | None = None
+    """The family whose base URL the call goes to when it is not the call's own (a signed
+    ``getMsgPushToken`` goes to the Client API's base first; see ``protocol.operations.signed_bases``)."""
+    rebased: bool = False
+    """The call already moved to its other base URL once."""
 
 
 class AuthScheme(Enum):
@@ -74,6 +88,21 @@ def family_for(operation: Operation, *, signs_requests: bool) -> Family:
     if signs_requests and operation.path.startswith("/global/"):
         return Family.OPEN
     return Family.CLIENT
+
+
+def first_base(operation: Operation, family: Family, remembered: Mapping[str, Family]) -> Family | None:
+    """The base URL a call goes to first when it is not its family's own: for a signed operation with
+    more than one (``signed_bases``), the one that ``remembered`` says worked last, else the first."""
+    bases = signed_bases(operation.biz_type) if family is Family.OPEN else ()
+    return remembered.get(operation.biz_type, bases[0]) if len(bases) > 1 else None
+
+
+def other_base(call: Call) -> Family | None:
+    """The base URL a call moves to when its own does not serve the operation; ``None`` when it has no
+    other or already moved once."""
+    if call.base is None or call.rebased:
+        return None
+    return next((b for b in signed_bases(call.operation.biz_type) if b is not call.base), None)
 
 
 def url_for(environment: Environment, family: Family, path: str) -> str:
@@ -138,7 +167,7 @@ def build_request(
         headers.pop(name, None)
     scheme = AuthScheme.SIGNED if signed else (AuthScheme.ENCRYPTED if encrypted else AuthScheme.NONE)
     return OutgoingRequest(
-        url=url_for(environment, call.family, call.operation.path),
+        url=url_for(environment, call.base or call.family, call.operation.path),
         headers=headers,
         body=call.body,
         trace=trace,

@@ -33,6 +33,7 @@ from ..errors import (
 from ..protocol.backoff import Failure, policy_delay, retry_decision
 from ..protocol.crypto import BodyEncryptor, OpenApiSigner
 from ..protocol.envelope import decode_envelope, encode_body, envelope_error
+from ..protocol.error_codes import add_hint, company_id_hint
 from ..protocol.operations import Family, Operation, fallback_biz_type, may_repeat, operation_for
 from ..protocol.throttle import (
     ClockOffset,
@@ -49,10 +50,11 @@ from ._failures import (
     map_httpx_exception,
     outcome_matters,
     outcome_unknown,
+    wrong_base,
 )
 from ._gate import RateLimitGate
 from ._pool import DEFAULT_LIMITS, SDKHttpClient, default_headers, http_timeout
-from ._request import AuthScheme, Call, OutgoingRequest, build_request, family_for
+from ._request import AuthScheme, Call, OutgoingRequest, build_request, family_for, first_base, other_base
 
 __all__ = ["HTTPSession"]
 
@@ -123,6 +125,8 @@ class HTTPSession(RateLimitGate):
         self.locked_until: float | None = None
         """Epoch seconds until which the key is locked out after a 418."""
         self._lockouts = 0
+        self._signed_base: dict[str, Family] = {}  # bizType -> the base its signed calls last worked at
+        self._succeeded = False  # a call has succeeded: the server knows our companyId
         self._api_key = api_key
         self._open_auth = OpenApiAuth(signer) if signer is not None else None
         self._encrypt_auth = EncryptedBodyAuth(encryptor) if encryptor is not None else None
@@ -229,6 +233,7 @@ class HTTPSession(RateLimitGate):
             omit_headers=omit_headers,
             reauthenticate=self.reauthenticate if reauthenticate is NOT_GIVEN else reauthenticate,
         )
+        call.base = first_base(operation, chosen, self._signed_base)
         return await self._run(call, allow_resync=_sync)
 
     async def _run(self, call: Call, *, allow_resync: bool) -> object:
@@ -257,9 +262,17 @@ class HTTPSession(RateLimitGate):
         attempt = 0
         while True:
             try:
-                return await self._attempt(call)
+                data = await self._attempt(call)
+                if call.base is not None:
+                    self._signed_base[call.operation.biz_type] = call.base  # tried first from now on
+                return data
             except AttemptFailed as failed:
                 error = failed.error
+                if wrong_base(error) and (other := other_base(call)) is not None:
+                    # Once, and before any re-login: a signed call sends no token to refresh.
+                    call.base, call.rebased = other, True
+                    logger.info("%s: trying the %s API's base URL", call.operation.biz_type, other)
+                    continue
                 if isinstance(error, TimeWindowError) and allow_resync and not call.resynced:
                     call.resynced = True
                     await self.sync_clock()
@@ -313,7 +326,9 @@ class HTTPSession(RateLimitGate):
         await self._throttle(call, call.operation.path)
         encrypt_auth = self._encrypt_auth
         if call.family is Family.MANAGER:
-            encryptor = self.manager_encryptor
+            # Authorize (the one Manager call without a token) always goes plain: the server reads it
+            # before it has a key to decrypt with.
+            encryptor = self.manager_encryptor if call.token is not None else None
             encrypt_auth = EncryptedBodyAuth(encryptor) if encryptor is not None else None
         now_ms = self.now_ms()
         request = build_request(
@@ -350,10 +365,10 @@ class HTTPSession(RateLimitGate):
                 timeout=timeout,
             )
         except httpx.HTTPError as exc:
-            failure, error = map_httpx_exception(exc)
+            failure, error = map_httpx_exception(exc, url=request.url)
             error.__cause__ = exc
-            error.trace = trace
-            raise AttemptFailed(failure, error, trace=trace) from exc
+            error.trace = None if failure is Failure.NOT_SENT else trace  # one that never left has none
+            raise AttemptFailed(failure, error, trace=error.trace) from exc
         try:
             return self._read(call, response, trace)
         except ProtocolError:
@@ -376,6 +391,9 @@ class HTTPSession(RateLimitGate):
             exc.trace = trace  # the one handle support has on an answer that could not be read
             raise
         if envelope.is_success(self.settings.success_codes):
+            self._succeeded = True
             return envelope.data
         error = envelope_error(envelope, status_code=status)
+        if error.code == "GATEWAY_CODE_015" and not self._succeeded:
+            add_hint(error, company_id_hint(self.company_id))
         raise AttemptFailed(envelope_failure(error), error, trace=trace)

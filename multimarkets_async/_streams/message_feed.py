@@ -1,7 +1,8 @@
 """The private message feed: one message-push socket shared by every ``client.messages`` subscriber.
 
-Each (re)connect fetches a fresh push token over HTTP (``getMsgPushToken`` for API-key clients; the
-login token otherwise), logs in, and subscribes to the union of the trade types subscribers want.
+Each (re)connect fetches a fresh push token over HTTP (``getMsgPushToken`` for API-key clients, signed,
+at the Client API's base first and the Open API's once if that base does not serve it; the login token
+otherwise), logs in, and subscribes to the union of the trade types subscribers want.
 Private messages are never dropped: a subscriber that falls too far behind fails loudly.
 """
 

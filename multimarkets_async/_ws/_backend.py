@@ -27,6 +27,7 @@ from ..errors import (
     RequestTimeoutError,
     TransportError,
 )
+from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
 
 __all__ = ["Receiver", "SocketBackend", "SocketConnection", "WebsocketsBackend", "map_websockets_exception"]
 
@@ -68,8 +69,12 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
-    """Translate a websockets (or socket-level) exception into the SDK's tree."""
+def map_websockets_exception(exc: BaseException, *, url: str | None = None) -> MultiMarketsError:
+    """Translate a websockets (or socket-level) exception into the SDK's tree.
+
+    With the ``url`` being opened, a connection that could not be made names its host and port (never
+    the path or query, which carry tokens or the API key) and asks whether ``base_url`` is right.
+    """
     if isinstance(exc, websockets.exceptions.InvalidStatus):
         status = getattr(getattr(exc, "response", None), "status_code", None)
         return HandshakeError(
@@ -87,9 +92,16 @@ def map_websockets_exception(exc: BaseException) -> MultiMarketsError:
     if isinstance(exc, websockets.exceptions.PayloadTooBig):
         return ProtocolError(f"a WebSocket frame was too big ({_describe(exc)})")
     if isinstance(exc, TimeoutError):
+        if url is not None:
+            return add_hint(
+                RequestTimeoutError(cannot_connect(url, "it did not open in time")), UNREACHABLE_HINT
+            )
         return RequestTimeoutError("the WebSocket did not open in time")
     if isinstance(exc, OSError):
-        return ConnectError(f"could not connect: {exc.strerror or type(exc).__name__}")
+        reason = exc.strerror or type(exc).__name__
+        if url is not None:
+            return add_hint(ConnectError(cannot_connect(url, reason)), UNREACHABLE_HINT)
+        return ConnectError(f"could not connect: {reason}")
     return TransportError(f"WebSocket failure ({_describe(exc)})")
 
 
@@ -168,5 +180,5 @@ class WebsocketsBackend:
         except websockets.exceptions.InvalidURI as exc:
             raise map_websockets_exception(exc) from None  # the original names the URL
         except (websockets.exceptions.WebSocketException, OSError, TimeoutError) as exc:
-            raise map_websockets_exception(exc) from exc
+            raise map_websockets_exception(exc, url=url) from exc
         return _WebsocketsConnection(ws)

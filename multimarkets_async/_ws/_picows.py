@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from .._logging import RedactingLogger
 from ..errors import ConfigurationError, ConnectError, HandshakeError, ProtocolError, TransportError
+from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
 
 try:
     import picows
@@ -195,6 +196,8 @@ class PicowsBackend:
         except picows.WSError as exc:
             raise HandshakeError(f"WebSocket handshake failed ({type(exc).__name__})") from exc
         except (TimeoutError, OSError) as exc:
-            raise ConnectError(f"could not connect ({type(exc).__name__})") from exc
+            reason = "it did not open in time" if isinstance(exc, TimeoutError) else None
+            reason = reason or (exc.strerror if isinstance(exc, OSError) else None) or type(exc).__name__
+            raise add_hint(ConnectError(cannot_connect(url, reason)), UNREACHABLE_HINT) from exc
         assert isinstance(listener, _Listener)
         return _PicowsConnection(transport, listener)

@@ -41,7 +41,7 @@ DEFAULT_SUCCESS_CODES: Final = frozenset({"0"})
 
 
 def _json_default(value: object) -> object:
-    # Money travels as decimal strings (http.md §13); a Decimal is sent as its exact text.
+    # Money travels as decimal strings; a Decimal is sent as its exact text.
     if isinstance(value, Decimal):
         return format(value, "f")
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serialisable")
@@ -59,7 +59,8 @@ def encode_body(body: Mapping[str, object] | None) -> bytes:
 
 
 def make_trace(uuid_hex: str, now_ms: int, *, encrypted: bool = False) -> str:
-    """Build a request trace ``<uuid>-<ms>``, prefixed ``x-`` when the body is encrypted (http.md §5)."""
+    """Build a request trace ``<uuid>-<ms>``, prefixed ``x-`` when the body is encrypted (as the Manager
+    Sign page requires and the vendor's H5 client does on the Client API)."""
     trace = f"{uuid_hex}-{now_ms}"
     return "x-" + trace if encrypted else trace
 
@@ -78,7 +79,7 @@ def request_headers(
     idempotency_key: str | None = None,
     captcha: str | None = None,
 ) -> dict[str, str]:
-    """The platform's request headers in their documented camelCase spelling (http.md §2).
+    """The platform's request headers in their documented camelCase spelling (``companyId``, ``apiKey``...).
 
     Only the headers given a value are returned. ``signature`` is added by the signing auth flow,
     which needs the final body and timestamp.
@@ -109,7 +110,8 @@ def request_headers(
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """A decoded response envelope (http.md §4.1). Unknown keys are ignored."""
+    """A decoded response envelope (``code``, ``msg``, ``bizCode``, ``tm``, ``trace``, ``msgParams``,
+    ``data``). Unknown keys are ignored."""
 
     code: str | None
     """``"0"`` on success; otherwise an error code (``None`` when the envelope has none). Compared as a
@@ -160,7 +162,8 @@ def decode_envelope(
     """Decode a response envelope, tolerating the documented variations.
 
     ``code`` may be a string or a number; ``tm`` a number or a string (``None`` when it is not an
-    integer); the text may be under ``msg`` or ``message`` (Open API variant, http.md §4.2).
+    integer); the text may be under ``msg`` or ``message`` (the Open API's Request page prints a three-field
+    ``{code, message, data}`` envelope).
 
     Raises:
         ProtocolError: if ``raw`` is not a JSON object, carries neither ``code`` nor ``ok``, or holds
@@ -227,7 +230,7 @@ def unwrap_envelope(
     raise envelope_error(envelope, status_code=status_code)
 
 
-# -- Client RPC socket (header/body frames, websockets.md §1) --------------------------------------
+# -- Client RPC socket (header/body frames) -----------------------------------------------
 
 
 def encode_socket_request(

@@ -1,4 +1,4 @@
-"""The one table that turns the platform's error codes into the SDK's exception classes (errors.md).
+"""The one table that turns the platform's error codes into the SDK's exception classes.
 
 Sans-I/O: values in, exception instances out; nothing here raises what it builds. `CODE_TABLE` maps
 each documented key (module prefix + code, as the vendor prints it) to its class; `api_error_class`
@@ -15,7 +15,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
+from urllib.parse import urlsplit
 
 from ..errors import (
     APIError,
@@ -45,14 +46,19 @@ from ..errors import (
 
 __all__ = [
     "CODE_TABLE",
+    "UNREACHABLE_HINT",
+    "add_hint",
     "api_error_class",
     "api_error_from_envelope",
+    "cannot_connect",
+    "company_id_hint",
+    "host_port",
     "http_status_error",
     "quote_error_from_ret",
 ]
 
 
-# -- The code table (errors.md §3-§7) ------------------------------------------------------------------
+# -- The code table, from the vendor's error pages ----------------------------------------------------
 
 _Row = tuple[str, str, type[APIError]]
 
@@ -70,25 +76,25 @@ _G = "GATEWAY_CODE_"
 _US = "CUSTOMER_API_"
 
 _ROWS: Final[tuple[_Row, ...]] = (
-    # §3 Open API authentication: printed without a module prefix.
+    # Open API authentication: printed without a module prefix.
     *_rows("", SignatureError, "00012001"),
     *_rows("", TimeWindowError, "00012002"),
     *_rows("", ApiKeyError, "00012003 00012006"),
     *_rows("", PermissionDeniedError, "00012004 00012007"),
     *_rows("", RateLimitError, "00012005"),
-    # §4 isolated-margin contract (CFDWBW), and the full-margin contract (CFD) by assumption.
+    # The isolated-margin contract (CFDWBW), and the full-margin contract (CFD) by assumption.
     *_rows("CFDWBW", ServerError, "500"),
     *_rows("CFDWBW", ValidationError, _CFD_VALIDATION),
     *_rows("CFDWBW", TradingRuleError, _CFD_TRADING),
     *_rows("CFD", ValidationError, _CFD_VALIDATION),
     *_rows("CFD", TradingRuleError, _CFD_TRADING),
-    # §4 codes seen in vendor examples (USCUSTOMER_API_0000003 is among the customer rows below).
+    # Codes seen in vendor examples (USCUSTOMER_API_0000003 is among the customer rows below).
     *_rows("CFD", TradingRuleError, "E000031"),
     *_rows("TA", ServerError, "500"),
     *_rows("MS", VerificationCodeError, "P_VERIFY_CODE_ERROR"),
-    # §5 captcha: printed as the literal response code (bizCode "G" on the wire).
+    # Captcha: printed as the literal response code (bizCode "G" on the wire).
     *_rows("", CaptchaError, "F999999"),
-    # §7 gateway (G + GATEWAY_CODE_nnn), including the Client-page extras 004 and 201.
+    # Gateway (G + GATEWAY_CODE_nnn), including the Client-page extras 004 and 201.
     *_rows("G", ServerError, "500"),
     *_rows("G", ServerError, "011 012 013 102 902", prefix=_G),
     *_rows("G", SessionExpiredError, "001 005 017 101", prefix=_G),
@@ -97,7 +103,7 @@ _ROWS: Final[tuple[_Row, ...]] = (
     *_rows("G", TimeWindowError, "014", prefix=_G),
     *_rows("G", RateLimitError, "018", prefix=_G),
     *_rows("G", PermissionDeniedError, "019 201", prefix=_G),
-    # §7 customer service (US + CUSTOMER_API_nnnnnnn), including the Client-page extras 500 and 0001029.
+    # Customer service (US + CUSTOMER_API_nnnnnnn), including the Client-page extras 500 and 0001029.
     *_rows("US", ServerError, "500"),
     *_rows("US", ServerError, "0000002 0000005 0001036", prefix=_US),
     *_rows("US", LoginFailedError, "0000102 0000103 0000112 0000113 0000128 0001050", prefix=_US),
@@ -132,7 +138,7 @@ _ROWS: Final[tuple[_Row, ...]] = (
         0001028 0001030 0001031 0001032 0001033 0001034 0001035 0001037 0001038 0001039 0001040""",
         prefix=_US,
     ),
-    # §7 funds service (FS + number). FS5550002 is printed so (probably a typo for FS550002; both kept).
+    # Funds service (FS + number). FS5550002 is printed so (probably a typo for FS550002; both kept).
     *_rows("FS", ServerError, "500 501 20001 20002"),
     *_rows("FS", ValidationError, "400 401 10001 10002 10003 10005"),
     *_rows("FS", PermissionDeniedError, "560004"),
@@ -178,7 +184,7 @@ _CFD_MODULES: Final = frozenset({"CFD", "CFDWBW"})
 
 
 def api_error_class(code: str, biz_code: str | None) -> type[APIError]:
-    """The class for an error code, looked up as errors.md §2 describes.
+    """The class for an error code.
 
     Order: ``biz_code + code`` in `CODE_TABLE`; then ``code`` alone (a documented key itself, or a
     code every module that documents it maps to the same class); then the fallback rules: ends in
@@ -206,7 +212,7 @@ def api_error_class(code: str, biz_code: str | None) -> type[APIError]:
         return AuthenticationError
     if "VERIFY_CODE" in code:
         return VerificationCodeError
-    # Not in §2.3: an unknown contract code is still a trading rejection (§2.2), a BusinessError too.
+    # An undocumented contract code is still a trading rejection, a BusinessError too.
     if module in _CFD_MODULES or code.startswith("CFD"):
         return TradingRuleError
     return BusinessError
@@ -278,7 +284,7 @@ _RET_MEANINGS: Final[Mapping[int, str]] = {
 def quote_error_from_ret(
     ret: int, msg: str | None, *, data: object = None, trace: str | None = None
 ) -> MultiMarketsError:
-    """The error for a market-data socket or HTTP-quote reply whose ``ret`` is not 200 (errors.md §6).
+    """The error for a market-data socket or HTTP-quote reply whose ``ret`` is not 200.
 
     201 and 202 -> `ValidationError`; 203 -> `ProtocolError` (the session is gone: reconnect and
     resubscribe); 500 and any other 5xx -> `ServerError`; any other undocumented value -> `ProtocolError`.
@@ -310,7 +316,7 @@ def http_status_error(
     retry_after: float | None = None,
     locked_until: float | None = None,
 ) -> HTTPStatusError:
-    """The error for an HTTP response whose status is not 200 (errors.md §1).
+    """The error for an HTTP response whose status is not 200.
 
     Args:
         status_code: The HTTP status.
@@ -351,3 +357,49 @@ def http_status_error(
     elif 500 <= status_code <= 599:
         cls = ServerUnavailableError
     return cls(f"{text}{tail}", body=body, status_code=status_code, retry_after=retry_after)
+
+
+# -- Hints: the likeliest fix, added to an error whose own text does not name it ------------------------
+
+
+_E = TypeVar("_E", bound=MultiMarketsError)
+
+
+def add_hint(error: _E, hint: str) -> _E:
+    """Append ``hint`` to ``error``'s message and keep it as ``error.hint``; returns ``error``."""
+    error.hint = hint
+    error.message = f"{error.message.rstrip('.')}: {hint}"
+    error.args = (error.message,)
+    return error
+
+
+def host_port(url: str) -> str:
+    """``host:port`` of ``url`` (the scheme's default port when none is written); never its path or
+    query, which may carry a token or the API key."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # an out-of-range port: say what was written
+        port = None
+    if port is None:
+        port = 443 if parts.scheme in ("https", "wss") else 80
+    host = parts.hostname or "?"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+UNREACHABLE_HINT: Final = "is base_url right, and can this machine reach that host?"
+"""The hint of a connection that could not be made (refused, unknown host, timed out)."""
+
+
+def cannot_connect(url: str, reason: str) -> str:
+    """The text of a connection error: where (host and port only) and why, before the hint."""
+    return f"could not connect to {host_port(url)} ({reason})"
+
+
+def company_id_hint(company_id: int) -> str:
+    """The hint for ``GATEWAY_CODE_015`` ("the request parameter is invalid") before any call of a client
+    succeeded: the gateway answers so when the ``companyId`` header names no company it knows."""
+    return (
+        f"no call of this client has succeeded yet, so check company_id ({company_id} was sent): "
+        "the gateway answers GATEWAY_CODE_015 to a companyId it does not know"
+    )

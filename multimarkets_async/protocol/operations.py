@@ -1,7 +1,9 @@
 """Operation metadata: for a bizType, its URL path, ``version``/``group`` headers and retry safety.
 
-The gateway routes on (bizType, version, group), so the SDK sends ``version``/``group`` only where the
-operation declares them (Assumption ``send_version_group``, http.md §2.3). Rather than a hand-typed list
+The gateway routes on (bizType, version, group): the API-key permission list names operations
+``bizType_version_group`` and ``GATEWAY_CODE_010`` reads "Downstream port does not exist". So the SDK
+sends ``version``/``group`` only where the operation declares them (Assumption ``send_version_group``).
+Rather than a hand-typed list
 of hundreds of operations, the documented rules are applied by prefix, with explicit overrides for the
 documented exceptions. Whether a call is safe to repeat decides whether the HTTP session may retry it.
 """
@@ -23,11 +25,12 @@ __all__ = [
     "manager_operation",
     "may_repeat",
     "operation_for",
+    "signed_bases",
 ]
 
 
 class Family(StrEnum):
-    """The API families an integrator calls (README §1)."""
+    """The API families an integrator calls, each on its own base URL (see ``Environment``)."""
 
     CLIENT = "client"
     """Client API: a login token, or a guest."""
@@ -68,7 +71,7 @@ class Operation:
     call, whose documented headers are only ``companyId``, ``trace`` and ``lang``."""
 
 
-# http.md §2.3: version/group by prefix.
+# version/group by bizType prefix, as the vendor specs send them.
 _VERSION_GROUP: Final[tuple[tuple[str, str | None, str | None], ...]] = (
     ("tradeapi.app.", "0.0.1", "tradeApi"),
     ("customer.app.", "0.0.1", None),
@@ -78,12 +81,12 @@ _VERSION_GROUP: Final[tuple[tuple[str, str | None, str | None], ...]] = (
     ("config.app.", None, None),
 )
 
-# Documented exceptions to the prefix rules (endpoints.md §4.2).
+# Documented exceptions to the prefix rules (the spec marks getSymbolDetail's ``version: 0.0.2`` required).
 _VERSION_OVERRIDES: Final[dict[str, str | None]] = {
     "config.app.AppSymbolDubboService.getSymbolDetail": "0.0.2",
 }
 
-# Paths outside /global (http.md §1.1).
+# Client API paths outside ``/global/{bizType}``.
 _SPECIAL_PATHS: Final[dict[str, str]] = {
     "customer.app.CustomerWebApiService.login": "/login/customer.app.CustomerWebApiService.login",
     "customer.app.CustomerWebApiService.register": "/register/customer.app.CustomerWebApiService.register",
@@ -112,7 +115,8 @@ _ORDER_METHOD = re.compile(r"(order|position|close|cancel|leverage|margin|stoplo
 _ALIAS = re.compile(r"^(tradeapi\.app\.)(?:CfdMM|CfdWBW|CrossLever|Stock)(\w*ApiService\.)")
 
 
-# Operations that move money (endpoints.md §10.10, Appendix B; Client API Funds/Deposit and Withdraw).
+# Operations that move money: the Manager balance update and bonus, and the Client API's Funds pages
+# (deposit, withdrawal, transfer, loan).
 _MONEY_OPERATIONS: Final = frozenset(
     {
         "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustProposal",
@@ -132,7 +136,7 @@ _MONEY_METHOD = re.compile(
     r"(adjust|bonus|withdraw|deposit|transfer|recharge|loan|repay|payout)", re.IGNORECASE
 )
 
-# http.md §9 defines the ``idempotency-key`` for the Client API only; the Open API runs the same
+# The vendor documents the ``idempotency-key`` for the Client API only; the Open API runs the same
 # operations behind the same gateway. Elsewhere (Manager, Bridge, Auth2) a key proves nothing.
 _KEY_FAMILIES: Final = frozenset({Family.CLIENT, Family.OPEN})
 
@@ -162,12 +166,13 @@ def operation_for(biz_type: str) -> Operation:
             ``"tradeapi.app.OrderApiService.addMarketOrder"``; the special paths ``"logout"``,
             ``"thirdExt/now"``, ``"thirdExt/switchAccount"`` and ``"thirdExt/randomKey"`` are accepted too.
             A value starting with ``/`` is taken as a path below the family's base (the few operations
-            outside ``/global``, endpoints.md Appendix A); a leading ``/api/cats-gateway`` is dropped.
+            outside ``/global``, such as ``/third/login/...``); a leading ``/api/cats-gateway`` (the form
+            some vendor pages print) is dropped.
     """
     if biz_type.startswith("/"):
         path = biz_type.removeprefix("/api/cats-gateway")
         return Operation(biz_type=path.rsplit("/", 1)[-1], path=path)
-    if biz_type.startswith("auth2/"):  # the Auth2 family (endpoints.md §9)
+    if biz_type.startswith("auth2/"):  # the Auth2 family: /auth2/code, token, user, refresh
         return Operation(biz_type=biz_type, path=f"/{biz_type}", timestamp=False)
     version: str | None = None
     group: str | None = None
@@ -197,25 +202,47 @@ def fallback_biz_type(biz_type: str) -> str | None:
     """The older description name of an operation whose path uses a ``CfdMM``/``CfdWBW``/... service.
 
     ``tradeapi.app.CfdMMOrderApiService.addMarketOrder`` -> ``tradeapi.app.OrderApiService.addMarketOrder``
-    (http.md §1.1, Assumption ``bizType_fallback``); ``None`` when there is no alias.
+    The vendor spec describes 37 paths under a different, older bizType (their ``CfdMM*``, ``CfdWBW*``,
+    ``CrossLever*`` and ``Stock*`` services); the SDK sends the path and falls back once to the older
+    name on an unknown-operation answer (Assumption ``bizType_fallback``). ``None`` when there is no
+    alias.
     """
     alias = _ALIAS.sub(r"\1\2", biz_type)
     return alias if alias != biz_type else None
+
+
+# Signed like the Open API, yet documented at the Client API base: the vendor's getMsgPushToken page
+# sends ``{client base}/global/getMsgPushToken`` (``.../api/...``) with the apiKey/signature headers.
+_SIGNED_AT_CLIENT_BASE: Final = frozenset({"getMsgPushToken"})
+
+
+def signed_bases(biz_type: str) -> tuple[Family, ...]:
+    """The base URLs a call signed with the API key may go to, in the order to try them.
+
+    Usually only the Open API's (``.../openapi-c``). ``getMsgPushToken`` is documented at the Client
+    API's base (``.../api/global/getMsgPushToken``) with the Open API's signature headers, while
+    earlier SDK versions, and the Open API pages' own rule, send it to the Open API's: try the
+    documented base first and the other once when the server does not know the operation there.
+    """
+    if biz_type in _SIGNED_AT_CLIENT_BASE:
+        return (Family.CLIENT, Family.OPEN)
+    return (Family.OPEN,)
 
 
 MANAGER_AUTHORIZE: Final = Operation(
     biz_type="admin.admin.CompanyAuthDubboService.auth",
     path="/auth/admin.admin.CompanyAuthDubboService.auth",
     safe_to_repeat=True,
-    timestamp=False,
 )
-"""Manager authorize (endpoints.md §10.1): plain body, only the ``trace`` header in the spec."""
+"""Manager authorize (``/auth/admin.admin.CompanyAuthDubboService.auth``): plain body (sent without a
+token, it is never encrypted) and the ``timestamp`` header the reference page marks required."""
 
-# Manager operations listed only with the /global prefix (http.md §1.3).
+# Manager operations the Business spec lists only with the /global prefix, whatever ``path_style`` says.
 _MANAGER_GLOBAL_ONLY: Final = frozenset(
     {
         "report.admin.CatsTradeDealService.getTradeDealInfoByDealId",
         "report.admin.CatsTradeDealService.getTradeDealInfoByOrderId",
+        "admin.admin.CompanyWebhookDubboService.subscribe",
     }
 )
 
@@ -236,7 +263,7 @@ def _admin_operation(biz_type: str, path: str) -> Operation:
 
 @lru_cache(maxsize=512)
 def manager_operation(biz_type: str, *, path_style: str = "bare") -> Operation:
-    """The metadata of a Manager (Business) API operation (endpoints.md §10, Appendix B).
+    """The metadata of a Manager (Business) API operation.
 
     Every Manager call sends ``version: 0.0.1``; ``tradeapi.*`` operations add ``group: tradeApi``.
 
@@ -257,5 +284,5 @@ def manager_operation(biz_type: str, *, path_style: str = "bare") -> Operation:
 @lru_cache(maxsize=512)
 def bridge_operation(biz_type: str) -> Operation:
     """The metadata of a Bridge API operation: ``/global/{bizType}``, ``version: 0.0.1``,
-    ``group: tradeApi`` on ``tradeapi.*`` operations (endpoints.md §11)."""
+    ``group: tradeApi`` on ``tradeapi.*`` operations."""
     return _admin_operation(biz_type, f"/global/{biz_type}")

@@ -1,7 +1,7 @@
 """Prices and sizes: human decimals to the platform's integer-scaled prices and decimal strings, and back.
 
 Order prices (``requestPrice``, ``stopLoss``, ``takeProfit``) travel as integer strings scaled by
-10^symbolDigits (http.md §13): 1.67655 with 5 digits is ``"167655"``. A price with more decimals than
+10^symbolDigits: 1.67655 with 5 digits is ``"167655"``. A price with more decimals than
 the product has is refused, never rounded silently. Quantities travel as decimal strings. Pure
 functions on ``decimal.Decimal``; floats are refused because they cannot say what the user meant.
 """

@@ -22,7 +22,8 @@ __all__ = [
 ]
 
 KEY_SCOPE = "api-key"
-"""The pause scope shared by every call signed with the API key (Open API and Bridge, http.md §7.1)."""
+"""The pause scope shared by every call signed with the API key (Open API and Bridge: 100 calls a
+minute per key)."""
 
 
 class SlidingWindowLimiter:
@@ -93,7 +94,7 @@ def _seconds_left(deadlines: dict[str, float], key: str, now: float) -> float:
 
 
 class EndpointBudgets:
-    """Per-endpoint call budgets learned from ``x-ratelimit-*`` headers (http.md §7.2).
+    """Per-endpoint call budgets of the Client and Manager APIs, learned from ``x-ratelimit-*`` headers.
 
     ``x-ratelimit-reset`` is the window length in seconds, not a timestamp; when an endpoint reports
     no calls left, it is closed until a full window has passed since that answer.
@@ -120,9 +121,9 @@ class RateLimitPause:
     """Scopes on hold after an HTTP 429, each until the end of the wait the server asked for.
 
     The Open API and Bridge count 100 calls a minute per API key and lock the key out (418) when calls
-    continue after a 429 (http.md §7.1): a 429 on one call must hold back every call signed with that
+    continue after a 429: a 429 on one call must hold back every call signed with that
     key (scope ``KEY_SCOPE``), not only the one that got it. The Client and Manager APIs count per
-    endpoint (§7.2), so their scope is the endpoint. A later, shorter wait never shortens a pause.
+    endpoint, so their scope is the endpoint. A later, shorter wait never shortens a pause.
     """
 
     __slots__ = ("_until",)
@@ -141,7 +142,7 @@ class RateLimitPause:
 
 
 class ClockOffset:
-    """The server clock minus ours, measured from server-time round trips (http.md §10).
+    """The server clock minus ours, measured from server-time round trips (``/thirdExt/now``, in ms).
 
     The server's stamp is taken to fall at the midpoint of the round trip.
     """

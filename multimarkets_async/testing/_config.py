@@ -85,6 +85,9 @@ class SimulatorConfig:
             cancel call and the Message API call (5 s).
         webhook_cancel_retry_delays_s: Assumption ``webhook_cancel_retries``: pauses before each retry
             of a cancel call that failed (1, 2 and 4 s); make them small in tests.
+        push_token_bases: where ``getMsgPushToken`` signed with an API key is served: ``"client"``
+            (``/api/global/getMsgPushToken``, the vendor page's URL) and ``"open"``
+            (``/openapi-c/global/getMsgPushToken``). Leave one out to answer ``GATEWAY_CODE_002`` there.
     """
 
     seed: int = 7
@@ -127,6 +130,7 @@ class SimulatorConfig:
     webhook_timeout_s: float = 3.0
     webhook_other_timeout_s: float = 5.0
     webhook_cancel_retry_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0)
+    push_token_bases: frozenset[str] = frozenset({"client", "open"})
 
     def __post_init__(self) -> None:
         positive = {

@@ -76,7 +76,7 @@ def _signed_text(value: object) -> str | None:
 
 
 def _md5_string_to_sign(data: Mapping[str, object], timestamp_text: str) -> str:
-    """String C of signing.md 3.2: ``"timestamp=<ts>&" + A``, A being the signed ``key=value`` pairs."""
+    """String C of scheme B: ``"timestamp=<ts>&" + A``, A being the signed ``key=value`` pairs."""
     pairs = []
     for key in sorted(key for key in data if key != "signature"):
         text = _signed_text(data[key])
@@ -98,7 +98,7 @@ def _with_timestamp(body: Mapping[str, object], timestamp_ms: int) -> dict[str, 
 
 
 def md5_signature(body: Mapping[str, object], timestamp_ms: int) -> str:
-    """Return the scheme B body ``signature`` D (signing.md section 3.2, steps 1-6).
+    """Return the scheme B body ``signature`` D.
 
     ``timestamp`` is injected into the body; non-empty strings and numbers (not booleans) are signed as
     ``key=value`` in code-point key order joined by ``&`` (string A); D is the uppercase hex MD5 of

@@ -5,7 +5,7 @@ is accepted too. ``load_private_key`` and ``load_public_key`` never put any part
 or a traceback. Also here: the MD5 digests of passwords and of the secret key, the RSA padding and
 per-block limit the schemes share, and how a ``decimal.Decimal`` is written in signed JSON (as a
 *string* holding ``str(value)``; the protocol sends quantities and prices as decimal strings anyway,
-http.md section 13: pass them as ``str`` or ``Decimal``, not ``float``).
+pass them as ``str`` or ``Decimal``, not ``float``).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def load_public_key(key: str | bytes | RSAPublicKey) -> RSAPublicKey:
 
 
 def md5_password(plain: str) -> str:
-    """Return the lowercase hex MD5 of a UTF-8 password: what every password field carries (http.md 11)."""
+    """Return the lowercase hex MD5 of a UTF-8 password: what every password field carries."""
     return hashlib.md5(plain.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
@@ -147,7 +147,7 @@ def json_default(value: object) -> object:
 
 
 def drop_nulls(value: object) -> object:
-    """``value`` without the null members of its objects, at every depth (signing.md 2.3).
+    """``value`` without the null members of its objects, at every depth (scheme A signs no nulls).
 
     Array order and null array elements stay.
     """

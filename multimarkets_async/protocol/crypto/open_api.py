@@ -33,7 +33,7 @@ def _has_null_member(value: object) -> bool:
 
 
 def canonical_body(body: Mapping[str, object]) -> str:
-    """Return the scheme A canonical form of a request body (signing.md section 2.3).
+    """Return the scheme A canonical form of a request body.
 
     Null members are dropped at every depth, keys are sorted by code point at every depth, the JSON is
     compact with non-ASCII characters kept, and then every ASCII ``"`` is removed. Booleans print as

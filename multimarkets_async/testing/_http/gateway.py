@@ -16,7 +16,11 @@ key expired (00012006), caller's IP not bound to the key (00012007), operation (
 permissions (00012004, Assumption ``api_permission_map``), strict version/group (010). A ``token``
 header is ignored.
 
-Check order, Auth2 (endpoints 9): ``company`` (003 missing, 015 another company; the header is
+``getMsgPushToken`` is served at both bases (``SimulatorConfig.push_token_bases`` can leave one out,
+which then answers 002): at the Client base it takes the Open API's checks (from ``apiKey`` on) when
+the request carries an ``apiKey`` header, as the vendor's page sends it, and a login token otherwise.
+
+Check order, Auth2: ``company`` (003 missing, 015 another company; the header is
 ``company``, not ``companyId``), ``trace`` (004), operation (002), ``token`` on ``/auth2/code`` and
 ``/auth2/refresh`` (001 missing, 005 unknown or expired), body (006 empty, 015 unreadable).
 
@@ -57,7 +61,8 @@ __all__ = [
 ]
 
 LOGIN_BIZ_TYPE = "customer.app.CustomerWebApiService.login"
-# The calls reCAPTCHA can protect (http.md 11).
+PUSH_TOKEN_BIZ_TYPE = "getMsgPushToken"  # noqa: S105 - an operation name, not a secret
+# The calls reCAPTCHA can protect: login, registration and sending a verification code.
 _CAPTCHA_BIZ_TYPES = frozenset(
     {
         LOGIN_BIZ_TYPE,
@@ -140,9 +145,9 @@ def check_trace(headers: RecordedHeaders) -> str:
     return trace
 
 
-def _operation(route: str, biz_type: str, family: str) -> SimOperation:
+def _operation(state: HttpState, route: str, biz_type: str, family: str) -> SimOperation:
     op = find_operation(route, biz_type, family)
-    if op is None:
+    if op is None or (biz_type == PUSH_TOKEN_BIZ_TYPE and family not in state.config.push_token_bases):
         raise gateway_error("002")
     return op
 
@@ -206,7 +211,8 @@ def client_body(state: HttpState, op: SimOperation, inc: Incoming, timestamp: in
     """Plain JSON, or the scheme B ``{"data": ...}`` form when the trace starts with ``x-``.
 
     Any decryption problem answers ``GATEWAY_CODE_015``: the ciphertext does not decrypt, the MD5
-    signature does not match, or the body's ``timestamp`` differs from the header's (signing.md 3.2).
+    signature does not match, or the body's ``timestamp`` differs from the header's (inside the sealed
+    body, the ``timestamp`` signed with the MD5 must be the header's).
     """
     parsed = json_object(inc.raw_body, allow_empty=op.allow_empty_body)
     encrypted = inc.headers.get("trace", "").startswith(_ENCRYPTED_TRACE_PREFIX)
@@ -245,7 +251,9 @@ def admit_client(state: HttpState, inc: Incoming) -> Admitted:
         raise HTTPReply(verdict.status, tuple(inc.response_headers))
     company_id = check_company(state, headers)
     check_trace(headers)
-    op = _operation(inc.route, inc.biz_type, "client")
+    op = _operation(state, inc.route, inc.biz_type, "client")
+    if op.biz_type == PUSH_TOKEN_BIZ_TYPE and headers.get("apikey"):
+        return _admit_signed(state, inc, op, company_id, now)  # the vendor page's signed form
     check_version_group(state, op, headers)
     customer_id = _login_customer(state, op, token)
     timestamp = check_client_timestamp(state, headers, now)
@@ -260,7 +268,7 @@ def admit_client(state: HttpState, inc: Incoming) -> Admitted:
 
 
 def check_time_window(state: HttpState, headers: RecordedHeaders, now_ms: int) -> int:
-    """Scheme A's time window (signing.md 2.6; Assumptions ``recv_window_ms``, ``max_clock_ahead_ms``).
+    """Scheme A's time window (Assumptions ``recv_window_ms``, ``max_clock_ahead_ms``).
 
     Returns the ``timestamp`` header; ``00012002`` when it or ``recvWindow`` is not a number, or the
     request is older than the window or further ahead than the allowed clock skew.
@@ -301,9 +309,16 @@ def _open_error(code: str) -> SimError:
 def admit_open(state: HttpState, inc: Incoming) -> Admitted:
     """Admit an Open API request (apiKey + SHA1withRSA; see the module docstring for the order)."""
     now = state.now_ms()
+    company_id = check_company(state, inc.headers)
+    check_trace(inc.headers)
+    return _admit_signed(state, inc, None, company_id, now)
+
+
+def _admit_signed(
+    state: HttpState, inc: Incoming, op: SimOperation | None, company_id: int, now: int
+) -> Admitted:
+    """The Open API's checks from ``apiKey`` on; ``op`` when the route already resolved it."""
     headers = inc.headers
-    company_id = check_company(state, headers)
-    check_trace(headers)
     key_text = headers.get("apikey", "")
     api_key = state.api_keys.get(key_text)
     if api_key is None:
@@ -313,7 +328,7 @@ def admit_open(state: HttpState, inc: Incoming) -> Admitted:
         raise _open_error("00012006")
     if not api_key.ip_allowed(inc.client_host):
         raise _open_error("00012007")
-    op = _operation("global", inc.biz_type, "open")
+    op = op or _operation(state, "global", inc.biz_type, "open")
     if api_key.permissions.get(required_permission(op.biz_type)) != 1:
         raise _open_error("00012004")
     check_version_group(state, op, headers)
@@ -328,7 +343,7 @@ def admit_auth2(state: HttpState, inc: Incoming) -> Admitted:
     headers = inc.headers
     company_id = check_company(state, headers, "company")
     check_trace(headers)
-    op = _operation(inc.route, inc.biz_type, "auth2")
+    op = _operation(state, inc.route, inc.biz_type, "auth2")
     token = headers.get("token") or None
     customer_id = _login_customer(state, op, token)
     body = json_object(inc.raw_body, allow_empty=False)

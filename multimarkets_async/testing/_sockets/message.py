@@ -1,6 +1,7 @@
 """The message-push socket ``/openapi-c/openMsg/{appId}``: login, asset subscriptions and private pushes.
 
-websockets.md 3. Any non-empty ``appId`` is accepted. Client frames carry ``head.msgType``:
+The Open API's "Msg Subscribe" socket. Any non-empty ``appId`` is accepted. Client frames carry
+``head.msgType``:
 
 * ``login`` with a push token (``getMsgPushToken``) or a live login token: answered
   ``subscribe_success``; a bad token (or ``reject_tokens``) gets ``subscribe_fail`` and a close (1008);
@@ -134,7 +135,8 @@ def _money(account: SimAccount, value: Decimal) -> str:
 
 
 def trade_content(exchange: SimExchange, order: SimOrder) -> dict[str, Any]:
-    """The ``content`` of a ``trade`` push for an executed order (websockets.md 3.5, every value a string)."""
+    """The ``content`` of a ``trade`` push for an executed order (the vendor's example shape, every
+    value a string)."""
     symbol = exchange.market.get(order.symbol_id)
     assert symbol is not None
     account = exchange.accounts[order.account_id]
