@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck", "demo"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.11", "3.12", "3.13"]
+
+# A fenced Python block of a Markdown page (tests/test_examples_typecheck.py reads README.md the same way).
+_PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 @nox.session(python=PYTHONS[0])
@@ -28,9 +35,19 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
+    """mypy --strict over the package, then over the examples and the README's Python blocks.
+
+    Each README block becomes a module of its own, so each must stand alone, as a reader copies it.
+    """
     session.install("-e", ".[dev]")
     session.run("mypy")
+    blocks = Path(session.create_tmp()) / "readme"
+    shutil.rmtree(blocks, ignore_errors=True)
+    blocks.mkdir(parents=True)
+    readme = Path("README.md").read_text(encoding="utf-8")
+    for number, code in enumerate(_PYTHON_BLOCK.findall(readme), start=1):
+        (blocks / f"readme_block_{number}.py").write_text(code, encoding="utf-8")
+    session.run("mypy", "--strict", "examples", str(blocks))
 
 
 @nox.session(python=PYTHONS[0])

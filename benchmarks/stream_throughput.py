@@ -6,9 +6,10 @@ What is measured
     records, one per text frame, then a sentinel push (``seq`` 0). Three clients read the same feed,
     one after the other, in this process:
 
-    * ``SDK``: ``client.quotes.tickers([SymbolKey(1001, 1, 1)])`` iterated with ``async for``: the
-      connection manager's reader, ``decode_frame`` into a ``Tick`` (five ``Decimal`` fields), the
-      feed's dispatch, ``Subscription.push`` (keep-latest per symbol) and the consumer's wake-up.
+    * ``SDK``: ``client.quotes.tickers([SYMBOL])`` (product 1001 as a catalogue row named ``EURUSD``)
+      iterated with ``async for``: the connection manager's reader, ``decode_frame`` into a ``Tick``
+      (five ``Decimal`` fields and the product's name), the feed's dispatch, ``Subscription.push``
+      (keep-latest per symbol) and the consumer's wake-up.
     * ``raw``: ``websockets.asyncio.client.connect`` and a loop of ``await ws.recv()`` that splits each
       push's text (``frame[2:-2].split(",")``): the floor any Python websockets client pays.
     * ``raw+decode``: the raw loop calling the SDK's sans-I/O ``decode_frame`` on each frame: the
@@ -75,6 +76,9 @@ __all__ = ["main"]
 
 SERVER = Path(__file__).with_name("_feed_server.py")
 KEY = SymbolKey(1001, 1, 1)
+SYMBOL = mm.Symbol.model_validate({"symbolId": 1001, "tradeType": 1, "dealMode": 1, "symbolCode": "EURUSD"})
+"""The product as a catalogue row: the SDK names its ticks (``tick.symbol``) from it, as it does for
+every subscription by name, so the measured path includes the naming."""
 SUBSCRIBE = json.dumps(
     {
         "cmd_id": 14000,
@@ -177,11 +181,11 @@ async def sdk_client(server: FeedServer, latency: bool, backend: mm.SocketBacken
     now_ns = time.time_ns
     async with (
         mm.MultiMarkets(base_url=server.base_url, company_id=1, socket_backend=backend) as client,
-        client.quotes.tickers([KEY], maxsize=1 << 20) as ticks,
+        client.quotes.tickers([SYMBOL], maxsize=1 << 20) as ticks,
     ):
         cpu0, wall0 = time.process_time(), time.perf_counter()
         async for tick in ticks:
-            seq = tick.seq  # type: ignore[union-attr]
+            seq = tick.seq
             if seq == 0:
                 break
             if latency:

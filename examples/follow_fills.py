@@ -12,23 +12,11 @@ import anyio
 import multimarkets_async as mm
 from multimarkets_async.testing import Simulator
 
-ORDER = "tradeapi.app.OrderApiService.addMarketOrder"
 
-
-async def place(client: mm.MultiMarkets, sim: Simulator, direction: int) -> int:
-    info = mm.CustomerProfile.model_validate(
-        await client.call("customer.app.CustomerWebApiService.findCustomerInfo")
-    )
-    account = info.account(trade_type=2)
-    mid = sim.exchange.market.get(1001).mid  # type: ignore[union-attr]
-    order = {
-        "tradeType": 2, "symbolId": 1001, "accountId": account.account_id,
-        "accountCurrency": account.currency, "accountDigits": account.digits, "bizType": 1,
-        "direction": direction, "entryType": 1, "crossLevelNum": 100, "requestNum": "0.10",
-        "requestPrice": str(int(mid.scaleb(5))), "requestTime": sim.now_ms(),
-    }  # fmt: skip
-    filled = await client.call(ORDER, order)
-    return int(filled["orderId"])
+async def place(client: mm.MultiMarkets, side: mm.Side) -> int:
+    """Open 0.10 lots of EURUSD at market; the order id, to match with its fill push."""
+    filled = await client.orders.market("EURUSD", side=side, volume="0.10", trade_type=2)
+    return filled.order_id
 
 
 async def main() -> None:
@@ -41,15 +29,17 @@ async def main() -> None:
             reconnect=mm.ReconnectPolicy(initial_delay=0.05),
         ) as client:
             async with client.messages.subscribe(trade_types=[2], connection_events=True) as events:
-                waiting = {await place(client, sim, direction=1)}
+                waiting = {await place(client, mm.Side.BUY)}
                 async for event in events:
                     if isinstance(event, mm.ConnectionEvent):
                         print(f"  [{event.connection} {event.kind.value}]")
                         if event.kind is mm.ConnectionEventKind.RECONNECTED:
-                            waiting.add(await place(client, sim, direction=2))
+                            waiting.add(await place(client, mm.Side.SELL))
                     elif isinstance(event, mm.TradeEvent):
-                        print(f"fill: order {event.order_id} {event.biz_type}", end=" ")
-                        print(f"{event.deal_amount} @ {event.deal_price}")
+                        print(
+                            f"fill: {event.symbol_name} order {event.order_id} {event.biz_type} "
+                            f"{event.deal_amount} @ {event.deal_price}"
+                        )
                         waiting.discard(event.order_id or 0)
                         if len(waiting) == 0 and client.messages.connection.stats.reconnects:
                             break

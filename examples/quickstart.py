@@ -16,10 +16,8 @@ async def main() -> None:
     async with Simulator() as sim:
         async with mm.MultiMarkets(base_url=sim.base_url, company_id=sim.company_id) as client:
             print("server clock offset (ms):", await client.sync_clock())
-            symbols = await client.call(
-                "config.app.AppSymbolDubboService.getSymbolBaseList", {"customerGroupId": 1}
-            )
-            print("products:", ", ".join(sorted({row["symbolCode"] for row in symbols})))
+            symbols = await client.symbols.list()
+            print("products:", ", ".join(sorted({row.symbol_code for row in symbols if row.symbol_code})))
 
             profile = await client.login(login_name=sim.login_name, password=sim.password)
             for account in profile.account_list:

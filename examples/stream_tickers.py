@@ -40,7 +40,7 @@ async def main() -> None:
                         continue
                     ticks_seen += 1
                     if ticks_seen % 10 == 0:
-                        print(f"tick #{ticks_seen}: {item.symbol_id} bid={item.bid} ask={item.ask}")
+                        print(f"tick #{ticks_seen}: {item.symbol} bid={item.bid} ask={item.ask}")
                     if ticks_seen % 30 == 0:
                         if not faults:
                             break

@@ -37,8 +37,6 @@ async def crossover_signal(
     above: bool | None = None  # was the fast average above the slow one on the previous tick?
     async with client.quotes.tickers([symbol], trade_type=trade_type) as ticks:
         async for tick in ticks:
-            if not isinstance(tick, mm.Tick):
-                continue
             mids.append((tick.bid + tick.ask) / 2)
             if len(mids) < slow:
                 continue

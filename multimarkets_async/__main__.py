@@ -10,13 +10,29 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import anyio
 
+import multimarkets_async as mm
+
+if TYPE_CHECKING:
+    from multimarkets_async.testing import Simulator
+
 __all__ = ["main"]
 
-_ORDER = "tradeapi.app.OrderApiService.addMarketOrder"
+_SYMBOL = "EURUSD"
+_TRADE_TYPE = 2  # isolated-margin contracts
+_VOLUME = "0.10"  # lots
+
+_NEXT_STEPS = (
+    ("python examples/trading_bot.py", "a moving-average bot: signal, market order, fill push, close"),
+    ("python examples/raw_call.py", "client.call(): any operation by its bizType, as plain JSON"),
+    ("multimarkets sim", "serve this simulator and point your own bot at the credentials it prints"),
+    ("docs/trading.md", "orders, positions and accounts through the typed API"),
+    ("docs/streams.md", "tickers, order books, K-lines and account pushes as async iterators"),
+    ("docs/simulator.md", "the simulator's fault controls, for your own tests"),
+)
 
 
 def _print(text: str = "") -> None:
@@ -26,42 +42,41 @@ def _print(text: str = "") -> None:
 
 async def demo() -> None:
     """Walk through the SDK against a simulator started in this process."""
-    import multimarkets_async as mm
     from multimarkets_async.testing import Simulator
 
     # Prices move every 50 ms, so the streams below have something to show.
     async with Simulator(tick_interval_s=0.05) as sim:
         _print(f"Simulator listening on {sim.base_url} (company {sim.company_id})")
-        symbols = await _demo_guest(mm, sim)
-        await _demo_login(mm, sim)
+        await _demo_guest(sim)
+        await _demo_login(sim)
         async with mm.MultiMarkets(
             base_url=sim.base_url, company_id=sim.company_id, api_key=sim.api_key, secret_key=sim.secret_key
         ) as bot:
-            order = await _demo_orders(mm, sim, bot, symbols)
-            await _demo_tickers(mm, sim, bot)
-            await _demo_pushes(mm, bot, order)
+            await _demo_orders(sim, bot)
+            await _demo_positions(bot)
+            await _demo_tickers(sim, bot)
+            await _demo_pushes(bot)
     _print()
     _print("Done: the simulator stopped and every connection closed.")
-
-
-async def _demo_guest(mm: Any, sim: Any) -> list[dict[str, Any]]:
     _print()
-    _print("1. A guest reads reference data and the server clock")
+    _print("Try next:")
+    width = max(len(what) for what, _ in _NEXT_STEPS)
+    for what, why in _NEXT_STEPS:
+        _print(f"   {what:<{width}}  {why}")
+
+
+async def _demo_guest(sim: Simulator) -> None:
+    _print()
+    _print("1. A guest reads the product list and the server clock")
     async with mm.MultiMarkets(base_url=sim.base_url, company_id=sim.company_id) as guest:
         offset = await guest.sync_clock()
         _print(f"   server clock offset: {offset} ms")
-        symbols: list[dict[str, Any]] = await guest.call(
-            "config.app.AppSymbolDubboService.getSymbolBaseList", {"customerGroupId": sim.customer_group_id}
-        )
-        for row in symbols[:4]:
-            _print(
-                f"   {row['symbolCode']:<10} id={row['symbolId']:<6} tradeType={row['tradeType']} "
-                f"digits={row['symbolDigits']}"
-            )
-    return symbols
+        for row in (await guest.symbols.list())[:4]:
+            name = row.symbol_code or str(row.symbol_id)
+            _print(f"   {name:<10} tradeType {row.trade_type}, {row.symbol_digits} price decimals")
 
 
-async def _demo_login(mm: Any, sim: Any) -> None:
+async def _demo_login(sim: Simulator) -> None:
     _print()
     _print("2. A customer logs in with a password (sent as its MD5 hash)")
     async with mm.MultiMarkets(base_url=sim.base_url, company_id=sim.company_id) as client:
@@ -71,63 +86,65 @@ async def _demo_login(mm: Any, sim: Any) -> None:
         await client.logout()
 
 
-async def _demo_orders(mm: Any, sim: Any, bot: Any, symbols: list[dict[str, Any]]) -> dict[str, Any]:
+async def _demo_orders(sim: Simulator, bot: mm.MultiMarkets) -> None:
     _print()
     _print("3. A bot trades over the Open API (every request signed with SHA1withRSA)")
-    info = mm.CustomerProfile.model_validate(
-        await bot.call("customer.app.CustomerWebApiService.findCustomerInfo")
-    )
-    account = info.account(trade_type=2)
-    symbol = next(s for s in symbols if s["symbolCode"] == "EURUSD")
-    quote = sim.exchange.market.get(symbol["symbolId"])
-    order: dict[str, Any] = {
-        "tradeType": 2,
-        "symbolId": symbol["symbolId"],
-        "accountId": account.account_id,
-        "accountCurrency": account.currency,
-        "accountDigits": account.digits,
-        "bizType": 1,
-        "direction": 1,
-        "entryType": 1,
-        "crossLevelNum": 100,
-        "expireType": 1,
-        "requestNum": "0.1",
-        "requestPrice": str(int(quote.mid.scaleb(int(symbol["symbolDigits"])).to_integral_value())),
-        "requestTime": sim.now_ms(),
-    }
+    account = await bot.account.get(trade_type=_TRADE_TYPE)
     _print(f"   balance before: {account.balance} {account.currency}")
-    filled = await bot.call(_ORDER, order)
+    filled = await bot.orders.market(_SYMBOL, side=mm.Side.BUY, volume=_VOLUME, trade_type=_TRADE_TYPE)
     _print(
-        f"   bought {filled['tradeVolume']} {filled['symbolName']} at {filled['executePrice']}: "
-        f"order {filled['orderId']}, position {filled['positionId']}"
+        f"   bought {filled.trade_volume} {filled.symbol_name} at {filled.execute_price}: "
+        f"order {filled.order_id}, position {filled.position_id}"
     )
     _print("   the simulator now drops the answer to the next order after executing it...")
     sim.faults.drop_next(after_processing=True, biz_type="addMarketOrder")
-    again = await bot.call(_ORDER, order)
+    again = await bot.orders.market(_SYMBOL, side=mm.Side.BUY, volume=_VOLUME, trade_type=_TRADE_TYPE)
+    opened = await bot.positions.list(trade_type=_TRADE_TYPE)
     _print(
-        f"   ...the SDK retried with the same idempotency-key and got order {again['orderId']} back, "
-        f"executed once ({len(sim.exchange.orders)} orders on the exchange)"
+        f"   ...the SDK retried with the same idempotency-key and got order {again.order_id} back, "
+        f"executed once ({opened.total} positions open, not 3)"
     )
-    _print("   a price with too many decimals is refused with a typed error:")
+    _print("   a price with more decimals than the product has is refused before sending:")
     try:
-        await bot.call(_ORDER, {**order, "requestPrice": "1.5"})
-    except mm.APIError as exc:
+        await bot.orders.market(
+            _SYMBOL, side=mm.Side.BUY, volume=_VOLUME, trade_type=_TRADE_TYPE, price="1.0850001"
+        )
+    except mm.InvalidArgumentError as exc:
         _print(f"   {type(exc).__name__}: {exc}")
-    return order
 
 
-async def _demo_tickers(mm: Any, sim: Any, bot: Any) -> None:
+async def _demo_positions(bot: mm.MultiMarkets) -> None:
     _print()
-    _print("4. Tickers stream as an async iterator, through a dropped connection")
-    keys = [mm.SymbolKey(1001, 2, 1), mm.SymbolKey(1002, 2, 1)]
+    _print("4. Positions are listed and closed as typed objects, prices as Decimal")
+    page = await bot.positions.list(trade_type=_TRADE_TYPE)
+    for position in page.records:
+        _print(
+            f"   position {position.position_id}: {position.symbol_name} "
+            f"{mm.Side(position.direction).name} {position.volume} lots at {position.open_price}"
+        )
+    for position in page.records:
+        closed = await bot.orders.close(position)
+        _print(
+            f"   closed {position.symbol_name} position {position.position_id} at {closed.execute_price}, "
+            f"profit {closed.profit}"
+        )
+    left = await bot.positions.list(trade_type=_TRADE_TYPE)
+    _print(f"   {left.total} positions open")
+
+
+async def _demo_tickers(sim: Simulator, bot: mm.MultiMarkets) -> None:
+    _print()
+    _print("5. Tickers stream as an async iterator, through a dropped connection")
     shown = 0
-    async with bot.quotes.tickers(keys, connection_events=True) as ticks:
+    async with bot.quotes.tickers(
+        [_SYMBOL, "XAUUSD"], trade_type=_TRADE_TYPE, connection_events=True
+    ) as ticks:
         async for item in ticks:
             if isinstance(item, mm.ConnectionEvent):
                 _print(f"   -- {item.connection} {item.kind.value} --")
                 continue
             shown += 1
-            _print(f"   tick {item.symbol_id}: bid {item.bid} ask {item.ask} (seq {item.seq})")
+            _print(f"   {item.symbol or item.symbol_id!s:<8} bid {item.bid} ask {item.ask}")
             if shown == 3:
                 _print("   the simulator now drops every quote connection...")
                 sim.socket_faults.drop_all("quote")
@@ -137,17 +154,17 @@ async def _demo_tickers(mm: Any, sim: Any, bot: Any) -> None:
         _print(f"   {stats.reconnects} reconnect; {ticks.stats.replaced} stale ticks replaced by newer ones")
 
 
-async def _demo_pushes(mm: Any, bot: Any, order: dict[str, Any]) -> None:
+async def _demo_pushes(bot: mm.MultiMarkets) -> None:
     _print()
-    _print("5. An order's fill arrives as a typed push on the message socket")
-    async with bot.messages.subscribe(trade_types=[2]) as events:
-        placed = await bot.call(_ORDER, {**order, "direction": 2})
-        _print(f"   sold 0.1 EURUSD: order {placed['orderId']}")
+    _print("6. An order's fill arrives as a typed push on the message socket")
+    async with bot.messages.subscribe(trade_types=[_TRADE_TYPE]) as events:
+        sold = await bot.orders.market(_SYMBOL, side=mm.Side.SELL, volume=_VOLUME, trade_type=_TRADE_TYPE)
+        _print(f"   sold {sold.trade_volume} {sold.symbol_name}: order {sold.order_id}")
         async for event in events:
-            if isinstance(event, mm.TradeEvent) and event.order_id == placed["orderId"]:
+            if isinstance(event, mm.TradeEvent) and event.order_id == sold.order_id:
                 _print(
-                    f"   push: {event.biz_type} order {event.order_id}, {event.deal_amount} lots "
-                    f"at {event.deal_price}, position {event.position_id}"
+                    f"   push: {event.biz_type} {event.symbol_name} order {event.order_id}, "
+                    f"{event.deal_amount} lots at {event.deal_price}"
                 )
             elif isinstance(event, mm.NoticeEvent):
                 _print(f"   push: notice, refresh {mm.NoticeUpdateType(event.update_type or 0).name.lower()}")

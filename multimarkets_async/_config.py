@@ -171,7 +171,7 @@ class RetryPolicy:
     """The longest server-requested wait (429 ``Retry-After``/``x-ratelimit-reset``) the SDK sleeps through;
     a longer one is raised as ``TooManyRequestsError`` instead."""
     default_rate_limit_wait: float = 60.0
-    """Wait after a 429 that names no reset time (http.md §7.2)."""
+    """Wait after a 429 that names no reset time (no ``x-ratelimit-reset`` header)."""
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
@@ -214,7 +214,7 @@ class RateLimitPolicy:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolSettings:
-    """The protocol's open points, each behind the setting name of the protocol reference (README §6)."""
+    """The protocol's open points, each behind the setting name of the protocol reference."""
 
     default_lang: str = "en-US"
     """``lang`` header sent on every request (Assumption ``default_lang``)."""
@@ -234,6 +234,9 @@ class ProtocolSettings:
     """Piece size of the encrypted-body mode (Assumption ``enc_chunk_size``)."""
     send_idempotency_key: bool = True
     """Send a fresh ``idempotency-key`` (kept across the SDK's own retries) on every order-changing call."""
+    leverage_field_name: str = "requestTime"
+    """The body field that carries the leverage of ``setCrossLevelNum`` / ``updateCrossLevelNum``: every
+    vendor spec titles ``requestTime`` "leverage" there (Assumption ``leverage_field_name``)."""
 
     def __post_init__(self) -> None:
         _positive("ProtocolSettings.recv_window_ms", self.recv_window_ms)
@@ -248,7 +251,7 @@ class ReconnectPolicy:
     """How a socket reconnects: capped, jittered exponential backoff that resets after a healthy period.
 
     The platform's status page says sockets may drop during maintenance and clients "can reconnect
-    immediately"; the defaults back off from 0.5 s doubling to 30 s (websockets.md §5).
+    immediately"; the defaults back off from 0.5 s doubling to 30 s.
     """
 
     initial_delay: float = 0.5
@@ -281,7 +284,7 @@ class ReconnectPolicy:
 
 @dataclass(frozen=True, slots=True)
 class StreamSettings:
-    """Heartbeats, timeouts and buffers of the sockets (websockets.md), each overridable."""
+    """Heartbeats, timeouts, buffers and routing of the sockets (see docs/streams.md), each overridable."""
 
     quote_ping_interval: float = 10.0
     """Market-data heartbeat (14008) period; the server drops a client silent for 30 s."""
@@ -292,7 +295,7 @@ class StreamSettings:
     msg_dead_after: float = 60.0
     """Seconds without any frame after which the message socket is dead."""
     request_timeout: float = 30.0
-    """Seconds to wait for a socket request's reply (http.md §6.2)."""
+    """Seconds to wait for a socket request's reply (the vendor's H5 client waits 60 s)."""
     quote_calls_per_second: int = 50
     """Documented request limit per quote connection."""
     max_products_per_connection: int = 100
@@ -306,7 +309,12 @@ class StreamSettings:
     """Messages a private subscription holds before it fails loudly (never drops)."""
     quote_token: bool = True
     """Use the login token on ``/quote`` when the client has one, else ``/quote_guest``
-    (Assumption ``quote_ws_token``)."""
+    (Assumption ``quote_ws_token``). A connection opened as a guest moves to ``/quote`` (reconnects)
+    at the next subscription after ``client.login``."""
+    quote_stock_trade_types: frozenset[int] = frozenset({6})
+    """TradeTypes whose products stream on the stock socket, ``/quote_stock?token=`` (a login token is
+    required there); every other product streams on ``/quote`` or ``/quote_guest``. Empty: no stock
+    socket."""
     device: int = 1
     """``device`` code sent on the message socket (1 = H5, as in the docs' examples)."""
     log_frames: bool = False
@@ -333,4 +341,10 @@ class StreamSettings:
             raise ConfigurationError("StreamSettings buffers and limits must be >= 1")
         if self.datapush_max_kicks < 1:
             raise ConfigurationError("StreamSettings.datapush_max_kicks must be >= 1")
+        stock = self.quote_stock_trade_types
+        if isinstance(stock, str) or not all(type(t) is int for t in stock):
+            raise ConfigurationError(
+                "StreamSettings.quote_stock_trade_types must be tradeType integers, e.g. {6}"
+            )
+        object.__setattr__(self, "quote_stock_trade_types", frozenset(stock))
         _positive("StreamSettings.datapush_kick_window", self.datapush_kick_window)

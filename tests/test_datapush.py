@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 import multimarkets_async as mm
 from multimarkets_async.errors import ProtocolError
 from multimarkets_async.models import datapush as models
+from multimarkets_async.models._base import undeclared_fields
 from multimarkets_async.protocol.datapush import DedupeWindow, decode_event
 from multimarkets_async.protocol.dialects import DataPushDialect
 from multimarkets_async.resources.datapush import DataPush
+from multimarkets_async.testing import Simulator
+from tests._support import sim_client, sim_manager, sim_order
 from tests.memory_socket import MemoryBackend, MemorySocket
 
 POSITION = (
@@ -75,7 +78,50 @@ def test_every_documented_event_type_has_its_model(event_type: str, model: type)
 def test_unknown_event_types_are_delivered_generically_and_keep_their_fields() -> None:
     event = decode_event('{"data":{"id":"1","brandNew":true},"eventType":"something_new"}')
     assert type(event) is models.DataPushEvent
-    assert event.model_extra == {"brandNew": True}
+    assert event.raw["brandNew"] is True
+    assert undeclared_fields(event) == {"brandNew"}
+    assert not hasattr(event, "brandNew")
+    assert "brandNew" not in repr(event)
+
+
+def test_unknown_fields_of_a_known_event_stay_in_raw_and_times_say_their_unit() -> None:
+    event = decode_event(
+        '{"data":{"id":"9","levelCode":"level_2","createTime":1700000000000,"newThing":[1]},"eventType":"kyc"}'
+    )
+    assert isinstance(event, models.KycEvent)
+    assert (event.level_code, event.create_time_ms, event.raw["newThing"]) == ("level_2", 1700000000000, [1])
+    assert undeclared_fields(event) == {"newThing"}
+    with pytest.warns(DeprecationWarning, match="create_time_ms"):
+        assert event.create_time == 1700000000000
+
+
+ORDER = "tradeapi.app.OrderApiService.addMarketOrder"
+
+
+@pytest.mark.anyio
+async def test_every_field_the_simulator_sends_is_declared() -> None:
+    async with Simulator() as sim, sim_manager(sim) as manager, sim_client(sim) as client:
+        customer_no = await manager.customers.register(
+            password="s3cret", country="GB", customer_group_id=1, currencies=[(2, "USDT")], email="d@e.com"
+        )
+        await manager.balances.update(customer_no, amount=Decimal("25"), currency="USDT", trade_type=2)
+        opened = await client.call(ORDER, await sim_order(client, sim))
+        close = {"bizType": 2, "direction": 2, "positionId": opened["positionId"]}
+        await client.call(ORDER, await sim_order(client, sim, **close))
+        accounts = [a for a in sim.exchange.accounts.values() if a.trade_type == 2]
+        sim.datapush.deposit(accounts[0].account_id, "100")
+        sim.datapush.withdraw(accounts[0].account_id, "40")
+        sim.datapush.approve_kyc(customer_no)
+        sim.datapush.update_account(accounts[0].account_id)
+        frames = list(sim.datapush.events)
+    kinds = {frame["eventType"] for frame in frames}
+    assert kinds >= {"register", "account_adjust", "position_insert", "position_delete", "trade_deal", "kyc"}
+    assert kinds >= {"deposit", "withdraw", "customer_update", "customer_info_update", "account_update"}
+    for frame in frames:
+        event = decode_event(json.dumps(frame))
+        assert event is not None
+        assert type(event) is not models.DataPushEvent, frame["eventType"]
+        assert undeclared_fields(event) == set(), frame["eventType"]
 
 
 @pytest.mark.parametrize(

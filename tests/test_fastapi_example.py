@@ -249,6 +249,7 @@ class SSEBrowser:
         while seen != wanted:
             tick = await self.tick()
             assert Decimal(tick["bid"]) <= Decimal(tick["ask"])
+            assert isinstance(tick["time_ms"], int)
             seen.add(tick["symbol"])
             assert seen <= wanted
 

@@ -149,7 +149,7 @@ def test_trade_vendor_example() -> None:
     event = m.decode_message(TRADE)
     assert isinstance(event, TradeEvent)
     assert event.MSG_CODE == MsgCode.TRADE
-    assert (event.trace, event.seq_id, event.timestamp) == (
+    assert (event.trace, event.seq_id, event.timestamp_ms) == (
         "x-1698310473323-102_b_bb76b676-8d8e-4278-82be-6ae7e063c9d3",
         None,
         1698310474563,
@@ -179,7 +179,7 @@ def test_trade_vendor_example() -> None:
     assert (event.source_execute_vol, event.source_execute_vol_sum) == (D("0.100000"), D("0.100000"))
     assert (event.commission, event.margin, event.contract_size) == (D(0), D("59371.20"), D(100000))
     assert (event.account_currency, event.currency, event.source) == ("CNY", "CNY", "H5")
-    assert event.deal_execute_time == event.date == 1698310474529
+    assert event.deal_execute_time_ms == event.date_ms == 1698310474529
     assert (event.take_profit_msg, event.stop_loss_msg) == ("--", "--")
     assert event.param_map["Margin"] == "59371.20"
     assert event.content is not None
@@ -210,7 +210,7 @@ def test_notice() -> None:
     }
     event = m.decode_message(json.dumps(frame))
     assert event == NoticeEvent(
-        timestamp=1,
+        timestamp_ms=1,
         trace=None,
         seq_id=9,
         content=frame["content"],  # type: ignore[arg-type]
@@ -240,7 +240,7 @@ def test_session_events_in_the_simulator_ack_shape(code: str, cls: type, ends: b
     frame = f'{{"msgCode":"{code}","timestamp":1698310474563,"trace":"x-1-2","seqId":3,"content":null}}'
     event = m.decode_message(frame)
     assert type(event) is cls
-    assert (event.timestamp, event.trace, event.seq_id, event.content) == (1698310474563, "x-1-2", 3, None)  # type: ignore[union-attr]
+    assert (event.timestamp_ms, event.trace, event.seq_id, event.content) == (1698310474563, "x-1-2", 3, None)  # type: ignore[union-attr]
     assert m.ends_session(event) is ends  # type: ignore[arg-type]
 
 

@@ -120,3 +120,34 @@ def test_public_names() -> None:
             "TradeDirection",
         ]
     )
+
+
+def test_times_say_their_unit_and_the_old_names_warn() -> None:
+    trade = market.Trade(5, 2, 3, None, 1_700_000_000_000, D(1), D(1), market.TradeDirection.SELL)
+    book = market.DepthBook(6, 5, 4, 1, 1_700_000_000_001, (), ())
+    bar = market.Kline(8, 1, 0, 1, 1_700_000_000_000, D(1), D(1), D(1), D(1), D(1), 1_700_000_059_000, 9)
+    assert "time" not in market.Tick._fields
+    assert (TICK.time_ms, trade.time_ms, book.time_ms) == (
+        1_700_000_000_000,
+        1_700_000_000_000,
+        1_700_000_000_001,
+    )
+    assert (bar.time_ms, bar.last_tick_time_ms) == (1_700_000_000_000, 1_700_000_059_000)
+    for event, old, new in [
+        (TICK, "time", "time_ms"),
+        (trade, "time", "time_ms"),
+        (book, "time", "time_ms"),
+        (bar, "time", "time_ms"),
+        (bar, "last_tick_time", "last_tick_time_ms"),
+    ]:
+        with pytest.warns(
+            DeprecationWarning, match=f"{type(event).__name__}.{old} is deprecated, read .*{new}"
+        ):
+            assert getattr(event, old) == getattr(event, new)
+
+
+def test_events_carry_the_product_name_last_and_none_by_default() -> None:
+    for cls in (market.Tick, market.Trade, market.DepthBook, market.Rolling24h, market.Kline):
+        assert cls._fields[-1] == "symbol"
+    assert TICK.symbol is None
+    assert TICK._replace(symbol="EURUSD").symbol == "EURUSD"

@@ -1,6 +1,6 @@
 """Tests for the quote socket dialect: encoders, limits, push parsing, replies and compressed K-lines.
 
-Every vendor example frame of websockets.md §2 is copied here as a literal: they are facts.
+Every vendor example frame of the market-data documentation is copied here as a literal: they are facts.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from multimarkets_async.errors import (
     ConfigurationError,
+    InvalidArgumentError,
     ProtocolError,
     ServerError,
-    InvalidArgumentError,
     ValidationError,
 )
 from multimarkets_async.models.market import (
@@ -43,7 +43,7 @@ from tests._support import GARBAGE_BODY, apply_edits, decode_or_refuse, frame_ed
 
 EXT = "3baaa938-f92c-4a74-a228-fd49d5e2f8bc-1678419657806"
 
-# --- vendor examples (websockets.md §2), verbatim --------------------------------------------------
+# --- vendor examples (the market-data documentation), verbatim ---------------------------------------
 SUB_14000 = (
     '{"cmd_id":14000,"seq_id":1,"ext":"3baaa938-f92c-4a74-a228-fd49d5e2f8bc-1678419657806",'
     '"data":{"symbol_list":[{"symbol_id":112312,"trade_type":1,"trade_mode":1}]}}'
@@ -75,7 +75,7 @@ PT_EXAMPLE = "pt(1123,1,0,1232312,34545435345,6.23,1000,1);"
 PD_EXAMPLE_1 = "pd(1123,1,0,1232312,34545435345);(6.23,123)(6.22,256);(6.24,111)(6.25,222);"
 PD_EXAMPLE_2 = "pd(1123,1,0,1232312,34545435345) ;(6.23,123)(6.22,256);(6.24,111)(6.25,222)(6.25,333);"
 PD_EXAMPLE_3 = "pd(1123,1,0,1232312,34545435345);;(6.24,111)( 6.25,222)(6.25,333);"
-# §2.8: the 11-digit placeholder is below 1e11, so "auto" reads it as seconds.
+# The 11-digit placeholder is below 1e11, so "auto" reads it as seconds.
 EXAMPLE_TIME_MS = 34545435345000
 
 D = Decimal
@@ -274,7 +274,7 @@ def test_explicit_time_units_and_bad_unit() -> None:
 
 def test_time_unit_applies_to_pushes() -> None:
     (tick,) = q.decode_frame(P_EXAMPLE, quote_time_unit="ms").events
-    assert tick.time == 34545435345  # type: ignore[union-attr]
+    assert tick.time_ms == 34545435345  # type: ignore[union-attr]
 
 
 # --- text pushes -----------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_p_tolerates_spaces_trailing_segments_and_missing_semicolon() -> None:
 def test_p_several_records_in_one_frame() -> None:
     frame = q.decode_frame(P_EXAMPLE + "p(1124,2,3,5,1700000000000,1,2,3,4,5);")
     assert [t.symbol_id for t in frame.events] == [1123, 1124]
-    assert frame.events[1].time == 1700000000000  # type: ignore[union-attr]
+    assert frame.events[1].time_ms == 1700000000000  # type: ignore[union-attr]
 
 
 def test_pt_vendor_example() -> None:
@@ -440,7 +440,7 @@ def test_ticker_snapshot_vendor_example() -> None:
             trade_type=1,
             trade_mode=0,
             seq=1605509068000001,
-            time=1605509068000,
+            time_ms=1605509068000,
             price=D("651.12"),
             bid=D("9.12"),
             ask=D("147.12"),
@@ -480,13 +480,13 @@ EXPECTED_BAR = Kline(
     trade_type=1,
     trade_mode=0,
     kline_type=1,
-    time=1605509068000,
+    time_ms=1605509068000,
     open=D("651.12"),
     high=D("674.12"),
     low=D("619.12"),
     close=D("623.12"),
     volume=D("12345.6"),
-    last_tick_time=1605509068000,
+    last_tick_time_ms=1605509068000,
     last_tick_seq=1605509068000001,
     price_digits=2,
 )

@@ -2,7 +2,7 @@
 
 ``protocol._quote_push`` parses ``p(``, ``pt(``, ``pd(`` and ``pr(`` pushes through a fast path (one
 ``rsplit`` per record, cached ids and numbers) and falls back to its general parser for anything
-else. The reference below is written plainly from the protocol reference (websockets.md §2.9), with
+else. The reference below is written plainly from the documented push formats, with
 no shared code: for every generated frame, valid or not, ``decode_frame`` and the reference either
 both reject it (``ProtocolError`` / any parse error) or return the same events; and the fast path
 returns what the general parser returns.
@@ -10,6 +10,7 @@ returns what the general parser returns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
 from decimal import Decimal
@@ -376,9 +377,9 @@ def test_every_time_unit_takes_the_same_values_on_both_paths(unit: str) -> None:
         text = f"p(1001,1,1,5,{value},1,1,1,1,1);"
         ticks = push.parse_ticks(text, to_ms)
         assert ticks == push._general_ticks(text, to_ms)
-        assert ticks[0].time == to_ms(int(value))
+        assert ticks[0].time_ms == to_ms(int(value))
         trades = push.parse_trades(f"pt(1001,1,1,5,{value},1,1,1);", to_ms)
-        assert trades[0].time == to_ms(int(value))
+        assert trades[0].time_ms == to_ms(int(value))
 
 
 def test_a_cached_number_keeps_its_exact_spelling_and_nonfinite_is_never_cached() -> None:
@@ -396,7 +397,7 @@ def test_the_caches_stay_bounded() -> None:
     for i in range(push._CACHE_LIMIT + 10):
         push.parse_ticks(f"p({i},1,1,5,1700000000000,{i}.5,1,1,1,1);", to_ms)
     assert len(push._NUMBERS) <= push._CACHE_LIMIT
-    assert len(push._HEADS["p("]) <= push._CACHE_LIMIT
+    assert len(push.NO_NAMES.heads["p("]) <= push._CACHE_LIMIT
     (tick,) = push.parse_ticks("p(7,1,1,5,1700000000000,7.5,1,1,1,1);", to_ms)
     assert (tick.symbol_id, tick.price) == (7, Decimal("7.5"))
 
@@ -441,8 +442,38 @@ def test_a_fast_path_frame_is_a_frozen_quote_frame() -> None:
 
 def test_other_units_and_kinds_take_the_classifier() -> None:
     text = "p(1001,1,1,5,1700000000,1,1,1,1,1);"
-    assert decode_frame(text, quote_time_unit="s").events[0].time == 1_700_000_000_000  # type: ignore[union-attr]
-    assert decode_frame(text, quote_time_unit="ms").events[0].time == 1_700_000_000  # type: ignore[union-attr]
+    assert decode_frame(text, quote_time_unit="s").events[0].time_ms == 1_700_000_000_000  # type: ignore[union-attr]
+    assert decode_frame(text, quote_time_unit="ms").events[0].time_ms == 1_700_000_000  # type: ignore[union-attr]
     assert decode_frame(b"p(1001,1,1,5,1,1,1,1,1,1);".decode()).kind is frames.FrameKind.TICKER
     with pytest.raises(ConfigurationError):
         decode_frame(text, quote_time_unit="hours")  # type: ignore[arg-type]
+
+
+def test_names_come_from_the_product_names_of_the_decoder_on_every_path() -> None:
+    names = push.ProductNames()
+    names.update({(1001, 1, 1): "EURUSD", (1001, 1, 0): "EURUSD-legacy"})
+    fast = push.parse_ticks("p(1001,1,1,5,1700000000000,1.1,1.1,1.2,1,1);", frames.auto_ms, names)
+    legacy = push.parse_ticks("p(1001,1,5,1700000000000,1.1,1.1,1.2,1,1);", frames.auto_ms, names)
+    spaced = push.parse_trades(" pt(1001,1,1,5,1700000000,1.1,1,1) ;", frames.auto_ms, names)
+    books = push.parse_depth("pd(1001,1,1,5,1700000000000);(1.1,1);(1.2,1);", frames.auto_ms, names)
+    stats = push.parse_rolling("pr(1001,1,1,1,1,1,1,1,1);pr(7,1,1,1,1,1,1,1,1);", names)
+    assert [e.symbol for e in (*fast, *legacy, *spaced, *books)] == [
+        "EURUSD",
+        "EURUSD-legacy",
+        "EURUSD",
+        "EURUSD",
+    ]
+    assert [s.symbol for s in stats] == ["EURUSD", None]
+    # A name given later reaches records whose head was already cached; None forgets it.
+    names.update({(7, 1, 1): "SEVEN"})
+    assert push.parse_rolling("pr(7,1,1,1,1,1,1,1,1);", names)[0].symbol == "SEVEN"
+    names.update({(7, 1, 1): None})
+    assert push.parse_rolling("pr(7,1,1,1,1,1,1,1,1);", names)[0].symbol is None
+    # Without names (the default) every event is unnamed.
+    assert decode_frame("p(1001,1,1,5,1700000000000,1.1,1.1,1.2,1,1);").events[0].symbol is None  # type: ignore[union-attr]
+    prices = ("last_price", "first_price", "high_price", "low_price", "transactions_number", "amount")
+    entry = {"symbol_id": 1001, "trade_type": 1, "trade_mode": 1} | {f"rolling_{p}": "1" for p in prices}
+    snapshot = json.dumps(
+        {"ret": 200, "cmd_id": 14017, "seq_id": 1, "ext": "x", "data": {"tick_list": [entry]}}
+    )
+    assert decode_frame(snapshot, names=names).events[0].symbol == "EURUSD"  # type: ignore[union-attr]

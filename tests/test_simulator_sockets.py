@@ -182,7 +182,7 @@ async def test_ticker_snapshot_pushes_and_replace(simulator: Simulator) -> None:
         q1001 = next(q for q in quotes if q.symbol_id == 1001)
         tick = quote.decode_frame(pushes[0]).events[0]
         assert isinstance(tick, Tick)
-        assert (tick.bid, tick.ask, tick.seq, tick.time, tick.trade_mode) == (
+        assert (tick.bid, tick.ask, tick.seq, tick.time_ms, tick.trade_mode) == (
             q1001.bid, q1001.ask, q1001.seq, FIXED_MS, 1,
         )  # fmt: skip
         assert pushes[0].endswith(");")
@@ -231,7 +231,7 @@ async def test_market_subscription_depth_and_trades(simulator: Simulator) -> Non
         assert [a.price for a in book.asks] == sorted(a.price for a in book.asks)
         trade = quote.decode_frame(pushes[3]).events[0]
         assert isinstance(trade, Trade)
-        assert trade.time == FIXED_MS
+        assert trade.time_ms == FIXED_MS
 
         # Every 14010 replaces the previous subscription.
         await ws.send(
@@ -319,7 +319,7 @@ async def test_kline_replies_are_compressed_and_decodable(simulator: Simulator) 
         assert bars[-1]["close_price"] == "1.08500"  # the open bar ends at the live price
         klines = quote.decode_frame(raw).events
         assert all(isinstance(k, Kline) for k in klines)
-        assert [k.time for k in klines] == [b["timestamp"] * 1000 for b in bars]  # type: ignore[union-attr]
+        assert [k.time_ms for k in klines] == [b["timestamp"] * 1000 for b in bars]  # type: ignore[union-attr]
 
         # N bars ending at a given time (seconds); months start on the 1st.
         end = now_s - 10 * 86400

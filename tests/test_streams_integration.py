@@ -3,6 +3,8 @@ connection events) and nothing else."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 import anyio
@@ -159,7 +161,7 @@ async def test_klines_over_the_socket() -> None:
         bars = await client.quotes.klines(EURUSD, kline_type=mm.KlineType.MIN_1, count=30)
         assert len(bars) == 30
         assert all(isinstance(bar, mm.Kline) for bar in bars)
-        assert [bar.time for bar in bars] == sorted(bar.time for bar in bars)
+        assert [bar.time_ms for bar in bars] == sorted(bar.time_ms for bar in bars)
         batch = await client.quotes.batch_klines([EURUSD, XAUUSD], count=5)
         assert {key: len(v) for key, v in batch.items()} == {EURUSD: 5, XAUUSD: 5}
 
@@ -176,6 +178,17 @@ async def test_an_order_placed_over_http_arrives_as_a_typed_push() -> None:
             assert event.order_id == filled["orderId"]
             assert event.biz_type == mm.TradeBizType.POSITION_OPEN
             assert event.trade_type == 2
+            assert event.timestamp_ms is not None
+            assert event.deal_execute_time_ms is not None
+            # Every field the simulator sends is typed: each wire key has its snake_case field (times
+            # with their unit).
+            assert event.content is not None
+            typed = {field.name for field in dataclasses.fields(event)}
+            for key in [*event.content, *event.param_map]:
+                name = "margin" if key == "Margin" else re.sub(r"([A-Z])", r"_\1", key).lower()
+                assert {"deal_execute_time": "deal_execute_time_ms", "date": "date_ms"}.get(
+                    name, name
+                ) in typed
 
 
 async def test_private_messages_survive_a_reconnect_with_a_fresh_token() -> None:

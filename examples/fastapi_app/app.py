@@ -276,9 +276,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exc = unknown_orders.get(lost.idempotency_key)
         if exc is None or exc.body is None:
             raise HTTPException(404, "no order with an unknown outcome has this idempotency key")
-        data = await client.call(exc.biz_type, exc.body, idempotency_key=lost.idempotency_key)
+        result = await client.orders.resend(exc)
         del unknown_orders[lost.idempotency_key]
-        return OrderOut.of(mm.OrderResult.model_validate(data))
+        return OrderOut.of(result)
 
     @app.post("/positions/{position_id}/close")
     async def close_position(client: Client, position_id: int, trade_type: int = 2) -> OrderOut:
@@ -310,17 +310,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _tick_events(client: mm.MultiMarkets, rows: Sequence[mm.Symbol]) -> AsyncIterator[str]:
     # One subscription per browser; they share the client's quote connection. When the browser goes,
     # Starlette cancels this generator, and leaving `async with` unsubscribes (shielded from the cancel).
-    names = {(row.symbol_id, row.trade_type): row.symbol_code for row in rows}
     async with client.quotes.tickers([row.key for row in rows]) as ticks:
         async for tick in ticks:
-            if isinstance(tick, mm.Tick):
-                data = {
-                    "symbol": names.get((tick.symbol_id, tick.trade_type)),
-                    "bid": str(tick.bid),
-                    "ask": str(tick.ask),
-                    "time": tick.time,
-                }
-                yield f"event: tick\ndata: {json.dumps(data)}\n\n"
+            data = {
+                "symbol": tick.symbol,
+                "bid": str(tick.bid),
+                "ask": str(tick.ask),
+                "time_ms": tick.time_ms,
+            }
+            yield f"event: tick\ndata: {json.dumps(data)}\n\n"
 
 
 app = create_app()

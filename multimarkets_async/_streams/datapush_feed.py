@@ -1,5 +1,5 @@
 """The data-push feed: one Manager data-push connection per consumer group, shared by every
-``manager.data_push.events()`` subscriber of that group (websockets.md §4).
+``manager.data_push.events()`` subscriber of that group (the Manager data-push socket).
 
 The platform kicks out an older connection of the same group. Two consumers of one group would kick
 each other out forever: after ``StreamSettings.datapush_max_kicks`` kick-outs within

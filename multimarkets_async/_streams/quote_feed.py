@@ -4,50 +4,31 @@ Each subscribe command (14000, 14010, 14016) *replaces* the previous one on its 
 feed keeps the merged, desired key list per channel and connection, and re-sends it whenever a
 subscriber joins or leaves, and after every reconnect. A connection carries at most
 ``max_products_per_connection`` products per command; past that the feed opens another connection.
+
+Connections belong to an area: stock products (``StreamSettings.quote_stock_trade_types``, tradeType 6)
+go to ``/quote_stock?token=``, every other product to ``/quote?token=`` (with a login token) or
+``/quote_guest``. Each connection's decoder knows the names of its products (set at subscribe time),
+so every event carries its product's name without a look-up per message.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 
-from anyio import TASK_STATUS_IGNORED
-from anyio.abc import TaskStatus
-
-from .._ws import ConnectionManager
-from ..errors import APIError, ProtocolError, TransportError
-from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
+from ..errors import APIError, InvalidArgumentError
+from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick
 from ..protocol import quote
-from ..protocol.dialects import QuoteDialect
-from .subscription import OverflowPolicy, Subscription, SubscriptionRegistry
-from .supervise import ConnectionEventRelay, FeedHost, supervise
+from .quote_connection import MAIN, MARKET, ROLLING, STOCK, TICKER, Key, MarketParams, QuoteConnection
+from .subscription import OverflowPolicy, Subscription
+from .supervise import FeedHost
 
 __all__ = ["MARKET", "ROLLING", "TICKER", "MarketParams", "QuoteFeed"]
 
 logger = logging.getLogger("multimarkets_async.quotes")
 
-TICKER: Final = "ticker"
-MARKET: Final = "market"
-ROLLING: Final = "rolling"
-_ROUTE: Final[dict[type, tuple[str, bool, bool]]] = {
-    Tick: (TICKER, True, True),
-    DepthBook: (MARKET, True, False),
-    Trade: (MARKET, False, False),
-    Rolling24h: (ROLLING, True, False),
-}
-"""Event type -> (channel, whether a newer one replaces a waiting one for a slow consumer, whether
-``last_ticks`` keeps it)."""
-_CANCEL_OF: Final = {
-    TICKER: quote.CancelType.TICKER,
-    MARKET: quote.CancelType.MARKET,
-    ROLLING: quote.CancelType.ROLLING,
-}
-
-Key = tuple[int, int, int]
 Encoder = Callable[[int], tuple[str, Hashable]]
+Names = Mapping[SymbolKey, "str | None"]
 
 
 def _coalesce_key(event: object) -> Hashable | None:
@@ -62,159 +43,19 @@ def _coalesce_key(event: object) -> Hashable | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class MarketParams:
-    """Per-product parameters of a market (depth and trades) subscription."""
-
-    depth_level: int
-    merge_accuracy: str
-    trade_info_count: int
-
-
-class _QuoteConnection:
-    """One quote socket, its desired subscriptions, and the subscribers it feeds."""
-
-    def __init__(self, feed: QuoteFeed, index: int) -> None:
-        core = feed.core
-        self.feed = feed
-        self.registry: SubscriptionRegistry[Key] = SubscriptionRegistry()
-        self.last_ticks: dict[Key, Tick] = {}
-        """The latest tick per product with a ticker subscriber (for ``client.quotes.latest``); pushes
-        for anything else are not kept, and a product's entry goes when its last subscriber leaves."""
-        self.market_params: dict[Key, MarketParams] = {}
-        self.rolling_speed = 1000
-        self.started = False
-        self.versions = dict.fromkeys((TICKER, MARKET, ROLLING), 0)
-        """Changes to each channel's list; a replay that raced a change re-sends it."""
-        self.relay = ConnectionEventRelay(
-            self.registry.all_subscriptions, lambda s: s in feed.wants_connection_events
-        )
-        self.dialect = QuoteDialect(
-            new_ext=lambda: f"{uuid.uuid4()}-{core.http.now_ms()}",
-            ping_interval=core.streams.quote_ping_interval,
-            dead_after=core.streams.quote_dead_after,
-        )
-        self.manager = ConnectionManager(
-            name=f"quote#{index}",
-            dialect=self.dialect,
-            target=feed.target,
-            on_open=self._on_open,
-            on_events=self._on_events,
-            on_state=self.relay.on_state,
-            policy=core.reconnect,
-            backend=core.backend,
-            calls_per_second=core.streams.quote_calls_per_second,
-        )
-        self.relay.manager = self.manager
-
-    # -- the reader's hot path ---------------------------------------------------------------------
-
-    def _on_events(self, events: Sequence[object]) -> None:
-        # Once per frame: the product key is the event's first three fields (one slice), used for the
-        # registry, ``last_ticks`` and the keep-latest buffer alike (``_coalesce_key``).
-        indexes = self.registry.indexes
-        for event in events:
-            route = _ROUTE.get(type(event))
-            if route is None:
-                continue
-            channel, coalesce, remember = route
-            index = indexes.get(channel)
-            key: Key = event[:3]  # type: ignore[index]
-            targets = index.get(key) if index is not None else None
-            if not targets:
-                continue  # unsolicited, or just unsubscribed: nobody to feed, nothing to remember
-            if remember:
-                self.last_ticks[key] = event  # type: ignore[assignment]
-            keep = key if coalesce else None
-            for subscription in targets:
-                subscription.push_keyed(event, keep)
-
-    # -- connection life -----------------------------------------------------------------------------
-
-    async def _on_open(self, manager: ConnectionManager, reconnect: bool) -> None:
-        if reconnect:  # before the replay, so the fresh snapshots follow the event
-            self.relay.reconnected()
-        # Replay until nothing changed meanwhile: a subscriber joining while we wait for a reply
-        # is not open yet to send its own update, so its list goes out here.
-        sent: dict[str, int] = {}
-        while todo := [
-            channel
-            for channel in (TICKER, MARKET, ROLLING)
-            if sent.get(channel) != self.versions[channel]
-            and (self.registry.count(channel) or channel in sent)
-        ]:
-            for channel in todo:
-                version = self.versions[channel]
-                await self.send(channel)
-                sent[channel] = version
-
-    async def run(self, *, task_status: TaskStatus[None] = TASK_STATUS_IGNORED) -> None:
-        """Run the connection; when it stops for good, the feed forgets it (a new one is opened next)."""
-        try:
-            await supervise(self.manager, self.registry.all_subscriptions, task_status=task_status)
-        finally:
-            self.started = False
-            if self in self.feed.connections:
-                self.feed.connections.remove(self)
-
-    # -- sending the merged lists ----------------------------------------------------------------------
-
-    def _frame(self, channel: str, seq: int) -> str:
-        keys = self.registry.merged(channel)
-        ext = f"{uuid.uuid4()}-{self.feed.core.http.now_ms()}"
-        if not keys:
-            return quote.encode_cancel(_CANCEL_OF[channel], seq, ext)
-        symbols = [SymbolKey(*key) for key in keys]
-        if channel == TICKER:
-            return quote.encode_ticker_subscribe(symbols, seq, ext)
-        if channel == ROLLING:
-            return quote.encode_rolling_subscribe(symbols, seq, ext, update_speed=self.rolling_speed)
-        params = [self.market_params[key] for key in keys]
-        return quote.encode_market_subscribe(
-            symbols,
-            seq_id=seq,
-            ext=ext,
-            depth_level=max(p.depth_level for p in params),
-            merge_accuracy=params[0].merge_accuracy,
-            trade_info_count=max(p.trade_info_count for p in params),
-        )
-
-    async def send(self, channel: str) -> None:
-        """Send ``channel``'s merged list (or its cancel when empty) and wait for the reply."""
-        timeout = self.feed.core.streams.request_timeout
-        await self.manager.request(lambda seq: (self._frame(channel, seq), seq), timeout=timeout)
-
-    async def update(self, channel: str) -> None:
-        """Re-send ``channel``'s list now if connected; otherwise the (re)connect replays it.
-
-        Raises:
-            APIError: the server refused the list (``ret`` 201/202, or 5xx); it kept the previous one.
-        """
-        self.versions[channel] += 1
-        if self.manager.is_open:
-            try:
-                await self.send(channel)
-            except (TransportError, ProtocolError) as exc:  # the replay after the next connect sends it
-                logger.debug("%s: update deferred to the reconnect (%s)", self.manager.name, exc)
-
-    def forget(self, channel: str) -> None:
-        """Drop what is kept for products of ``channel`` that lost their last subscriber."""
-        registry = self.registry
-        if channel == TICKER:
-            for key in [k for k in self.last_ticks if not registry.subscribers(TICKER, k)]:
-                del self.last_ticks[key]
-        elif channel == MARKET:
-            for key in [k for k in self.market_params if not registry.subscribers(MARKET, k)]:
-                del self.market_params[key]
-
-
 class QuoteFeed:
     """Every quote connection of one client."""
 
     def __init__(self, core: FeedHost) -> None:
         self.core = core
-        self.connections: list[_QuoteConnection] = []
+        self.connections: list[QuoteConnection] = []
         self.wants_connection_events: set[Subscription[object]] = set()
+        self.names: dict[Key, str] = {}
+        """Product key -> name, from every subscription and query so far (what ``remember`` adds)."""
+
+    def remember(self, names: Names) -> None:
+        """Keep the known names of ``names`` for the events of those products from now on."""
+        self.names.update({key: name for key, name in names.items() if name})
 
     def subscription(
         self,
@@ -233,34 +74,45 @@ class QuoteFeed:
             on_exit=self.unsubscribe,
         )
 
-    async def target(self) -> tuple[str, dict[str, str]]:
-        """The quote URL: ``/quote?token=`` with a login token, else ``/quote_guest``."""
-        base = self.core.environment.quote_ws_url
-        token = self.core.http.token
-        if token and self.core.streams.quote_token:
-            return f"{base}/quote?token={token}", {}
-        return f"{base}/quote_guest", {}
+    def path(self, area: str) -> str:
+        """The socket path of ``area`` now: ``/quote_stock`` for stock, ``/quote`` with a login token
+        (setting ``quote_token``), else ``/quote_guest``.
 
-    def _allocate(self, channel: str, keys: Sequence[Key]) -> dict[_QuoteConnection, list[Key]]:
+        Raises:
+            InvalidArgumentError: a stock connection without a login token.
+        """
+        token = self.core.http.token
+        if area == STOCK:
+            if not token:
+                raise InvalidArgumentError(
+                    "stock products (tradeType 6) stream on /quote_stock, which needs a login token: "
+                    "call client.login() (or pass token=) before subscribing"
+                )
+            return "/quote_stock"
+        return "/quote" if token and self.core.streams.quote_token else "/quote_guest"
+
+    def area_of(self, key: Key) -> str:
+        """``STOCK`` for a tradeType in ``quote_stock_trade_types``, else ``MAIN``."""
+        return STOCK if key[1] in self.core.streams.quote_stock_trade_types else MAIN
+
+    def _allocate(self, channel: str, keys: Sequence[Key]) -> dict[QuoteConnection, list[Key]]:
         # Linear in keys + connections: a product already carried stays on its connection; a new one
-        # goes to the first connection with room, then to a new connection (100 products each).
+        # goes to the first connection of its area with room, then to a new connection (100 products each).
         limit = self.core.streams.max_products_per_connection
         homes = {key: conn for conn in self.connections for key in conn.registry.merged(channel)}
         room = {conn: limit - conn.registry.count(channel) for conn in self.connections}
-        open_ = iter(list(self.connections))
-        current = next(open_, None)
-        plan: dict[_QuoteConnection, list[Key]] = {}
+        plan: dict[QuoteConnection, list[Key]] = {}
         for key in keys:
             home = homes.get(key)
             if home is None:
-                while current is not None and room[current] <= 0:
-                    current = next(open_, None)
-                if current is None:
-                    current = _QuoteConnection(self, len(self.connections) + 1)
-                    self.connections.append(current)
-                    room[current] = limit
-                home = homes[key] = current
-                room[current] -= 1
+                area = self.area_of(key)
+                home = next((c for c in self.connections if c.area == area and room[c] > 0), None)
+                if home is None:
+                    home = QuoteConnection(self, len(self.connections) + 1, area)
+                    self.connections.append(home)
+                    room[home] = limit
+                homes[key] = home
+                room[home] -= 1
             plan.setdefault(home, []).append(key)
         return plan
 
@@ -270,19 +122,33 @@ class QuoteFeed:
         subscription: Subscription[object],
         keys: Sequence[SymbolKey],
         *,
+        names: Names | None = None,
         market: MarketParams | None = None,
         rolling_speed: int | None = None,
         connection_events: bool = False,
     ) -> None:
-        """Add ``subscription`` for ``keys`` on ``channel``, connecting or re-sending as needed."""
+        """Add ``subscription`` for ``keys`` on ``channel``, connecting or re-sending as needed.
+
+        ``names`` (key -> product name) go into the events of those products from the snapshot on.
+
+        Raises:
+            InvalidArgumentError: a stock product without a login token.
+        """
+        wanted = [(k.symbol_id, k.trade_type, k.trade_mode) for k in keys]
+        for key in wanted:
+            self.path(self.area_of(key))  # refuses a stock product without a token, before any change
         # Keep-latest holds one waiting event per product: room for every product it asked for, on top
         # of ``maxsize`` for the events that are never merged (trades, connection events).
         subscription.maxsize += len(keys)
         if connection_events:
             self.wants_connection_events.add(subscription)
-        plan = self._allocate(channel, [(k.symbol_id, k.trade_type, k.trade_mode) for k in keys])
+        if names:
+            self.remember(names)
+        plan = self._allocate(channel, wanted)
         try:
             for connection, conn_keys in plan.items():
+                known = self.names
+                connection.dialect.names.update({k: known[k] for k in conn_keys if k in known})
                 if market is not None:
                     for key in conn_keys:
                         connection.market_params.setdefault(key, market)
@@ -292,8 +158,13 @@ class QuoteFeed:
                 if not connection.started:
                     connection.started = True
                     await self.core.tasks.start(connection.run)
-                elif changed:
+                    continue
+                if changed:
                     await connection.update(channel)
+                if connection.manager.is_open and connection.path != self.path(connection.area):
+                    # Logged in (or out) since it connected: reconnect to the right path; the replay
+                    # after the reconnect re-sends every list, this subscriber's included.
+                    await connection.manager.drop()
         except BaseException:
             await self.unsubscribe(subscription)
             raise
@@ -314,16 +185,30 @@ class QuoteFeed:
                     )
 
     async def request(
-        self, encode: Encoder, *, timeout: float, bars: int, products: int = 1
+        self,
+        encode: Encoder,
+        *,
+        timeout: float,
+        bars: int,
+        products: int = 1,
+        names: Names | None = None,
     ) -> quote.QuoteFrame:
-        """Send a K-line query on the first connection, opening it if needed.
+        """Send a K-line query on the first connection of the products' area, opening it if needed.
 
         The connection accepts the reply only while the query waits, and only up to ``products``
         products of ``bars`` bars: anything more is a ``ProtocolError`` (see ``QuoteDialect.klines``).
+        ``names`` name the bars' products.
         """
-        if not self.connections:
-            self.connections.append(_QuoteConnection(self, 1))
-        connection = self.connections[0]
+        areas = {self.area_of(key) for key in (names or {})}
+        area = STOCK if areas == {STOCK} else MAIN
+        self.path(area)
+        connection = next((c for c in self.connections if c.area == area), None)
+        if connection is None:
+            connection = QuoteConnection(self, len(self.connections) + 1, area)
+            self.connections.append(connection)
+        if names:
+            self.remember(names)
+            connection.dialect.names.update(self.names)
         if not connection.started:
             connection.started = True
             await self.core.tasks.start(connection.run)

@@ -5,11 +5,18 @@ models or dataclasses: immutable, attribute access by name, and about five times
 than a frozen dataclass (measured: 0.35 us against 1.9 us for a ``Tick``), which matters at tens of
 thousands of messages per second. The parser in ``quote`` has
 already checked every field. Prices and sizes are ``decimal.Decimal``; every time is an ``int`` in
-milliseconds since the epoch, normalised from the wire's mixed units (websockets.md §2.8).
+milliseconds since the epoch in a field whose name ends in ``_ms``, normalised from the wire's mixed
+units (seconds, milliseconds or microseconds, told apart by magnitude unless the ``quote_time_unit``
+setting fixes one). ``symbol`` is the product's name (``symbolCode``, e.g. ``"EURUSD"``), resolved once
+per product when the subscription is made; ``None`` when the catalogue does not list the product.
+
+The fields ``time`` and ``last_tick_time`` were renamed ``time_ms`` and ``last_tick_time_ms``; the old
+names still read, with a ``DeprecationWarning``, until the next release.
 """
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 from enum import IntEnum
 from typing import NamedTuple
@@ -25,6 +32,14 @@ __all__ = [
     "Trade",
     "TradeDirection",
 ]
+
+
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(
+        f"{old} is deprecated, read {new} (milliseconds since the epoch); {old} goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class KlineType(IntEnum):
@@ -85,8 +100,8 @@ class Tick(NamedTuple):
     """Dealing mode; ``0`` when the legacy 9-field ``p(`` form left it out."""
     seq: int
     """Quote sequence number: opaque, increasing per product."""
-    time: int
-    """Tick time, milliseconds since the epoch (normalised, websockets.md §2.8)."""
+    time_ms: int
+    """Tick time, milliseconds since the epoch."""
     price: Decimal
     """Last trade price."""
     bid: Decimal
@@ -110,10 +125,19 @@ class Tick(NamedTuple):
     price_digits: int | None = None
     """Decimal places of the product's price (snapshot only)."""
 
+    symbol: str | None = None
+    """The product's name (``symbolCode``, e.g. ``"EURUSD"``); ``None`` when it is not known."""
+
     @property
     def key(self) -> SymbolKey:
         """The product this tick belongs to."""
         return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+    @property
+    def time(self) -> int:
+        """Deprecated alias of ``time_ms``."""
+        _renamed("Tick.time", "Tick.time_ms")
+        return self.time_ms
 
 
 class Trade(NamedTuple):
@@ -127,8 +151,8 @@ class Trade(NamedTuple):
     """Dealing mode of the product."""
     seq: int | None
     """Quote sequence number of the push; ``None`` for snapshot trades, which carry none."""
-    time: int
-    """Trade time, milliseconds since the epoch (normalised)."""
+    time_ms: int
+    """Trade time, milliseconds since the epoch."""
     price: Decimal
     """Trade price."""
     volume: Decimal
@@ -136,10 +160,19 @@ class Trade(NamedTuple):
     direction: TradeDirection
     """Aggressor side."""
 
+    symbol: str | None = None
+    """The product's name (``symbolCode``, e.g. ``"EURUSD"``); ``None`` when it is not known."""
+
     @property
     def key(self) -> SymbolKey:
         """The product this trade belongs to."""
         return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+    @property
+    def time(self) -> int:
+        """Deprecated alias of ``time_ms``."""
+        _renamed("Trade.time", "Trade.time_ms")
+        return self.time_ms
 
 
 class DepthLevel(NamedTuple):
@@ -165,8 +198,8 @@ class DepthBook(NamedTuple):
     """Dealing mode of the product."""
     seq: int
     """Quote sequence number."""
-    time: int
-    """Book time, milliseconds since the epoch (normalised)."""
+    time_ms: int
+    """Book time, milliseconds since the epoch."""
     bids: tuple[DepthLevel, ...]
     """Bid levels, best (highest) first; may be empty."""
     asks: tuple[DepthLevel, ...]
@@ -174,10 +207,19 @@ class DepthBook(NamedTuple):
     price_digits: int | None = None
     """Decimal places of the product's price (snapshot only)."""
 
+    symbol: str | None = None
+    """The product's name (``symbolCode``, e.g. ``"EURUSD"``); ``None`` when it is not known."""
+
     @property
     def key(self) -> SymbolKey:
         """The product this book belongs to."""
         return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+    @property
+    def time(self) -> int:
+        """Deprecated alias of ``time_ms``."""
+        _renamed("DepthBook.time", "DepthBook.time_ms")
+        return self.time_ms
 
 
 class Rolling24h(NamedTuple):
@@ -202,6 +244,9 @@ class Rolling24h(NamedTuple):
     amount: Decimal
     """Turnover over the window (``rolling_amount``)."""
 
+    symbol: str | None = None
+    """The product's name (``symbolCode``, e.g. ``"EURUSD"``); ``None`` when it is not known."""
+
     @property
     def key(self) -> SymbolKey:
         """The product these statistics belong to."""
@@ -219,8 +264,8 @@ class Kline(NamedTuple):
     """Dealing mode; ``0`` when the reply left it out (14015 entries do)."""
     kline_type: int | None
     """Bar length (see ``KlineType``); ``None`` when the reply left it out."""
-    time: int
-    """Bar time, milliseconds since the epoch (the wire sends seconds)."""
+    time_ms: int
+    """Bar open time, milliseconds since the epoch (the wire sends seconds)."""
     open: Decimal
     """Open price."""
     high: Decimal
@@ -231,14 +276,29 @@ class Kline(NamedTuple):
     """Close price."""
     volume: Decimal
     """Traded volume of the bar (``transactions_number``)."""
-    last_tick_time: int | None
-    """Time of the bar's last tick, milliseconds (normalised: the wire's unit is inconsistent)."""
+    last_tick_time_ms: int | None
+    """Time of the bar's last tick, milliseconds since the epoch (the wire's unit varies)."""
     last_tick_seq: int | None
     """Quote sequence number of the bar's last tick."""
     price_digits: int | None = None
     """Decimal places of the product's price, when the reply gives it."""
 
+    symbol: str | None = None
+    """The product's name (``symbolCode``, e.g. ``"EURUSD"``); ``None`` when it is not known."""
+
     @property
     def key(self) -> SymbolKey:
         """The product this bar belongs to."""
         return SymbolKey(self.symbol_id, self.trade_type, self.trade_mode)
+
+    @property
+    def time(self) -> int:
+        """Deprecated alias of ``time_ms``."""
+        _renamed("Kline.time", "Kline.time_ms")
+        return self.time_ms
+
+    @property
+    def last_tick_time(self) -> int | None:
+        """Deprecated alias of ``last_tick_time_ms``."""
+        _renamed("Kline.last_tick_time", "Kline.last_tick_time_ms")
+        return self.last_tick_time_ms

@@ -1,13 +1,18 @@
 """Typed events of the private message-push socket: trade results, refresh hints, P&L pushes, session events.
 
 Built by ``messages`` from ``msgCode`` JSON frames and the ``f(``/``g(``
-text pushes (websockets.md §3.5). Frozen, slotted dataclasses like the market models. Every JSON
+text pushes. Frozen, slotted dataclasses like the market models. Every JSON
 event keeps the raw ``content`` object, so a field the SDK does not type is never lost; a frame with
 an unknown ``msgCode`` is delivered as ``UnknownMessageEvent``, not dropped.
+
+Times are milliseconds since the epoch in fields named ``..._ms``. ``timestamp``, ``deal_execute_time``
+and ``date`` were renamed ``timestamp_ms``, ``deal_execute_time_ms`` and ``date_ms``; the old names still
+read, with a ``DeprecationWarning``, until the next release.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +36,14 @@ __all__ = [
     "TradeEvent",
     "UnknownMessageEvent",
 ]
+
+
+def _renamed(owner: object, old: str, new: str) -> None:
+    warnings.warn(
+        f"{type(owner).__name__}.{old} is deprecated, use {new}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
 
 
 class MsgCode(StrEnum):
@@ -94,14 +107,20 @@ class MessageEvent:
 
     MSG_CODE: ClassVar[str] = ""
 
-    timestamp: int | None = None
-    """Server send time, milliseconds since the epoch."""
+    timestamp_ms: int | None = None
+    """Server send time, milliseconds since the epoch (``timestamp``)."""
     trace: str | None = None
     """Server trace (an echo of the client's trace on acks)."""
     seq_id: int | None = None
     """Server sequence number; an echo of the client's ``seqId`` on acks; absent on ``trade``."""
     content: Mapping[str, object] | None = None
     """The raw ``content`` object, kept whole."""
+
+    @property
+    def timestamp(self) -> int | None:
+        """Deprecated alias of ``timestamp_ms``."""
+        _renamed(self, "timestamp", "timestamp_ms")
+        return self.timestamp_ms
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,10 +191,10 @@ class TradeEvent(MessageEvent):
     """Currency of the account."""
     currency: str | None = None
     """Currency of the order."""
-    deal_execute_time: int | None = None
-    """Fill time, milliseconds since the epoch."""
-    date: int | None = None
-    """Event time (``date``), milliseconds since the epoch."""
+    deal_execute_time_ms: int | None = None
+    """Fill time, milliseconds since the epoch (``dealExecuteTime``)."""
+    date_ms: int | None = None
+    """Event time, milliseconds since the epoch (``date``)."""
     source: str | None = None
     """Order source, e.g. ``H5``."""
     play_type: int | None = None
@@ -186,6 +205,18 @@ class TradeEvent(MessageEvent):
     """Stop-loss display text, ``"--"`` when not set."""
     param_map: Mapping[str, object]
     """The raw ``paramMap`` (strings on the wire), kept whole."""
+
+    @property
+    def deal_execute_time(self) -> int | None:
+        """Deprecated alias of ``deal_execute_time_ms``."""
+        _renamed(self, "deal_execute_time", "deal_execute_time_ms")
+        return self.deal_execute_time_ms
+
+    @property
+    def date(self) -> int | None:
+        """Deprecated alias of ``date_ms``."""
+        _renamed(self, "date", "date_ms")
+        return self.date_ms
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

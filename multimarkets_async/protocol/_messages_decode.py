@@ -1,6 +1,6 @@
 """Decoding of the message-push socket's server frames into the typed events of ``models.push``.
 
-``msgCode`` JSON frames and the ``f(``/``g(`` floating P&L pushes (websockets.md §3.5). Re-exported by
+``msgCode`` JSON frames and the ``f(``/``g(`` floating P&L pushes. Re-exported by
 ``messages``; everything that fails to parse becomes ``ProtocolError`` (JSON is read by ``_json.loads``;
 no message ever shows the frame, which may carry a token).
 Typed fields of ``trade`` and ``notice`` are read leniently (``None`` when odd) because a private event
@@ -44,7 +44,7 @@ def ends_session(event: PushEvent) -> bool:
 
 
 class _Common(TypedDict):
-    timestamp: int | None
+    timestamp_ms: int | None
     trace: str | None
     seq_id: int | None
     content: Mapping[str, object] | None
@@ -119,8 +119,8 @@ def _trade(content: Mapping[str, object], common: _Common) -> TradeEvent:
         margin=_dec(pm.get("Margin")),
         account_currency=_str(pm.get("accountCurrency")),
         currency=_str(pm.get("currency")),
-        deal_execute_time=_int(pm.get("dealExecuteTime")),
-        date=_int(pm.get("date")),
+        deal_execute_time_ms=_int(pm.get("dealExecuteTime")),
+        date_ms=_int(pm.get("date")),
         source=_str(pm.get("source")),
         play_type=_int(pm.get("playType")),
         take_profit_msg=_str(pm.get("takeProfitMsg")),
@@ -157,7 +157,7 @@ def _json_event(text: str) -> PushEvent:
     code = obj.get("msgCode")
     raw_content = obj.get("content")
     common = _Common(
-        timestamp=_int(obj.get("timestamp")),
+        timestamp_ms=_int(obj.get("timestamp")),
         trace=_str(obj.get("trace")),
         seq_id=_int(obj.get("seqId")),
         content=raw_content if isinstance(raw_content, dict) else None,

@@ -26,11 +26,12 @@ __all__ = [
 ]
 
 QuoteTimeUnit: TypeAlias = Literal["auto", "s", "ms", "us"]
-"""Unit of quote ``tick_time``/``last_tick_time`` values: ``"auto"`` decides by magnitude (§2.8)."""
+"""Unit of quote ``tick_time``/``last_tick_time`` values: ``"auto"`` decides by magnitude (below 1e11
+seconds, below 1e14 milliseconds, else microseconds)."""
 QUOTE_TIME_UNIT: Final[QuoteTimeUnit] = "auto"
 """Default of the ``quote_time_unit`` setting."""
 LEGACY_TRADE_MODE: Final = 0
-"""``trade_mode`` given to ticks of the legacy 9-field ``p(`` form, which has none (§2.9.1)."""
+"""``trade_mode`` given to ticks of the legacy 9-field ``p(`` form, which has none."""
 
 QuoteEvent: TypeAlias = Tick | Trade | DepthBook | Rolling24h | Kline
 """Any typed event a quote frame can carry."""
@@ -41,7 +42,7 @@ class Malformed(ValueError):
 
 
 class FrameKind(StrEnum):
-    """What a quote socket frame turned out to be (websockets.md §2.9.5)."""
+    """What a quote socket frame turned out to be."""
 
     REPLY = "reply"
     TICKER = "ticker"
@@ -89,7 +90,7 @@ def auto_ms(value: int) -> int:
         return value * 1000
     if value < 100_000_000_000_000:  # below 1e14: milliseconds
         return value
-    return value // 1000  # microseconds (or the 16-digit seq-like values of §2.8)
+    return value // 1000  # microseconds (or the 16-digit seq-like values some servers send)
 
 
 def _s_ms(value: int) -> int:
@@ -127,7 +128,7 @@ def time_converter(quote_time_unit: QuoteTimeUnit) -> Callable[[int], int]:
 
 
 def normalize_time_ms(value: int, quote_time_unit: QuoteTimeUnit = QUOTE_TIME_UNIT) -> int:
-    """Normalise a quote time to milliseconds (websockets.md §2.8).
+    """Normalise a quote time to milliseconds (the wire mixes seconds, milliseconds and microseconds).
 
     With ``"auto"``: below 10^11 it is seconds (x1000), below 10^14 milliseconds, otherwise microseconds
     (//1000).

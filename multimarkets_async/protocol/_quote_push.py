@@ -1,9 +1,11 @@
 """The quote socket's text push parsers (hot path).
 
-``p(``, ``pt(``, ``pd(`` and ``pr(`` pushes (websockets.md §2.9) arrive once per market-data message,
-so they are parsed with ``split``/``partition`` straight into slotted dataclasses: no regex per
-field, no validation layer. The parsers raise ``ValueError``/``ArithmeticError``/``LookupError`` on
-garbage; ``decode_frame`` turns those into ``ProtocolError``.
+``p(`` (tickers), ``pt(`` (trades), ``pd(`` (depth books) and ``pr(`` (24 h statistics) pushes arrive
+once per market-data message, so they are parsed with ``split``/``partition`` straight into typed named
+tuples: no regex per field, no validation layer. The parsers raise
+``ValueError``/``ArithmeticError``/``LookupError`` on garbage; ``decode_frame`` turns those into
+``ProtocolError``. Each event carries the product's name from a ``ProductNames`` (one per connection,
+filled at subscribe time), found through the record-head cache at no cost per message.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from typing import Final
 
 from ..models.market import DepthBook, DepthLevel, Rolling24h, Tick, Trade, TradeDirection
 from ._quote_frame import LEGACY_TRADE_MODE, Malformed, auto_ms
+from ._quote_names import CACHE_LIMIT as _CACHE_LIMIT
+from ._quote_names import NO_NAMES, ProductNames
 
 __all__ = [
     "FAST_ERRORS",
+    "NO_NAMES",
+    "ProductNames",
     "direction",
     "parse_depth",
     "parse_levels",
@@ -55,22 +61,18 @@ def _check_segment(segment: str) -> None:
 #
 # Where the time goes (benchmarks/stream_throughput.py, one record per frame): a ``Decimal`` from a
 # string costs about three dict look-ups, and the product ids repeat in every record. So each record is
-# cut with one ``rsplit`` that leaves its head (``p(1001,1,1``) whole; the head's ids and every number
-# string come from small caches keyed by the exact substring (the head's per tag), filled on a miss.
-# The value cached for a substring is the value ``Decimal(substring)`` gives (sign, digits and
-# exponent: ``Decimal('1.08500')`` stays ``Decimal('1.08500')``; ``Decimal`` is immutable, so sharing
-# it is safe), and only finite numbers are cached, so a hit needs no ``is_finite``. A cache is emptied
-# when it reaches ``_CACHE_LIMIT`` entries, which bounds its memory whatever the feed sends. Tuples are
-# built with ``tuple.__new__``: a named tuple's generated ``__new__`` is a Python function, about
-# twice the cost of the tuple itself.
+# cut with one ``rsplit`` that leaves its head (``p(1001,1,1``) whole; the head's ids and name and every
+# number string come from small caches keyed by the exact substring (the head's per tag and per
+# ``ProductNames``), filled on a miss. The value cached for a substring is the value ``Decimal(substring)``
+# gives (sign, digits and exponent: ``Decimal('1.08500')`` stays ``Decimal('1.08500')``; ``Decimal`` is
+# immutable, so sharing it is safe), and only finite numbers are cached, so a hit needs no
+# ``is_finite``. A cache is emptied when it reaches ``_CACHE_LIMIT`` entries, which bounds its memory
+# whatever the feed sends. Tuples are built with ``tuple.__new__``: a named tuple's generated
+# ``__new__`` is a Python function, about twice the cost of the tuple itself.
 
-_CACHE_LIMIT: Final = 4096
 _NUMBERS: dict[str, Decimal] = {}
 """Exact number substring -> its finite ``Decimal``."""
-_HEADS: Final[dict[str, dict[str, tuple[int, int, int]]]] = {"p(": {}, "pt(": {}, "pd(": {}, "pr(": {}}
-"""Per tag: exact record head (``p(1001,1,1``) -> ``(symbol_id, trade_type, trade_mode)``."""
 FAST_ERRORS: Final = (ValueError, ArithmeticError)
-_HEADS_P: Final = _HEADS["p("].get
 _NUMBER: Final = _NUMBERS.get
 
 
@@ -85,41 +87,27 @@ def _number(text: str) -> Decimal:
     return number
 
 
-def _head(text: str, tag: str) -> tuple[int, int, int]:
-    """The ids of a record head ``tag(symbol_id,trade_type,trade_mode``, cached; ``ValueError`` otherwise."""
-    size = len(tag)
-    if text[:size] != tag:
-        raise Malformed("unexpected record tag")
-    sym, tt, tm = text[size:].split(",")
-    ids = (int(sym), int(tt), int(tm))
-    cache = _HEADS[tag]
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[text] = ids
-    return ids
-
-
-def parse_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
+def parse_ticks(text: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES) -> tuple[Tick, ...]:
     """Parse every ``p(`` record of a frame: 10 fields, or 9 in the legacy form without ``trade_mode``."""
     if text[-2:] == ");":
         body = text[:-2]
         try:
             # What servers send, one record per frame, with no search for a separator: a frame of
             # several records leaves a ``);`` in the first record's head, which ``parse_tick_record`` refuses.
-            return (parse_tick_record(body, to_ms),)
+            return (parse_tick_record(body, to_ms, names),)
         except FAST_ERRORS:
             pass
         try:
-            return tuple([parse_tick_record(record, to_ms) for record in body.split(");")])
+            return tuple([parse_tick_record(record, to_ms, names) for record in body.split(");")])
         except FAST_ERRORS:
             pass  # the general parser says what is wrong
-    return _general_ticks(text, to_ms)
+    return _general_ticks(text, to_ms, names)
 
 
-def parse_tick_record(record: str, to_ms: Callable[[int], int]) -> Tick:
+def parse_tick_record(record: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES) -> Tick:
     """One ``p(`` record of the fast shape, without its ``);``; a ``ValueError`` otherwise."""
     head, seq, tick_time, price, bid, ask, bid_vol, ask_vol = record.rsplit(",", 7)
-    sym, tt, tm = _HEADS_P(head) or _head(head, "p(")
+    sym, tt, tm, name = names.p_get(head) or names.head(head, "p(")
     t = int(tick_time)
     if to_ms is auto_ms:  # inlined
         t = t * 1000 if t < 100_000_000_000 else (t if t < 100_000_000_000_000 else t // 1000)
@@ -145,11 +133,14 @@ def parse_tick_record(record: str, to_ms: Callable[[int], int]) -> Tick:
             None,
             None,
             None,
+            name,
         ),
     )
 
 
-def _general_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
+def _general_ticks(
+    text: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES
+) -> tuple[Tick, ...]:
     ticks = []
     for raw in text.split(";"):
         seg = raw.strip()
@@ -169,7 +160,8 @@ def _general_ticks(text: str, to_ms: Callable[[int], int]) -> tuple[Tick, ...]:
         p, b, a, bv, av = _D(price), _D(bid), _D(ask), _D(bid_vol), _D(ask_vol)
         if not (p.is_finite() and b.is_finite() and a.is_finite() and bv.is_finite() and av.is_finite()):
             raise Malformed("non-finite number")
-        ticks.append(Tick(int(sym), int(tt), mode, int(seq), to_ms(int(tick_time)), p, b, a, bv, av))
+        ids = (int(sym), int(tt), mode)
+        ticks.append(Tick(*ids, int(seq), to_ms(int(tick_time)), p, b, a, bv, av, symbol=names.get(ids)))
     return tuple(ticks)
 
 
@@ -181,15 +173,15 @@ def direction(value: int) -> TradeDirection:
     return _DIRECTIONS.get(value, TradeDirection.UNKNOWN)
 
 
-def parse_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
+def parse_trades(text: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES) -> tuple[Trade, ...]:
     """Parse every ``pt(`` record of a frame (8 fields)."""
     if text[-2:] == ");":
-        heads, number, directions = _HEADS["pt("].get, _NUMBERS.get, _DIRECTIONS
+        heads, number, directions = names.heads["pt("].get, _NUMBERS.get, _DIRECTIONS
         trades = []
         try:
             for record in text[:-2].split(");"):
                 head, seq, t, price, volume, side = record.rsplit(",", 5)
-                sym, tt, tm = heads(head) or _head(head, "pt(")
+                sym, tt, tm, name = heads(head) or names.head(head, "pt(")
                 trades.append(
                     _new(
                         Trade,
@@ -202,16 +194,19 @@ def parse_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
                             number(price) or _number(price),
                             number(volume) or _number(volume),
                             directions.get(int(side), TradeDirection.UNKNOWN),
+                            name,
                         ),
                     )
                 )
             return tuple(trades)
         except FAST_ERRORS:
             pass
-    return _general_trades(text, to_ms)
+    return _general_trades(text, to_ms, names)
 
 
-def _general_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]:
+def _general_trades(
+    text: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES
+) -> tuple[Trade, ...]:
     trades = []
     for raw in text.split(";"):
         seg = raw.strip()
@@ -225,9 +220,9 @@ def _general_trades(text: str, to_ms: Callable[[int], int]) -> tuple[Trade, ...]
         p, v = _D(price), _D(volume)
         if not (p.is_finite() and v.is_finite()):
             raise Malformed("non-finite number")
-        trades.append(
-            Trade(int(sym), int(tt), int(tm), int(seq), to_ms(int(tick_time)), p, v, direction(int(side)))
-        )
+        ids = (int(sym), int(tt), int(tm))
+        trade = Trade(*ids, int(seq), to_ms(int(tick_time)), p, v, direction(int(side)), names.get(ids))
+        trades.append(trade)
     return tuple(trades)
 
 
@@ -262,11 +257,13 @@ def parse_levels(side: str) -> tuple[DepthLevel, ...]:
     return tuple(levels)
 
 
-def parse_depth(text: str, to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]:
+def parse_depth(
+    text: str, to_ms: Callable[[int], int], names: ProductNames = NO_NAMES
+) -> tuple[DepthBook, ...]:
     """Parse ``pd(header);bids;asks;`` records; a missing or blank side is an empty side."""
     segs = text.split(";")
     if len(segs) % 3 == 1 and not segs[-1]:
-        heads = _HEADS["pd("].get
+        heads = names.heads["pd("].get
         books = []
         try:
             for i in range(0, len(segs) - 1, 3):
@@ -274,16 +271,18 @@ def parse_depth(text: str, to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]
                 if header[-1:] != ")":
                     raise Malformed("not the fast shape")
                 head, seq, t = header[:-1].rsplit(",", 2)
-                sym, tt, tm = heads(head) or _head(head, "pd(")
+                sym, tt, tm, name = heads(head) or names.head(head, "pd(")
                 bids, asks = _fast_levels(segs[i + 1]), _fast_levels(segs[i + 2])
-                books.append(_new(DepthBook, (sym, tt, tm, int(seq), to_ms(int(t)), bids, asks, None)))
+                books.append(_new(DepthBook, (sym, tt, tm, int(seq), to_ms(int(t)), bids, asks, None, name)))
             return tuple(books)
         except FAST_ERRORS:
             pass
-    return _general_depth(segs, to_ms)
+    return _general_depth(segs, to_ms, names)
 
 
-def _general_depth(segs: list[str], to_ms: Callable[[int], int]) -> tuple[DepthBook, ...]:
+def _general_depth(
+    segs: list[str], to_ms: Callable[[int], int], names: ProductNames = NO_NAMES
+) -> tuple[DepthBook, ...]:
     books = []
     i = 0
     while i < len(segs):
@@ -299,20 +298,21 @@ def _general_depth(segs: list[str], to_ms: Callable[[int], int]) -> tuple[DepthB
         bids = parse_levels(segs[i + 1]) if i + 1 < len(segs) else ()
         asks = parse_levels(segs[i + 2]) if i + 2 < len(segs) else ()
         sym, tt, tm, seq, tick_time = f
-        books.append(DepthBook(int(sym), int(tt), int(tm), int(seq), to_ms(int(tick_time)), bids, asks))
+        ids = (int(sym), int(tt), int(tm))
+        books.append(DepthBook(*ids, int(seq), to_ms(int(tick_time)), bids, asks, symbol=names.get(ids)))
         i += 3
     return tuple(books)
 
 
-def parse_rolling(text: str) -> tuple[Rolling24h, ...]:
+def parse_rolling(text: str, names: ProductNames = NO_NAMES) -> tuple[Rolling24h, ...]:
     """Parse every ``pr(`` record of a frame (9 fields, no seq or time)."""
     if text[-2:] == ");":
-        heads, number = _HEADS["pr("].get, _NUMBERS.get
+        heads, number = names.heads["pr("].get, _NUMBERS.get
         stats = []
         try:
             for record in text[:-2].split(");"):
                 head, last, first, high, low, volume, amount = record.rsplit(",", 6)
-                sym, tt, tm = heads(head) or _head(head, "pr(")
+                sym, tt, tm, name = heads(head) or names.head(head, "pr(")
                 stats.append(
                     _new(
                         Rolling24h,
@@ -326,16 +326,17 @@ def parse_rolling(text: str) -> tuple[Rolling24h, ...]:
                             number(low) or _number(low),
                             number(volume) or _number(volume),
                             number(amount) or _number(amount),
+                            name,
                         ),
                     )
                 )
             return tuple(stats)
         except FAST_ERRORS:
             pass
-    return _general_rolling(text)
+    return _general_rolling(text, names)
 
 
-def _general_rolling(text: str) -> tuple[Rolling24h, ...]:
+def _general_rolling(text: str, names: ProductNames = NO_NAMES) -> tuple[Rolling24h, ...]:
     stats = []
     for raw in text.split(";"):
         seg = raw.strip()
@@ -348,5 +349,6 @@ def _general_rolling(text: str) -> tuple[Rolling24h, ...]:
         last, first, high, low, volume, amount = (_D(x) for x in f[3:])
         if not all(v.is_finite() for v in (last, first, high, low, volume, amount)):
             raise Malformed("non-finite number")
-        stats.append(Rolling24h(int(f[0]), int(f[1]), int(f[2]), last, first, high, low, volume, amount))
+        ids = (int(f[0]), int(f[1]), int(f[2]))
+        stats.append(Rolling24h(*ids, last, first, high, low, volume, amount, names.get(ids)))
     return tuple(stats)

@@ -1,4 +1,4 @@
-"""The Manager data-push socket dialect (websockets.md §4), sans-I/O.
+"""The Manager data-push socket dialect, sans-I/O.
 
 The client sends only the text frame ``ping`` (every 10 s); the server answers with a WebSocket PONG
 control frame and sends events as ``{"data": {...}, "eventType": "..."}`` text frames. Delivery is at
@@ -30,7 +30,7 @@ __all__ = [
 DATAPUSH_PING: Final = "ping"
 """The heartbeat frame: four bytes of text, no JSON."""
 DATAPUSH_PING_INTERVAL: Final = 10.0
-"""Seconds between pings (websockets.md §4.2)."""
+"""Seconds between pings (the documented 10 s)."""
 DATAPUSH_DEAD_AFTER: Final = 30.0
 """Seconds without any frame (data or pong) after which the connection is dead (Assumption)."""
 _WHAT: Final = "data-push frame"
@@ -69,7 +69,7 @@ def dedupe_key(event: DataPushEvent) -> Hashable | None:
     """The identity of an event for de-duplication; ``None`` when the event has no id."""
     if event.id is None:
         return None
-    stamp = event.update_time if event.update_time is not None else event.revision
+    stamp = event.update_time_ms if event.update_time_ms is not None else event.revision
     if stamp is None:
         stamp = event.version
     return (event.event_type, event.id, stamp)

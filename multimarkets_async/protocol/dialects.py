@@ -22,7 +22,7 @@ from ..models.push import (
     SubscribeFailed,
 )
 from . import datapush, messages, quote
-from ._quote_push import parse_ticks
+from ._quote_push import ProductNames, parse_ticks
 from .envelope import Envelope, decode_socket_frame, encode_socket_ping, envelope_error
 
 __all__ = ["DataPushDialect", "Dialect", "Inbound", "MessageDialect", "QuoteDialect", "RpcDialect"]
@@ -91,7 +91,16 @@ class Dialect(Protocol):
 class QuoteDialect:
     """The market-data socket: ``cmd_id`` requests correlated on ``seq_id``, text pushes, 14008 heartbeat."""
 
-    __slots__ = ("_time_unit", "_to_ms", "dead_after", "klines", "new_ext", "ping_interval", "unsolicited")
+    __slots__ = (
+        "_time_unit",
+        "_to_ms",
+        "dead_after",
+        "klines",
+        "names",
+        "new_ext",
+        "ping_interval",
+        "unsolicited",
+    )
 
     def __init__(
         self,
@@ -111,6 +120,8 @@ class QuoteDialect:
         feed fills it; K-line replies to anything else are dropped, binary frames without inflating."""
         self.unsolicited = 0
         """K-line replies (binary frames) dropped because no request of theirs was waiting."""
+        self.names = ProductNames()
+        """The product names put in this connection's events (the feed fills it at subscribe time)."""
 
     def encode_ping(self, seq: int) -> tuple[str, Hashable | None]:
         return quote.encode_heartbeat(seq, self.new_ext()), seq
@@ -120,12 +131,12 @@ class QuoteDialect:
         # hand back the bare events (see ``Dialect.decode``).
         if type(frame) is str and frame[:2] == "p(":
             try:
-                return parse_ticks(frame, self._to_ms)
+                return parse_ticks(frame, self._to_ms, self.names)
             except Exception:  # the one error seam parses it again and says what is wrong
-                return quote.decode_ticker_push(frame, self._to_ms)
+                return quote.decode_ticker_push(frame, self._to_ms, self.names)
         pending = self.klines
         if type(frame) is str:
-            parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit)
+            parsed = quote.decode_frame(frame, quote_time_unit=self._time_unit, names=self.names)
             if parsed.reply is None:  # a pt( pd( pr( push, or an ignored frame
                 return parsed.events
         elif not pending:
@@ -142,6 +153,7 @@ class QuoteDialect:
                         quote.MAX_INFLATED_SIZE, (budget + 32) * quote.INFLATED_BYTES_PER_BAR
                     ),
                     max_kline_bars=max(bars for bars, _ in pending.values()),
+                    names=self.names,
                 )
             except ProtocolError as exc:
                 if len(pending) != 1:

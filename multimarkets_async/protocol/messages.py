@@ -1,12 +1,12 @@
 """The message-push socket dialect: ``head``/``msgType`` client frames and the server's events.
 
-Sans-I/O (websockets.md §3): the encoders return the JSON text of ``login``, ``subscribe_asset``,
+Sans-I/O: the encoders return the JSON text of ``login``, ``subscribe_asset``,
 ``cancel_subscribe_asset``, ``ping`` and ``logout`` (the clock, ``seqId`` and trace are passed in);
 ``decode_message`` turns one received frame (``msgCode`` JSON, or an ``f(``/``g(`` P&L push)
 into a typed event from ``push``, raising only ``ProtocolError``
 (implemented in ``_messages_decode``).
 
-Acks (setting ``msg_ws_ack_shape``, §3.6): replies to the client frames are undocumented. We assume
+Acks (setting ``msg_ws_ack_shape``): replies to the client frames are undocumented. We assume
 the simulator's shape: ``login`` and ``subscribe_asset`` are answered with ``subscribe_success`` (or
 ``subscribe_fail`` for a bad token) echoing ``seqId``, ``ping`` with ``pong``. Nothing waits for an
 ack; ``subscribe_fail``, ``disconnect``, ``UserForceLogoutRet`` and a logout ``notice`` end the session
@@ -43,7 +43,7 @@ __all__ = [
 
 
 class MsgType(StrEnum):
-    """``head.msgType`` of client frames (§3.2)."""
+    """``head.msgType`` of client frames."""
 
     LOGIN = "login"
     LOGOUT = "logout"
@@ -67,7 +67,7 @@ class MsgDevice(IntEnum):
 MSG_WS_PING_INTERVAL: Final = 15.0
 """Seconds between ``ping`` frames (the docs; the H5 client uses 30). Setting ``msg_ws_ping_interval``."""
 MSG_WS_IDLE_TIMEOUT: Final = 60.0
-"""Assumed server idle timeout; the SDK treats 60 s without any frame as a dead connection (§3.4, §3.6)."""
+"""Assumed server idle timeout; the SDK treats 60 s without any frame as a dead connection."""
 DEFAULT_DEVICE: Final = MsgDevice.H5
 """The ``device`` the SDK sends, as the docs' examples do."""
 DEFAULT_LANG: Final = "en-US"

@@ -1,6 +1,6 @@
 """The market-data ("quote") socket dialect: ``cmd_id`` request encoders, limits and the frame decoder.
 
-Sans-I/O (websockets.md §2): encoders return the JSON text to send; ``decode_frame`` takes one
+Sans-I/O: encoders return the JSON text to send; ``decode_frame`` takes one
 received frame (text or binary) and returns a ``QuoteFrame`` with typed events. Text pushes
 (``p(``, ``pt(``, ``pd(``, ``pr(``) are parsed with plain string operations because they arrive once
 per market-data message (implemented in ``_quote_push``); JSON replies and the zlib-compressed
@@ -78,7 +78,7 @@ __all__ = [
 
 
 class QuoteCmd(IntEnum):
-    """Protocol numbers (``cmd_id``, websockets.md §2.3). A reply's number is the request's plus one."""
+    """Protocol numbers (``cmd_id``). A reply's number is the request's plus one."""
 
     TICKER_SUBSCRIBE = 14000
     TICKER_SUBSCRIBE_REPLY = 14001
@@ -97,7 +97,7 @@ class QuoteCmd(IntEnum):
 
 
 class CancelType(IntEnum):
-    """``cancel_type`` of a 14006 cancel (websockets.md §2.5)."""
+    """``cancel_type`` of a 14006 cancel."""
 
     ALL = 0
     TICKER = 1
@@ -106,21 +106,22 @@ class CancelType(IntEnum):
 
 
 QUOTE_HEARTBEAT_INTERVAL: Final = 10.0
-"""Seconds between 14008 heartbeats (websockets.md §2.4)."""
+"""Seconds between 14008 heartbeats (the documented 10 s)."""
 QUOTE_IDLE_TIMEOUT: Final = 30.0
-"""Seconds of silence after which the server drops the client, and the SDK reconnects (§2.4)."""
+"""Seconds of silence after which the server drops the client, and the SDK reconnects (documented: 30 s)."""
 MAX_CALLS_PER_SECOND: Final = 50
-"""All commands together, per connection (§2.6)."""
+"""Documented limit of all commands together, per connection and second."""
 MAX_PRODUCTS_PER_SUBSCRIPTION: Final = 100
-"""Products per subscribe command; counted per command type (§2.6, setting ``quote_max_products_scope``)."""
+"""Products per subscribe command (the documented 100), counted per command type (setting
+``quote_max_products_scope``)."""
 MAX_KLINE_BARS: Final = 1000
-"""Bars per K-line query, and per product of a batch query (§2.6)."""
+"""Bars per K-line query, and per product of a batch query (the documented 1,000-bar limit)."""
 MAX_BATCH_KLINE_PRODUCTS: Final = 100
-"""Products per 14014 batch K-line query (§2.6)."""
+"""Products per 14014 batch K-line query (documented: 100)."""
 MAX_EXT_LENGTH: Final = 64
-"""Longest ``ext`` trace the server accepts (§2.2)."""
+"""Longest ``ext`` trace the server accepts (documented: 64 characters)."""
 RET_SESSION_LOST: Final = 203
-"""``ret`` of a reply when the server has lost this connection's session (errors.md §6): reconnect and
+"""``ret`` of a reply when the server has lost this connection's session: reconnect and
 resubscribe, whatever the command."""
 INFLATED_BYTES_PER_BAR: Final = 2048
 """Budget per requested bar when bounding an inflated K-line reply (a simulator bar, percent-encoded,
@@ -150,7 +151,7 @@ class KlineQuery:
 
 
 def check_request_limits(cmd_id: int, *, products: int = 0, bars: int = 0) -> None:
-    """Refuse a request that exceeds the documented per-request limits (websockets.md §2.6).
+    """Refuse a request that exceeds the documented per-request limits (100 products, 1,000 bars).
 
     Args:
         cmd_id: The request's protocol number.

@@ -1,4 +1,4 @@
-"""``manager.data_push``: the company's business events as an async iterator (websockets.md §4).
+"""``manager.data_push``: the company's business events as an async iterator (the Manager data-push socket).
 
 One connection per consumer ``group`` (the platform kicks out an older connection of the same group),
 shared by every subscription of that group. Two consumers of one group would kick each other out
@@ -14,6 +14,7 @@ by ``_streams.datapush_feed``.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Literal, overload
 
 from .._streams.datapush_feed import DataPushFeed
 from .._streams.subscription import Subscription
@@ -23,8 +24,6 @@ from ..models.stream import ConnectionEvent
 from ._core import ClientCore
 
 __all__ = ["DataPush"]
-
-DataPushItem = DataPushEvent | ConnectionEvent
 
 
 class DataPush:
@@ -38,6 +37,24 @@ class DataPush:
         """The connection of ``group`` (state, counters), once it has been opened."""
         return self._feed.connection(group)
 
+    @overload
+    def events(
+        self,
+        *,
+        group: str | None = None,
+        event_types: Collection[str] | None = None,
+        connection_events: Literal[False] = False,
+        maxsize: int | None = None,
+    ) -> Subscription[DataPushEvent]: ...
+    @overload
+    def events(
+        self,
+        *,
+        group: str | None = None,
+        event_types: Collection[str] | None = None,
+        connection_events: bool,
+        maxsize: int | None = None,
+    ) -> Subscription[DataPushEvent | ConnectionEvent]: ...
     def events(
         self,
         *,
@@ -45,7 +62,7 @@ class DataPush:
         event_types: Collection[str] | None = None,
         connection_events: bool = False,
         maxsize: int | None = None,
-    ) -> Subscription[DataPushItem]:
+    ) -> Subscription[DataPushEvent] | Subscription[DataPushEvent | ConnectionEvent]:
         """Follow the company's events, typed by ``eventType`` (``PositionEvent``, ``TradeDealEvent`` ...).
 
         Args:
@@ -53,7 +70,8 @@ class DataPush:
                 missed events (up to 7 days) when it reconnects. Two connections with the same group
                 cannot coexist, so give each consumer process its own.
             event_types: only these ``eventType`` values (all by default).
-            connection_events: also yield ``ConnectionEvent`` on drops and recoveries.
+            connection_events: also yield ``ConnectionEvent`` on drops and recoveries (the
+                subscription is then typed ``Subscription[DataPushEvent | ConnectionEvent]``).
             maxsize: events held for a slow consumer before the subscription fails.
         """
         wanted = frozenset(event_types) if event_types is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, overload
 
 from .._streams.message_feed import MessageFeed
 from .._streams.subscription import Subscription
@@ -13,8 +14,6 @@ from ..models.stream import ConnectionEvent
 from ._core import ClientCore
 
 __all__ = ["Messages"]
-
-PrivateEvent = MessageEvent | AccountUpdate | ConnectionEvent
 
 
 class Messages:
@@ -38,17 +37,38 @@ class Messages:
         """The message connection manager, for its ``state`` and ``stats``."""
         return self._feed.manager
 
+    @overload
+    def subscribe(
+        self,
+        *,
+        trade_types: Sequence[int] = (1, 2),
+        connection_events: Literal[False] = False,
+        maxsize: int | None = None,
+    ) -> Subscription[MessageEvent | AccountUpdate]: ...
+    @overload
+    def subscribe(
+        self,
+        *,
+        trade_types: Sequence[int] = (1, 2),
+        connection_events: bool,
+        maxsize: int | None = None,
+    ) -> Subscription[MessageEvent | AccountUpdate | ConnectionEvent]: ...
     def subscribe(
         self,
         *,
         trade_types: Sequence[int] = (1, 2),
         connection_events: bool = False,
         maxsize: int | None = None,
-    ) -> Subscription[PrivateEvent]:
+    ) -> (
+        Subscription[MessageEvent | AccountUpdate]
+        | Subscription[MessageEvent | AccountUpdate | ConnectionEvent]
+    ):
         """Follow the account families in ``trade_types`` (1 full-margin, 2 isolated, 5 spot, 6 stock).
 
         Entering fetches a push token over HTTP (API-key clients) or uses the login token, opens the
         socket, logs in and subscribes. After a reconnect it does all of it again, with a fresh token.
+        It yields ``MessageEvent`` subclasses (``TradeEvent``, ``NoticeEvent`` ...) and ``AccountUpdate``
+        P&L pushes; with ``connection_events=True`` also ``ConnectionEvent`` (and is typed so).
         """
         types = [int(t) for t in trade_types]
         if not types or any(t not in (1, 2, 3, 5, 6) for t in types):

@@ -1,38 +1,77 @@
 """``client.quotes``: market data as async iterators (tickers, depth and trades, 24 h statistics) and
-K-line queries, over the market-data socket."""
+K-line queries, over the market-data socket.
+
+Each stream yields its market events (``Tick``, ``DepthBook | Trade``, ``Rolling24h``); with
+``connection_events=True`` it also yields ``ConnectionEvent``, and its type says so (overloads), so
+code that did not ask for connection events reads ``tick.ask`` without narrowing.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Hashable, Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import Literal, TypeAlias, overload
 
 from .._streams.quote_feed import MARKET, ROLLING, TICKER, MarketParams
 from .._streams.subscription import Subscription
 from .._ws import ConnectionInfo
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, MultiMarketsError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
 from ..models.stream import ConnectionEvent
+from ..models.symbols import Symbol
 from ..protocol import quote
 from ._core import ClientCore
 from ._lookup import Lookup, SymbolLike
 
-__all__ = ["Quotes"]
+__all__ = ["KlineEnd", "Quotes"]
 
-TickerEvent = Tick | ConnectionEvent
-MarketEvent = DepthBook | Trade | ConnectionEvent
-RollingEvent = Rolling24h | ConnectionEvent
+logger = logging.getLogger("multimarkets_async.quotes")
+
+KlineEnd: TypeAlias = datetime | int | float | None
+"""The end of a K-line query: an aware ``datetime``, epoch **seconds**, or ``None`` for the latest bars."""
+
+_MS_THRESHOLD = 100_000_000_000
+"""Epoch values from here up are milliseconds (1e11 s is the year 5138)."""
+
+
+def kline_end_seconds(end: KlineEnd) -> int | None:
+    """``end`` as epoch seconds for the 14012/14014 ``kline_timestamp_end``.
+
+    Raises:
+        InvalidArgumentError: a naive ``datetime``, a value that looks like milliseconds, a negative
+            value, or something that is not a time.
+    """
+    if end is None:
+        return None
+    if isinstance(end, datetime):
+        if end.tzinfo is None or end.utcoffset() is None:
+            raise InvalidArgumentError(
+                "end= is a naive datetime; give it a tzinfo (e.g. datetime(..., tzinfo=timezone.utc)) "
+                "or pass epoch seconds"
+            )
+        return int(end.timestamp())
+    if isinstance(end, bool) or not isinstance(end, int | float):
+        raise InvalidArgumentError(f"end= is an aware datetime or epoch seconds, got {end!r}")
+    if not 0 <= end < _MS_THRESHOLD:
+        hint = " (it looks like milliseconds: divide by 1000)" if end >= _MS_THRESHOLD else ""
+        raise InvalidArgumentError(f"end= must be epoch seconds{hint}, got {end!r}")
+    return int(end)
 
 
 class Quotes:
     """Market data. Every subscription is an async context manager and an async iterator:
 
-        async with client.quotes.tickers(["EURUSD"]) as ticks:
+        async with client.quotes.tickers(["EURUSD"], trade_type=2) as ticks:
             async for tick in ticks:
-                print(tick.symbol_id, tick.bid, tick.ask)
+                print(tick.symbol, tick.bid, tick.ask)
 
     Subscriptions share the client's quote connections; leaving one unsubscribes. A slow consumer
     sees the latest tick or book per product (what was replaced is counted in ``stats.replaced``).
+    Stock products (tradeType 6) are served on their own socket, ``/quote_stock``, which needs a login
+    token (``client.login``); the others on ``/quote`` (logged in) or ``/quote_guest``.
     """
 
     def __init__(self, core: ClientCore, lookup: Lookup) -> None:
@@ -45,6 +84,51 @@ class Quotes:
         """The quote connection managers, for their ``state`` and ``stats`` (reconnects, latency)."""
         return [connection.manager for connection in self._feed.connections]
 
+    async def _keys(
+        self, symbols: Sequence[SymbolLike], trade_type: int | None
+    ) -> tuple[list[SymbolKey], dict[SymbolKey, str | None]]:
+        """The keys of ``symbols`` and their names (``symbolCode``), resolved once per subscription.
+
+        A name or ``Symbol`` carries its row; a ``SymbolKey`` is looked up in the catalogue when the
+        client is authenticated (API key or login), else its events' ``symbol`` is ``None``.
+        """
+        keys = await self._lookup.keys(symbols, trade_type=trade_type)
+        names: dict[SymbolKey, str | None] = dict.fromkeys(keys)
+        core = self._core
+        for item in symbols:
+            if isinstance(item, SymbolKey) and not (core.api_key is not None or core.http.token):
+                continue
+            try:
+                row = (
+                    item
+                    if isinstance(item, Symbol)
+                    else await self._lookup.symbol(item, trade_type=trade_type)
+                )
+            except MultiMarketsError as exc:  # an unlisted key, or no catalogue: the events go unnamed
+                logger.debug("no name for %r (%s)", item, exc)
+                continue
+            if row.key in names:
+                names[row.key] = row.symbol_code or row.symbol_name
+        return keys, names
+
+    @overload
+    def tickers(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        trade_type: int | None = None,
+        connection_events: Literal[False] = False,
+        maxsize: int | None = None,
+    ) -> Subscription[Tick]: ...
+    @overload
+    def tickers(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        trade_type: int | None = None,
+        connection_events: bool,
+        maxsize: int | None = None,
+    ) -> Subscription[Tick | ConnectionEvent]: ...
     def tickers(
         self,
         symbols: Sequence[SymbolLike],
@@ -52,23 +136,50 @@ class Quotes:
         trade_type: int | None = None,
         connection_events: bool = False,
         maxsize: int | None = None,
-    ) -> Subscription[TickerEvent]:
+    ) -> Subscription[Tick] | Subscription[Tick | ConnectionEvent]:
         """Stream best bid/ask and last price (14000 and ``p(`` pushes), starting with a snapshot.
 
         Args:
-            symbols: ``SymbolKey`` values or product names (``symbolCode``).
+            symbols: ``SymbolKey`` values, ``Symbol`` rows or product names (``symbolCode``).
             trade_type: chooses among products listed under several tradeTypes, for names.
-            connection_events: also yield ``ConnectionEvent`` when the socket drops and recovers.
+            connection_events: also yield ``ConnectionEvent`` when the socket drops and recovers (the
+                subscription is then typed ``Subscription[Tick | ConnectionEvent]``).
             maxsize: events held for a slow consumer beyond the latest per product (default
                 ``StreamSettings.market_buffer``).
         """
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._lookup.keys(symbols, trade_type=trade_type)
-            await self._feed.subscribe(TICKER, subscription, keys, connection_events=connection_events)
+            keys, names = await self._keys(symbols, trade_type)
+            await self._feed.subscribe(
+                TICKER, subscription, keys, names=names, connection_events=connection_events
+            )
 
         return self._feed.subscription("tickers", enter, maxsize)  # type: ignore[return-value]
 
+    @overload
+    def market(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        depth_level: int = 10,
+        merge_accuracy: str | Decimal | None = None,
+        trade_info_count: int = 20,
+        trade_type: int | None = None,
+        connection_events: Literal[False] = False,
+        maxsize: int | None = None,
+    ) -> Subscription[DepthBook | Trade]: ...
+    @overload
+    def market(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        depth_level: int = 10,
+        merge_accuracy: str | Decimal | None = None,
+        trade_info_count: int = 20,
+        trade_type: int | None = None,
+        connection_events: bool,
+        maxsize: int | None = None,
+    ) -> Subscription[DepthBook | Trade | ConnectionEvent]: ...
     def market(
         self,
         symbols: Sequence[SymbolLike],
@@ -79,11 +190,11 @@ class Quotes:
         trade_type: int | None = None,
         connection_events: bool = False,
         maxsize: int | None = None,
-    ) -> Subscription[MarketEvent]:
+    ) -> Subscription[DepthBook | Trade] | Subscription[DepthBook | Trade | ConnectionEvent]:
         """Stream order-book snapshots and trades (14010, ``pd(`` and ``pt(`` pushes).
 
         Args:
-            symbols: ``SymbolKey`` values or product names.
+            symbols: ``SymbolKey`` values, ``Symbol`` rows or product names.
             depth_level: book levels per side (1-10 as the vendor's client uses them).
             merge_accuracy: price bucket for merging levels (``"0.001"``); by default the product's tick
                 size from its ``symbolDigits``.
@@ -96,18 +207,38 @@ class Quotes:
             raise InvalidArgumentError("depth_level must be 1..100 and trade_info_count >= 0")
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._lookup.keys(symbols, trade_type=trade_type)
+            keys, names = await self._keys(symbols, trade_type)
             accuracy = merge_accuracy
             if accuracy is None:
                 digits = await self._lookup.digits(keys[0]) if self._core.tasks.running else None
                 accuracy = format(Decimal(1).scaleb(-(digits if digits is not None else 8)), "f")
             params = MarketParams(depth_level, str(accuracy), trade_info_count)
             await self._feed.subscribe(
-                MARKET, subscription, keys, market=params, connection_events=connection_events
+                MARKET, subscription, keys, names=names, market=params, connection_events=connection_events
             )
 
         return self._feed.subscription("market", enter, maxsize)  # type: ignore[return-value]
 
+    @overload
+    def rolling_24h(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        update_speed: int = 1000,
+        trade_type: int | None = None,
+        connection_events: Literal[False] = False,
+        maxsize: int | None = None,
+    ) -> Subscription[Rolling24h]: ...
+    @overload
+    def rolling_24h(
+        self,
+        symbols: Sequence[SymbolLike],
+        *,
+        update_speed: int = 1000,
+        trade_type: int | None = None,
+        connection_events: bool,
+        maxsize: int | None = None,
+    ) -> Subscription[Rolling24h | ConnectionEvent]: ...
     def rolling_24h(
         self,
         symbols: Sequence[SymbolLike],
@@ -116,11 +247,11 @@ class Quotes:
         trade_type: int | None = None,
         connection_events: bool = False,
         maxsize: int | None = None,
-    ) -> Subscription[RollingEvent]:
+    ) -> Subscription[Rolling24h] | Subscription[Rolling24h | ConnectionEvent]:
         """Stream rolling 24-hour statistics (14016 and ``pr(`` pushes).
 
         Args:
-            symbols: ``SymbolKey`` values or product names.
+            symbols: ``SymbolKey`` values, ``Symbol`` rows or product names.
             update_speed: push interval in ms, as the vendor's client sends it.
             trade_type: chooses among products listed under several tradeTypes, for names.
             connection_events: also yield ``ConnectionEvent`` on drops and recoveries.
@@ -128,9 +259,14 @@ class Quotes:
         """
 
         async def enter(subscription: Subscription[object]) -> None:
-            keys = await self._lookup.keys(symbols, trade_type=trade_type)
+            keys, names = await self._keys(symbols, trade_type)
             await self._feed.subscribe(
-                ROLLING, subscription, keys, rolling_speed=update_speed, connection_events=connection_events
+                ROLLING,
+                subscription,
+                keys,
+                names=names,
+                rolling_speed=update_speed,
+                connection_events=connection_events,
             )
 
         return self._feed.subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
@@ -146,7 +282,8 @@ class Quotes:
         Raises:
             RequestTimeoutError: no tick arrived within ``timeout`` seconds.
         """
-        (key,) = await self._lookup.keys([symbol], trade_type=trade_type)
+        (key,), names = await self._keys([symbol], trade_type)
+        self._feed.remember(names)
         return await self._lookup.latest_tick(key, timeout=timeout)
 
     async def klines(
@@ -155,26 +292,33 @@ class Quotes:
         *,
         kline_type: KlineType | int = KlineType.MIN_1,
         count: int = 100,
-        end: int | None = None,
+        end: KlineEnd = None,
         trade_type: int | None = None,
     ) -> list[Kline]:
         """Historical bars of one product (14012), oldest first, the still-open bar included when ``end``
         is ``None``.
 
         Args:
-            symbol: a ``SymbolKey`` or a product name.
+            symbol: a ``SymbolKey``, a ``Symbol`` row or a product name.
             kline_type: bar size.
             count: number of bars, 1..1000.
-            end: epoch seconds of the last bar wanted; ``None`` for the latest.
+            end: the last bar wanted: an aware ``datetime`` or epoch seconds; ``None`` for the latest.
+                (Bars say their own time in ``Kline.time_ms``, milliseconds.)
             trade_type: chooses among products listed under several tradeTypes, for names.
 
         Raises:
+            InvalidArgumentError: ``end`` is a naive ``datetime`` or looks like milliseconds; ``count``
+                is out of range.
             ProtocolError: the reply holds more than ``count`` bars, or inflates past its size bound.
         """
-        (key,) = await self._lookup.keys([symbol], trade_type=trade_type)
-        query = quote.KlineQuery(key, int(kline_type), count, end)
+        end_s = kline_end_seconds(end)
+        keys, names = await self._keys([symbol], trade_type)
+        query = quote.KlineQuery(keys[0], int(kline_type), count, end_s)
         frame = await self._feed.request(
-            functools.partial(_encode_kline, query), timeout=self._core.streams.request_timeout, bars=count
+            functools.partial(_encode_kline, query),
+            timeout=self._core.streams.request_timeout,
+            bars=count,
+            names=names,
         )
         return [event for event in frame.events if isinstance(event, Kline)]
 
@@ -184,17 +328,19 @@ class Quotes:
         *,
         kline_type: KlineType | int = KlineType.MIN_1,
         count: int = 100,
-        end: int | None = None,
+        end: KlineEnd = None,
         trade_type: int | None = None,
     ) -> dict[SymbolKey, list[Kline]]:
-        """Historical bars of up to 100 products in one request (14014)."""
-        keys = await self._lookup.keys(symbols, trade_type=trade_type)
-        queries = [quote.KlineQuery(key, int(kline_type), count, end) for key in keys]
+        """Historical bars of up to 100 products in one request (14014); ``end`` as for ``klines``."""
+        end_s = kline_end_seconds(end)
+        keys, names = await self._keys(symbols, trade_type)
+        queries = [quote.KlineQuery(key, int(kline_type), count, end_s) for key in keys]
         frame = await self._feed.request(
             functools.partial(_encode_batch, queries),
             timeout=self._core.streams.request_timeout,
             bars=count,
             products=len(queries),
+            names=names,
         )
         bars: dict[SymbolKey, list[Kline]] = {key: [] for key in keys}
         for event in frame.events:

@@ -1,6 +1,6 @@
 """``client.rpc``: the Client API over the header/body WebSocket, an optional transport for ``call()``.
 
-The platform documents a WebSocket form of the Client API (websockets.md §1): each request is a
+The platform documents a WebSocket form of the Client API: each request is a
 ``{header, body}`` frame correlated on ``trace``, replies use the HTTP envelope, and a ``bizType``
 ping keeps the socket alive. Useful when many small calls should share one connection:
 

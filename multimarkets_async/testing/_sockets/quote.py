@@ -1,12 +1,12 @@
 """The market-data ("quote") socket: ``/apiQuote/quote_guest``, ``/quote`` and ``/quote_stock``.
 
-websockets.md 2. ``/quote`` and ``/quote_stock`` need ``?token=`` holding a login or push token the
+``/quote`` and ``/quote_stock`` need ``?token=`` holding a login or push token the
 simulator issued (else the handshake is refused: HTTP 403). Commands: 14000 tickers, 14010 depth
 and trades, 14016 rolling 24 h (each **replaces** the previous subscription of its kind), 14006
 cancel, 14008 heartbeat, 14012/14014 K-lines (binary, zlib-compressed replies). Replies echo
 ``seq_id`` and ``ext`` with ``cmd_id`` + 1.
 
-Errors (errors.md 6): a bad envelope field (not a JSON object, ``cmd_id`` unknown, ``seq_id`` not a
+Errors: a bad envelope field (not a JSON object, ``cmd_id`` unknown, ``seq_id`` not a
 uint32, ``ext`` not a string of at most 64 characters, ``data`` not an object) answers ``ret`` 201; a
 bad ``data`` field or an exceeded limit (more than 100 products in one subscribe or batch, more than
 1000 bars, more than ``quote_max_calls_per_s`` commands in one second) answers 202 (Assumption
@@ -14,6 +14,9 @@ bad ``data`` field or an exceeded limit (more than 100 products in one subscribe
 commands with an error ``ret`` the same way. Unknown products are left out of snapshots (``ret`` 200).
 Pushes follow every price move (``sim.tick()``, ``sim.set_price()``, the background ticker) and every
 executed order (``pt(``); ``trade_mode`` echoes what the subscriber sent.
+
+Areas: ``/quote_stock`` serves stock products (tradeType 6) only, ``/quote`` and ``/quote_guest`` every
+other product; a product asked for on the wrong socket is treated as unknown (left out, never pushed).
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ _CANCEL, _HEARTBEAT = 14006, 14008
 _KLINE, _BATCH = 14012, 14014
 _KNOWN: Final = frozenset({_TICKER, _CANCEL, _HEARTBEAT, _MARKET, _KLINE, _BATCH, _ROLLING})
 _BINARY_REPLIES: Final = frozenset({_KLINE + 1, _BATCH + 1})
+STOCK_TRADE_TYPE: Final = 6
+"""The tradeType served on ``/quote_stock`` (and only there)."""
+
+
+def _in_area(session: QuoteSession, trade_type: int) -> bool:
+    """Whether ``session``'s socket serves products of ``trade_type``."""
+    return (trade_type == STOCK_TRADE_TYPE) == session.path.endswith("/quote_stock")
 
 
 class _Bad(Exception):
@@ -125,7 +135,9 @@ def _market_options(entry: dict[str, Any]) -> MarketOptions:
     return MarketOptions(depth or 1, accuracy, count)
 
 
-def _listed(state: SocketState, key: Key) -> SimSymbol | None:
+def _listed(state: SocketState, key: Key, session: QuoteSession) -> SimSymbol | None:
+    if not _in_area(session, key[1]):
+        return None
     return state.exchange.market.listed(key[0], key[1])
 
 
@@ -143,9 +155,11 @@ def _kline_query(entry: object) -> tuple[Key, int, int | None, int]:
     return key, kind, end or None, count
 
 
-def _kline_data(state: SocketState, query: tuple[Key, int, int | None, int]) -> dict[str, Any] | None:
+def _kline_data(
+    state: SocketState, session: QuoteSession, query: tuple[Key, int, int | None, int]
+) -> dict[str, Any] | None:
     key, kind, end, count = query
-    symbol = _listed(state, key)
+    symbol = _listed(state, key, session)
     if symbol is None:
         return None
     bars = state.quote_feed.bars(symbol, kind, end, count, state.now_ms())
@@ -176,7 +190,7 @@ def _execute(state: SocketState, session: QuoteSession, cmd: int, data: dict[str
         return {}
     if cmd == _KLINE:
         query = _kline_query(data)
-        found = _kline_data(state, query)
+        found = _kline_data(state, session, query)
         if found is None:
             key, kind, _, _ = query
             return {"symbol_id": key[0], "trade_type": key[1], "trade_mode": key[2], "kline_type": kind,
@@ -189,25 +203,29 @@ def _execute(state: SocketState, session: QuoteSession, cmd: int, data: dict[str
         if len(raw) > MAX_BATCH_KLINE_PRODUCTS:
             raise _Bad(202, f"too many products: {len(raw)} > {MAX_BATCH_KLINE_PRODUCTS}")
         queries = [_kline_query(e) for e in raw]
-        found_all = (_kline_data(state, q) for q in queries)
+        found_all = (_kline_data(state, session, q) for q in queries)
         return {"data_list": [d for d in found_all if d is not None]}
     entries = _symbol_list(data)
     if cmd == _TICKER:
         session.tickers = [k for k, _ in entries]
-        rows = [ticker_entry(s, k[1], k[2], feed, now) for k, _ in entries if (s := _listed(state, k))]
+        rows = [
+            ticker_entry(s, k[1], k[2], feed, now) for k, _ in entries if (s := _listed(state, k, session))
+        ]
     elif cmd == _MARKET:
         options = {k: _market_options(e) for k, e in entries}
         session.market, session.market_options = list(options), options
         rows = [
             market_entry(s, k[1], k[2], feed, options=o)
             for k, o in options.items()
-            if (s := _listed(state, k))
+            if (s := _listed(state, k, session))
         ]
     else:
         if not (data.get("update_speed") is None or _uint(data.get("update_speed"))):
             raise _Bad(202, "invalid update_speed")
         session.rolling = [k for k, _ in entries]
-        rows = [rolling_entry(s, k[1], k[2], feed, now) for k, _ in entries if (s := _listed(state, k))]
+        rows = [
+            rolling_entry(s, k[1], k[2], feed, now) for k, _ in entries if (s := _listed(state, k, session))
+        ]
     return {"tick_list": rows}
 
 
@@ -274,16 +292,16 @@ def publish_quotes(state: SocketState, quotes: list[Quote]) -> None:
             continue
         for session in sessions:
             for sid, tt, tm in session.tickers:
-                if sid == symbol.symbol_id and tt in symbol.trade_types:
+                if sid == symbol.symbol_id and tt in symbol.trade_types and _in_area(session, tt):
                     session.push(p_record(symbol, tt, tm, state.quote_feed))
             for key in session.market:
                 sid, tt, tm = key
-                if sid == symbol.symbol_id and tt in symbol.trade_types:
+                if sid == symbol.symbol_id and tt in symbol.trade_types and _in_area(session, tt):
                     opts = session.market_options[key]
                     session.push(pd_record(symbol, tt, tm, state.quote_feed, opts))
                     session.push(pt_record(symbol, tt, tm, trade))
             for sid, tt, tm in session.rolling:
-                if sid == symbol.symbol_id and tt in symbol.trade_types:
+                if sid == symbol.symbol_id and tt in symbol.trade_types and _in_area(session, tt):
                     session.push(pr_record(symbol, tt, tm, state.quote_feed, now))
 
 
@@ -297,7 +315,7 @@ def publish_order_trade(state: SocketState, order: SimOrder) -> None:
     )
     for session in state.sockets.quote:
         for sid, tt, tm in session.market:
-            if sid == symbol.symbol_id and tt in symbol.trade_types:
+            if sid == symbol.symbol_id and tt in symbol.trade_types and _in_area(session, tt):
                 session.push(pt_record(symbol, tt, tm, trade))
 
 

@@ -1,6 +1,6 @@
 """Wire texts of the quote socket: snapshot entries of the JSON replies and the text push records.
 
-Exactly the documented shapes (websockets.md 2.5, 2.7, 2.9): prices as strings at the product's
+Exactly the documented shapes: prices as strings at the product's
 digits, volumes as plain decimal strings, ``tick_time`` in milliseconds, K-line and trade times in
 seconds. Push records are ``p(...);``, ``pd(...);bids;asks;``, ``pt(...);`` and ``pr(...);``.
 """
