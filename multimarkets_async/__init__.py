@@ -72,6 +72,7 @@ from .errors import (
 )
 from .models.api_keys import ApiKey, ApiKeyPermission, Permission
 from .models.auth2 import Auth2Tokens, Auth2User
+from .models.backoffice import AdjustmentProposal, ManagedPosition, ProposalStatus, WebhookUrls
 from .models.bridge import (
     BridgeAccount,
     BridgeAccountType,
@@ -102,6 +103,7 @@ from .models.datapush import (
     TradeDealEvent,
     WithdrawEvent,
 )
+from .models.funds import AssetsSummary, CustomerAssets, LedgerBusinessType
 from .models.manager import (
     BalanceAdjustment,
     CompanyAsset,
@@ -138,7 +140,7 @@ from .models.push import (
     UnknownMessageEvent,
 )
 from .models.stream import ConnectionEvent, ConnectionEventKind
-from .models.symbols import Symbol, SymbolDetail
+from .models.symbols import HolidayTime, MarginInfo, Symbol, SymbolDetail, TradeTime
 from .models.trading import (
     Deal,
     ExpireType,
@@ -146,12 +148,15 @@ from .models.trading import (
     Order,
     OrderBizType,
     OrderDetail,
+    OrderOperation,
     OrderResult,
     OrderStatus,
     Page,
     PendingOrder,
+    PendingOrderResult,
     Position,
     Side,
+    SideLike,
     TrialResult,
 )
 
@@ -164,9 +169,11 @@ __all__ = [
     "AccountAdjustEvent",
     "AccountEvent",
     "AccountUpdate",
+    "AdjustmentProposal",
     "ApiKey",
     "ApiKeyError",
     "ApiKeyPermission",
+    "AssetsSummary",
     "Auth2Tokens",
     "Auth2User",
     "AuthenticationError",
@@ -191,6 +198,7 @@ __all__ = [
     "ConnectionInfo",
     "ConnectionState",
     "ConnectionStats",
+    "CustomerAssets",
     "CustomerDetailType",
     "CustomerGroup",
     "CustomerInfoEvent",
@@ -211,10 +219,12 @@ __all__ = [
     "ForcedLogoutEvent",
     "HTTPStatusError",
     "HandshakeError",
+    "HolidayTime",
     "InvalidArgumentError",
     "Kline",
     "KlineType",
     "KycEvent",
+    "LedgerBusinessType",
     "LedgerEntry",
     "LockedOutError",
     "LoginFailedError",
@@ -222,8 +232,10 @@ __all__ = [
     "LoginType",
     "ManagedCustomer",
     "ManagedCustomerDetail",
+    "ManagedPosition",
     "ManagerClient",
     "ManagerProduct",
+    "MarginInfo",
     "MessageEvent",
     "MultiMarkets",
     "MultiMarketsError",
@@ -233,6 +245,7 @@ __all__ = [
     "Order",
     "OrderBizType",
     "OrderDetail",
+    "OrderOperation",
     "OrderResult",
     "OrderStateUnknownError",
     "OrderStatus",
@@ -240,11 +253,13 @@ __all__ = [
     "OverflowPolicy",
     "Page",
     "PendingOrder",
+    "PendingOrderResult",
     "Permission",
     "PermissionDeniedError",
     "Position",
     "PositionEvent",
     "PositionPnlUpdate",
+    "ProposalStatus",
     "ProtocolError",
     "ProtocolSettings",
     "RateLimitError",
@@ -259,6 +274,7 @@ __all__ = [
     "SessionEndedError",
     "SessionExpiredError",
     "Side",
+    "SideLike",
     "SignatureError",
     "SlowConsumerError",
     "SocketBackend",
@@ -282,6 +298,7 @@ __all__ = [
     "TradeDealEvent",
     "TradeDirection",
     "TradeEvent",
+    "TradeTime",
     "TradeTypeCurrency",
     "TradingRuleError",
     "TransportError",
@@ -291,6 +308,7 @@ __all__ = [
     "ValidationError",
     "VerificationCodeError",
     "WAFBlockedError",
+    "WebhookUrls",
     "WithdrawEvent",
     "__version__",
 ]

@@ -21,7 +21,7 @@ from ._config import (
 from ._types import NOT_GIVEN, NotGivenOr
 from .errors import ConfigurationError, ProtocolError
 from .protocol.crypto import OpenApiSigner
-from .resources.bridge import BridgeAccounts, BridgeCustomers, BridgeSession
+from .resources.bridge import BridgeAccounts, BridgeCustomers, BridgeProducts, BridgeSession
 from .resources.bridge_trading import BridgeBalances, BridgeOrders, BridgeRecords
 
 if TYPE_CHECKING:  # the only runtime importer of httpx is _http
@@ -87,6 +87,8 @@ class BridgeClient(BaseClient):
         """Customers: list, detail, closure."""
         self.accounts = BridgeAccounts(self._bridge)
         """Exchange accounts (API keys) per customer: add, update, list, delete."""
+        self.products = BridgeProducts(self._bridge, company_id)
+        """The products the bridge trades (their ids are the trading calls' ``symbol_id``)."""
         self.balances = BridgeBalances(self._bridge)
         """Balances on an exchange account."""
         self.records = BridgeRecords(self._bridge)
@@ -106,13 +108,19 @@ class BridgeClient(BaseClient):
         """Epoch seconds until which the API key is locked out after an HTTP 418, if it is."""
         return self._session.locked_until
 
-    async def subscribe(self, webhook_url: str) -> bool:
+    async def subscribe(self, webhook_url: str, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> bool:
         """Register the URL the platform sends trade reports to (``{webhook_url}/notification``).
+
+        Args:
+            webhook_url: where ``multimarkets_async.webhooks.webhook_routes`` is mounted.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
 
         Returns:
             Whether the platform accepted it (it answers the string ``"true"``).
         """
-        data = await self._bridge.call(_SUBSCRIBE, {"apiKey": self._api_key, "webhookUrl": webhook_url})
+        body = {"apiKey": self._api_key, "webhookUrl": webhook_url}
+        data = await self._bridge.call(_SUBSCRIBE, body, timeout=timeout)
         if isinstance(data, bool):
             return data
         if isinstance(data, str) and data.lower() in ("true", "false"):
@@ -131,6 +139,14 @@ class BridgeClient(BaseClient):
         """Call any Bridge operation by its bizType (signed, at ``/global/{bizType}``) and return ``data``.
 
         ``version: 0.0.1`` is sent on every call and ``group: tradeApi`` on ``tradeapi.*``.
+
+        Args:
+            biz_type: e.g. ``"tradeapi.admin.OrderAdminApiService.queryDirectOrder"``.
+            body: the operation's JSON body.
+            version: override the ``version`` header (``None`` sends none).
+            group: override the ``group`` header (``None`` sends none).
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
 
         Raises:
             APIError: the platform refused the call (a subclass names why).

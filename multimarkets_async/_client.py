@@ -56,7 +56,7 @@ _LOGIN = "customer.app.CustomerWebApiService.login"
 
 
 class LoginType(IntEnum):
-    """How ``login_name`` identifies the customer (endpoints.md §2.1)."""
+    """How ``login_name`` identifies the customer (the login body's ``type``)."""
 
     EMAIL = 1
     """By e-mail address."""

@@ -26,7 +26,8 @@ from ._ws import SocketBackend
 from .errors import ConfigurationError
 from .models.manager import CompanyAuthorization
 from .resources.datapush import DataPush
-from .resources.manager import Balances, Company, Dictionaries, ManagedCustomers, Products
+from .resources.manager import Company, Dictionaries, ManagedCustomers, Products
+from .resources.manager_ops import Balances, ManagedPositions, Webhooks
 from .resources.manager_session import ManagerSession
 
 if TYPE_CHECKING:  # the only runtime importer of httpx is _http
@@ -127,8 +128,12 @@ class ManagerClient(BaseClient):
         """The company's products."""
         self.customers = ManagedCustomers(self._manager)
         """Customers: list, register, detail, groups, accounts, closure."""
-        self.balances = Balances(self._manager)
-        """Account balances and bonus/credit adjustments."""
+        self.balances = Balances(self._manager, company_id)
+        """Account balances, bonus/credit adjustments and their proposals."""
+        self.positions = ManagedPositions(self._manager)
+        """Positions across customers, and the forced close of a customer's positions."""
+        self.webhooks = Webhooks(self._manager)
+        """Registration of the Webhook API URLs that ``multimarkets_async.webhooks`` serves."""
         self.data_push = DataPush(self._core)
         """The company's business events as an async iterator (the data-push socket)."""
 
@@ -151,13 +156,23 @@ class ManagerClient(BaseClient):
         """The last authorize answer (the company record), ``None`` before the first call."""
         return self._manager.authorization
 
-    async def authorize(self) -> CompanyAuthorization:
-        """Authorize now and return the company record (calls authorize by themselves when needed)."""
-        return await self._manager.authorize()
+    async def authorize(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> CompanyAuthorization:
+        """Authorize now and return the company record (calls authorize by themselves when needed).
 
-    async def company_token(self) -> str:
-        """A valid company token (authorizing first when needed), e.g. for your own data-push consumer."""
-        return await self._manager.company_token()
+        Args:
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
+        return await self._manager.authorize(timeout=timeout)
+
+    async def company_token(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
+        """A valid company token (authorizing first when needed), e.g. for your own data-push consumer.
+
+        Args:
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
+        return await self._manager.company_token(timeout=timeout)
 
     async def call(
         self,
@@ -182,7 +197,8 @@ class ManagerClient(BaseClient):
                 header, so no write is sent again once an attempt may have reached the server.
             version: override the ``version`` header (``None`` sends none).
             group: override the ``group`` header (``None`` sends none).
-            timeout: read timeout for this call in seconds (``None`` waits forever).
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
 
         Raises:
             APIError: the platform refused the call (a subclass names why).

@@ -167,12 +167,12 @@ async def test_query_cancel_balances_records() -> None:
         assert (await client.orders.cancel(ACCOUNT, symbol_id=1, order_id="9")).exchange_id == "okx"
         (balance,) = await client.balances.list(ACCOUNT, currencies=["USDT", "BTC"], omit_zero=True)
         assert balance.balance == Decimal("10.5")
-        (trade,) = await client.records.trades(ACCOUNT, symbol_id=1, start_time=0, end_time=1000)
+        (trade,) = await client.records.trades(ACCOUNT, symbol_id=1, start_time_ms=0, end_time_ms=1000)
         assert trade.execute_price == Decimal("100.25")
-        (deposit,) = await client.records.deposits(ACCOUNT, status=mm.DepositStatus.DONE, start_time=5)
+        (deposit,) = await client.records.deposits(ACCOUNT, status=mm.DepositStatus.DONE, start_time_ms=5)
         assert deposit.amount == Decimal("1")
         with pytest.raises(mm.InvalidArgumentError, match="24 hours"):
-            await client.records.trades(ACCOUNT, symbol_id=1, start_time=0, end_time=86_400_001)
+            await client.records.trades(ACCOUNT, symbol_id=1, start_time_ms=0, end_time_ms=86_400_001)
     assert fake.bodies[2]["currency"] == "USDT,BTC"
     assert fake.bodies[2]["omitZeroBalances"] is True
     assert (fake.bodies[4]["startTime"], fake.bodies[4]["limit"], fake.bodies[4]["status"]) == ("5", "20", 6)

@@ -26,13 +26,15 @@ EXPECTED = {
     # trading surface
     "ApiKey", "ApiKeyPermission", "Permission", "Auth2Tokens", "Auth2User", "Symbol", "SymbolDetail", "Deal",
     "ExpireType", "LedgerEntry", "Order", "OrderBizType", "OrderDetail", "OrderResult", "OrderStatus", "Page",
-    "PendingOrder", "Position", "Side", "TrialResult",
+    "PendingOrder", "Position", "Side", "TrialResult", "OrderOperation", "PendingOrderResult", "SideLike",
+    "AssetsSummary", "CustomerAssets", "LedgerBusinessType", "HolidayTime", "MarginInfo", "TradeTime",
     # Manager and Bridge APIs
     "ManagerClient", "BridgeClient", "BalanceAdjustment", "CompanyAsset", "CompanyAuthorization",
     "CustomerDetailType", "CustomerGroup", "DictionaryEntry", "ManagedCustomer", "ManagedCustomerDetail",
     "ManagerProduct", "TradeTypeCurrency", "BridgeAccount", "BridgeAccountType", "BridgeBalance",
     "BridgeDeposit", "BridgeOrder", "BridgeOrderStatus", "BridgeOrderType", "BridgeTrade", "DepositStatus",
-    "Exchange", "ExchangeAccount", "TimeInForce",
+    "Exchange", "ExchangeAccount", "TimeInForce", "AdjustmentProposal", "ManagedPosition", "ProposalStatus",
+    "WebhookUrls",
     # data push
     "AccountAdjustEvent", "AccountEvent", "CustomerInfoEvent", "CustomerUpdateEvent", "DataPushEvent",
     "DepositEvent", "KycEvent", "PositionEvent", "RegisterEvent", "SubjectEvent", "SubjectWaterEvent",

@@ -69,7 +69,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 async def authorize(http: httpx.AsyncClient, sim: Simulator) -> dict[str, Any]:
     body = {"appId": sim.manager_app_id, "appSecret": sim.manager_app_secret}
-    reply = await http.post(sim.base_url + AUTH, json=body, headers={"trace": uuid.uuid4().hex})
+    headers = {"trace": uuid.uuid4().hex, "timestamp": str(now_ms())}
+    reply = await http.post(sim.base_url + AUTH, json=body, headers=headers)
     env = reply.json()
     assert env["code"] == "0", env
     return dict(env["data"])
@@ -120,8 +121,17 @@ async def bridge(
 
 
 async def test_authorize_token_use_and_expiry(sim: Simulator, http: httpx.AsyncClient) -> None:
+    pair = {"appId": sim.manager_app_id, "appSecret": sim.manager_app_secret}
+    # The timestamp (ms) is required on authorize: missing, then stale.
+    missing = await http.post(sim.base_url + AUTH, json=pair, headers={"trace": "t"})
+    assert missing.json()["code"] == "GATEWAY_CODE_009"
+    stale = {"trace": "t", "timestamp": str(now_ms() - 3_600_000)}
+    late = await http.post(sim.base_url + AUTH, json=pair, headers=stale)
+    assert late.json()["code"] == "GATEWAY_CODE_014"
     bad = await http.post(
-        sim.base_url + AUTH, json={"appId": sim.manager_app_id, "appSecret": "0" * 32}, headers={"trace": "t"}
+        sim.base_url + AUTH,
+        json={"appId": sim.manager_app_id, "appSecret": "0" * 32},
+        headers={"trace": "t", "timestamp": str(now_ms())},
     )
     assert bad.json()["code"] == "CUSTOMER_API_0000131"
     record = await authorize(http, sim)

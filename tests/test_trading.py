@@ -130,7 +130,7 @@ async def test_order_queries_and_estimate() -> None:
     async with trading() as (_sim, client):
         filled = await client.orders.market("EURUSD", side=mm.Side.SELL, volume="0.1", trade_type=2)
         page = await client.orders.list(trade_type=2)
-        assert [o.id for o in page.records] == [filled.order_id]
+        assert [o.order_id for o in page.records] == [filled.order_id]
         detail = await client.orders.get(filled.order_id, trade_type=2)
         assert detail.order_id == filled.order_id
         estimate = await client.orders.estimate("EURUSD", side=mm.Side.BUY, volume="1", trade_type=2)
@@ -270,7 +270,7 @@ async def test_error_paths_of_the_queries_are_typed() -> None:
         assert unknown_position.value.code == "E000008"
         with pytest.raises(mm.APIError):
             await client.orders.get(999, trade_type=2)
-        ghost = mm.PendingOrder(id="999", symbol_id=1001, direction=1, trade_type=2)
+        ghost = mm.PendingOrder(pending_id="999", symbol_id=1001, direction=1, trade_type=2)
         with pytest.raises(mm.APIError):
             await client.orders.cancel(ghost)
         with pytest.raises(mm.InvalidArgumentError, match="tradeType 5"):

@@ -1,12 +1,14 @@
-"""API-key management models (endpoints.md §3)."""
+"""API-key management models: a key record with its permissions (``CustomerApiWebService``)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr
 
 from ._base import WireModel
+from ._renamed import renamed
 
 __all__ = ["ApiKey", "ApiKeyPermission", "Permission"]
 
@@ -35,6 +37,8 @@ class ApiKeyPermission(WireModel):
     """1 enabled, 2 disabled."""
     can_edit: bool | None = None
     """Whether it may be changed (Read cannot)."""
+    paths: list[str] = Field(default_factory=list)
+    """The operations it unlocks, as ``bizType_version_group``."""
 
     @property
     def enabled(self) -> bool:
@@ -59,12 +63,32 @@ class ApiKey(WireModel):
     """Your label, unique per customer."""
     permission_dto_list: list[ApiKeyPermission] = Field(default_factory=list, alias="permissionDTOList")
     """The key's permissions."""
+    ip_limit: bool | None = None
+    """Whether the key is bound to IPs."""
     white_ips: str | None = None
     """Bound IPs (comma-separated); binding makes the key long-lived."""
     validity_days: int | None = None
     """Days left (90 for an unbound key), -1 expired, ``None`` permanent."""
-    expired_time: int | None = None
-    """Expiry, ms."""
+    create_time_ms: int | None = Field(default=None, alias="createTime")
+    """When the key was created, epoch ms."""
+    update_time_ms: int | None = Field(default=None, alias="updateTime")
+    """Its last change, epoch ms."""
+    expired_time_ms: int | None = Field(default=None, alias="expiredTime")
+    """When it expires, epoch ms; ``None`` for a permanent key."""
+    withdraw_time_ms: int | None = Field(default=None, alias="withdrawTime")
+    """From when it may withdraw, epoch ms."""
+    customer_id: int | None = None
+    """The owner's internal id."""
+    customer_no: str | None = None
+    """The owner's public number."""
+    company_id: int | None = None
+    """White-label company id."""
+    customer_group_id: int | None = None
+    """The owner's customer group."""
+    sources: list[str] = Field(default_factory=list)
+    """``get`` only: every operation the key may call, as ``bizType_version_group``."""
+
+    expired_time: ClassVar[Any] = renamed("expired_time", "expired_time_ms")
 
     def has(self, permission: Permission | str) -> bool:
         """Whether ``permission`` is enabled on this key."""

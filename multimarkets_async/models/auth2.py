@@ -1,8 +1,8 @@
-"""Auth2 (account linking) models (endpoints.md §9)."""
+"""Auth2 (account linking) models: the token pair and the linked identity."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
 from ._base import WireModel
 
@@ -24,10 +24,15 @@ class Auth2User(WireModel):
     customer_no: str
     """The customer's public number."""
     account_id: int | None = None
-    """Account id (0 when not set)."""
+    """Account id; ``None`` when not set (the platform sends 0)."""
     email: str | None = None
     """E-mail, when shared."""
     third_user_id: str | None = None
     """Linked third-party user ids, comma-separated (parallel to ``third_login_source``)."""
     third_login_source: str | None = None
     """Their providers, comma-separated (``telegram``, ``google`` ...)."""
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _zero_is_none(cls, value: object) -> object:
+        return None if value in (0, "0", "") else value

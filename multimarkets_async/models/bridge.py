@@ -1,7 +1,9 @@
-"""Models and vocabularies of the Bridge API (endpoints.md §11): exchange accounts, balances, orders.
+"""Models and vocabularies of the Bridge API: exchange accounts, balances, orders, trades, deposits.
 
 Most Bridge replies are undocumented beyond a few fields (Assumption ``bridge_reply_shapes``): every
-model keeps unknown fields (``extra="allow"``) and makes all but its key fields optional.
+model makes all but its key fields optional, and a field it does not declare stays in ``.raw``. An
+empty string where a number belongs (an unfilled order's ``executePrice``) reads as ``None``. Times
+are epoch milliseconds in fields named ``..._ms``.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import IntEnum, StrEnum
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 
 from ._base import WireModel
+from ._renamed import renamed
 
 __all__ = [
     "BridgeAccount",
@@ -28,6 +32,13 @@ __all__ = [
     "ExchangeAccount",
     "TimeInForce",
 ]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+_Number = Annotated[Decimal | None, BeforeValidator(_blank_is_none)]
 
 
 class Exchange(StrEnum):
@@ -71,7 +82,7 @@ class TimeInForce(StrEnum):
 
 
 class BridgeOrderStatus(IntEnum):
-    """Order status in Bridge replies and execution reports (endpoints.md §11.5)."""
+    """Order status in Bridge replies and execution reports."""
 
     SUBMITTED = 1
     """Submitted."""
@@ -123,6 +134,12 @@ class ExchangeAccount(WireModel):
     """The exchange API key, if echoed. Hidden in reprs."""
     api_key: SecretStr | None = None
     """The exchange API key in the older record layout. Hidden in reprs."""
+    is_test: int | None = None
+    """1 for a test account on the exchange, 0 for a real one."""
+    company_id: int | None = None
+    """Company id (in the answer to ``add``)."""
+    customer_id: int | None = None
+    """The customer's internal id (in the answer to ``add``)."""
 
 
 class BridgeBalance(WireModel):
@@ -130,9 +147,9 @@ class BridgeBalance(WireModel):
 
     currency: str
     """Currency code."""
-    balance: Decimal | None = None
+    balance: _Number = None
     """Balance."""
-    locked: Decimal | None = None
+    locked: _Number = None
     """Amount locked in orders."""
 
 
@@ -153,33 +170,38 @@ class BridgeOrder(WireModel):
     """Product id."""
     biz_type: int | None = None
     """1 market, 2 limit."""
+    direction: int | None = None
+    """1 buy, 2 sell."""
+    num: _Number = None
+    """Quantity ordered."""
+    price: _Number = None
+    """Limit price (``None`` for a market order)."""
+    execute_num: _Number = None
+    """Quantity filled."""
+    execute_price: _Number = None
+    """Fill price (``None`` until filled)."""
+    account_name: str | None = None
+    """The exchange account's alias."""
+    customer_no: str | None = None
+    """The customer."""
+    request_time_ms: int | None = Field(default=None, alias="requestTime")
+    """When the order was requested (epoch ms)."""
 
 
-class BridgeTrade(WireModel):
-    """One execution (Assumption: the ``ORDER_EXEC_REPORT`` fields, endpoints.md §11.5)."""
+class BridgeTrade(BridgeOrder):
+    """One execution: an order's fields and the fill's (Assumption ``bridge_reply_shapes``: the
+    ``ORDER_EXEC_REPORT`` fields)."""
 
     trade_id: str | None = None
     """Execution id."""
-    order_id: str | None = None
-    """The exchange's order id."""
-    client_order_id: str | None = None
-    """Our order id."""
-    exchange_id: str | None = None
-    """The exchange."""
-    symbol_id: int | None = None
-    """Product id."""
-    execute_num: Decimal | None = None
-    """Quantity filled."""
-    execute_price: Decimal | None = None
-    """Fill price."""
-    execute_time: int | None = None
-    """Fill time, ms."""
-    commission: Decimal | None = None
+    execute_time_ms: int | None = Field(default=None, alias="executeTime")
+    """Fill time (epoch ms)."""
+    commission: _Number = None
     """Commission (negative = charged, positive = rebate)."""
     commission_currency: str | None = None
     """Commission currency."""
-    status: int | None = None
-    """Order status after this execution (see ``BridgeOrderStatus``)."""
+
+    execute_time: ClassVar[Any] = renamed("execute_time", "execute_time_ms")
 
 
 class BridgeDeposit(WireModel):
@@ -187,7 +209,7 @@ class BridgeDeposit(WireModel):
 
     currency: str | None = None
     """Currency."""
-    amount: Decimal | None = None
+    amount: _Number = None
     """Amount."""
     status: int | None = None
     """See ``DepositStatus``."""
@@ -201,7 +223,7 @@ class BridgeDeposit(WireModel):
 
 @dataclass(frozen=True, slots=True)
 class BridgeAccount:
-    """Which exchange account a Bridge trading call acts on (the common body fields, endpoints.md §11.3)."""
+    """Which exchange account a Bridge trading call acts on (the common body fields of every trading call)."""
 
     exchange: Exchange | str
     """The exchange (``exchangeId``)."""

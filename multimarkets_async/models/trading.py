@@ -1,19 +1,25 @@
-"""Orders, positions, pending orders, deals and their closed vocabularies (endpoints.md §5).
+"""Orders and their closed vocabularies: what placing an order answers, pending orders, sides.
 
 Prices in these models are human decimals where the platform sends them so (``openPrice``,
-``executePrice``); the raw integer-scaled ``stopLoss``/``takeProfit`` of order and position queries are
-kept as sent, next to their human ``*_decimal`` forms.
+``executePrice``); the raw integer-scaled ``stopLoss``/``takeProfit``/``requestPrice`` are kept as sent.
+What does not exist yet is ``None``, never zero (see ``_absent``). ``Position`` lives in ``positions``,
+the order and deal records in ``order_records``; both are re-exported here.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from enum import IntEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
+from ._absent import AbsentIfZero, OptionalId, OptionalMs, OptionalPrice, OptionalScaled, none_if_zero
 from ._base import WireModel
+from ._renamed import renamed
+from .funds import LedgerEntry  # moved to models.funds; re-exported here
+from .order_records import Deal, Order, OrderDetail
+from .positions import Position
 
 __all__ = [
     "Deal",
@@ -22,12 +28,15 @@ __all__ = [
     "Order",
     "OrderBizType",
     "OrderDetail",
+    "OrderOperation",
     "OrderResult",
     "OrderStatus",
     "Page",
     "PendingOrder",
+    "PendingOrderResult",
     "Position",
     "Side",
+    "SideLike",
     "TrialResult",
 ]
 
@@ -113,6 +122,21 @@ class OrderStatus(IntEnum):
     """Expired."""
 
 
+class OrderOperation(IntEnum):
+    """What ``orders.status`` asks about (the ``operatorType`` of ``checkOrderStatus``)."""
+
+    LEVERAGE_CHANGE = 1
+    """A leverage change."""
+    MARGIN_CHANGE = 2
+    """An isolated-margin change."""
+    EXECUTION = 3
+    """The order's execution."""
+
+
+SideLike: TypeAlias = Side | Literal["buy", "sell", "BUY", "SELL", "Buy", "Sell"]
+"""What ``side=`` takes: a ``Side``, or ``"buy"``/``"sell"`` (any case is accepted at run time)."""
+
+
 class Page(WireModel, Generic[T]):
     """One page of a paged query (``records``, ``total``, ``size``, ``current``)."""
 
@@ -127,18 +151,22 @@ class Page(WireModel, Generic[T]):
 
 
 class OrderResult(WireModel):
-    """What placing, closing or modifying an order answers (endpoints.md §5.2)."""
+    """What placing or closing an order at market answers (``addMarketOrder``).
+
+    ``interest`` and ``profit`` exist for closes only: they are ``None`` on an open (the platform sends
+    ``"0"`` there).
+    """
 
     order_id: int
     """The order id; match it with ``TradeEvent.order_id`` on the message socket."""
-    position_id: int | None = None
-    """The position opened or affected."""
+    position_id: OptionalId = None
+    """The position opened or affected; ``None`` while there is none (a pending open)."""
     trade_volume: Decimal | None = None
     """Lots traded."""
-    execute_price: Decimal | None = None
-    """Fill price."""
-    open_price: Decimal | None = None
-    """The position's open price."""
+    execute_price: OptionalPrice = None
+    """Fill price; ``None`` while nothing was filled."""
+    open_price: OptionalPrice = None
+    """The position's open price (a pending order's limit or trigger price)."""
     direction: int | None = None
     """This order's side (1 buy, 2 sell)."""
     open_direction: int | None = None
@@ -151,208 +179,144 @@ class OrderResult(WireModel):
     """Product name."""
     digits: int | None = None
     """Price decimals."""
-    stop_loss: str | None = None
-    """Stop-loss as sent (scaled)."""
-    take_profit: str | None = None
-    """Take-profit as sent (scaled)."""
+    stop_loss: OptionalScaled = None
+    """Stop-loss as sent, raw integer-scaled; ``None`` when none."""
+    take_profit: OptionalScaled = None
+    """Take-profit as sent, raw integer-scaled; ``None`` when none."""
     fee: Decimal | None = None
     """Commission; negative means charged."""
     interest: Decimal | None = None
-    """Interest (closes only)."""
+    """Interest (closes only; ``None`` on an open)."""
     profit: Decimal | None = None
-    """Realised profit (closes only)."""
+    """Realised profit (closes only; ``None`` on an open)."""
+    source: str | None = None
+    """Where the order came from (isolated margin answers carry it)."""
+
+    @field_validator("interest", "profit", mode="before")
+    @classmethod
+    def _closes_only(cls, value: object, info: ValidationInfo) -> object:
+        return None if info.data.get("open_or_close") == 1 else value
 
 
-class Position(WireModel):
-    """An open or closed position (endpoints.md §5.8)."""
+class PendingOrderResult(OrderResult):
+    """What placing or changing a pending order answers (``limit``, ``stop``, ``aggregate_limit``,
+    ``aggregate_limit_close``, ``modify``): the order layout of nothing traded yet, plus the pending
+    order's own id.
 
-    position_id: int
-    """Position id."""
-    order_id: int | None = None
-    """The opening order."""
-    deal_id: int | None = None
-    """The opening deal."""
-    status: str | None = None
-    """``"0"`` initialising, ``"1"`` open, ``"2"`` closed, ``"3"`` partly closed."""
-    direction: int
-    """1 buy, 2 sell."""
-    symbol_id: int
-    """Product id."""
-    symbol_name: str | None = None
-    """Product name."""
-    trade_type: int
-    """Account family."""
-    open_price: Decimal | None = None
-    """Open price."""
-    volume: Decimal | None = None
-    """Current lots."""
-    open_volume: Decimal | None = None
-    """Lots at opening."""
-    close_price: Decimal | None = None
-    """Close price (closed positions)."""
-    profit: Decimal | None = None
-    """Floating or realised profit."""
-    margin: Decimal | None = None
-    """Margin in use."""
-    stop_loss: str | None = None
-    """Stop-loss, raw scaled (``"0"`` when none)."""
-    take_profit: str | None = None
-    """Take-profit, raw scaled."""
-    stop_loss_decimal: Decimal | None = None
-    """Stop-loss as a human price."""
-    take_profit_decimal: Decimal | None = None
-    """Take-profit as a human price."""
-    open_symbol_digits: int | None = None
-    """Price decimals at opening."""
-    cross_level_num: int | None = None
-    """Leverage."""
-    open_time: int | None = None
-    """Open time, ms."""
-    close_time: int | None = None
-    """Close time, ms (0 while open)."""
-    account_id: int | None = None
-    """The account."""
+    Pass it to ``orders.cancel()`` or ``orders.modify()``. ``execute_price``, ``position_id`` (of an
+    opening order), ``fee``, ``interest`` and ``profit`` are ``None``: they exist once it fires.
+    """
+
+    pending_id: str = Field(alias="pboId")
+    """The pending order's id (``pboId``, ``PendingOrder.pending_id``); ``order_id`` is the order it
+    becomes when it fires."""
+    order_status: int | None = None
+    """An ``OrderStatus`` value: 1 (received) while it waits."""
+    trade_type: int | None = None
+    """Account family. The platform's answer does not carry it: the SDK sets it from the order it sent."""
+
+    @field_validator("fee", "interest", "profit", mode="before")
+    @classmethod
+    def _not_yet(cls, value: object) -> object:
+        return none_if_zero(value)
+
+
+def _expire_type(value: object) -> object:
+    """``expireType`` travels as text (``"2"``) on pending rows."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+
+
+_ScaledInt = Annotated[int | None, AbsentIfZero]
 
 
 class PendingOrder(WireModel):
-    """A pending (limit or stop) order as listed by ``queryPBOOrderPage`` (endpoints.md §5.5)."""
+    """A pending order waiting for its price, as listed by ``queryPBOOrderPage``.
 
-    id: str
-    """The pending-order id (``pboId``), a string."""
+    It has two ids: ``pending_id`` (the wire's ``id``, the ``pboId`` that ``modify`` and ``cancel``
+    send) and ``order_id`` (the order it becomes when it fires, as on ``TradeEvent.order_id``).
+    Renamed in this release (the old names still read, with a ``DeprecationWarning``): ``id`` ->
+    ``pending_id``, ``order_time`` -> ``order_time_ms``.
+    """
+
+    pending_id: str = Field(alias="id")
+    """The pending order's id (``pboId``), a string."""
+    order_id: OptionalId = None
+    """The order id it was placed under and keeps when it fires."""
     symbol_id: int
     """Product id."""
+    symbol_code: str | None = None
+    """Product code (``"EURUSD"``)."""
+    symbol_name: str | None = None
+    """Product name."""
+    type: int | None = None
+    """9 pending order, 10 delayed order, 11 stop-loss/take-profit order, 0 market order."""
+    biz_type: int | None = None
+    """Its order business type (10 limit, 11 stop, 13/14 aggregate limit, ...)."""
     direction: int
     """1 buy, 2 sell."""
+    state: int | None = None
+    """1 once it has become a market order, 0 while it waits."""
+    status: int | None = None
+    """An ``OrderStatus`` value (1 while it waits)."""
     trade_type: int
     """Account family."""
-    request_price: int | None = None
-    """Limit or trigger price, raw scaled."""
-    open_price: Decimal | None = None
+    trade_model: int | None = None
+    """The product's dealing mode."""
+    request_price: _ScaledInt = None
+    """Limit or trigger price, raw integer-scaled."""
+    open_price: OptionalPrice = None
     """Limit or trigger price as a human decimal."""
     digits: int | None = None
     """Price decimals."""
     request_volume: Decimal | None = None
     """Lots."""
-    stop_loss: int | None = None
-    """Stop-loss, raw scaled."""
-    take_profit: int | None = None
-    """Take-profit, raw scaled."""
-    expire_type: str | None = None
-    """Lifetime (``ExpireType`` as text)."""
-    order_time: int | None = None
-    """When it was placed, ms."""
-    biz_type: int | None = None
-    """Its order business type (10 limit, 11 stop, ...)."""
+    stop_loss: _ScaledInt = None
+    """Stop-loss, raw integer-scaled; ``None`` when none."""
+    take_profit: _ScaledInt = None
+    """Take-profit, raw integer-scaled; ``None`` when none."""
+    stop_loss_target: OptionalPrice = None
+    """Stop-loss as a human price; ``None`` when none."""
+    take_profit_target: OptionalPrice = None
+    """Take-profit as a human price; ``None`` when none."""
+    expire_type: Annotated[ExpireType | None, BeforeValidator(_expire_type)] = None
+    """Its lifetime."""
+    expire_time_ms: OptionalMs = Field(default=None, alias="expireTime")
+    """When it expires, ms since the epoch."""
+    order_time_ms: OptionalMs = Field(default=None, alias="orderTime")
+    """When it was placed, ms since the epoch."""
+    delay_time_ms: OptionalMs = Field(default=None, alias="delayTime")
+    """Delayed orders: the delay, ms; ``None`` otherwise."""
+    delay_end_time_ms: OptionalMs = Field(default=None, alias="delayEndTime")
+    """Delayed orders: when the delay ends, ms since the epoch; ``None`` otherwise."""
+    exchange_time_ms: OptionalMs = Field(default=None, alias="exchangeTime")
+    """When it became a market order, ms since the epoch; ``None`` while it waits."""
+    customer_group_id: int | None = None
+    """The customer's group."""
+    contract_size: int | None = None
+    """Units per lot."""
+    cross_level_num: int | None = None
+    """Leverage."""
+    loan_amount: Decimal | None = None
+    """Amount borrowed."""
+    position_id: OptionalId = None
+    """The position a closing pending order (bizType 14) targets; ``None`` for an opening one."""
+    remark: str | None = None
+    """Note."""
+    reserve: str | None = None
+    """Reserved."""
     account_id: int | None = None
     """The account."""
     customer_no: str | None = None
     """Owner."""
     customer_id: int | None = None
     """Owner id."""
-
-
-class Order(WireModel):
-    """An order record of ``queryOrderPage`` (endpoints.md §5.9)."""
-
-    id: int
-    """Order id."""
-    biz_type: int | None = None
-    """Order business type."""
-    direction: int | None = None
-    """1 buy, 2 sell."""
-    status: int | None = None
-    """An ``OrderStatus`` value."""
-    symbol_id: int | None = None
-    """Product id."""
-    symbol_name: str | None = None
-    """Product name."""
-    request_price: Decimal | None = None
-    """Requested price."""
-    request_num: Decimal | None = None
-    """Requested lots."""
-    execute_price: Decimal | None = None
-    """Fill price."""
-    execute_num: Decimal | None = None
-    """Filled lots."""
-    position_id: int | None = None
-    """The position."""
-    fee: Decimal | None = None
-    """Commission."""
-    execute_time: int | None = None
-    """Fill time, ms."""
+    source: str | None = None
+    """Where it came from."""
     third_party_order: str | None = None
     """Your client order id, when you sent one."""
 
-
-class OrderDetail(WireModel):
-    """One order in detail (``queryOrderDetail``)."""
-
-    order_id: int
-    """Order id."""
-    busii_type: int | None = None
-    """Order business type (the platform spells it ``busiiType``)."""
-    direction: int | None = None
-    """1 buy, 2 sell."""
-    status: int | None = None
-    """An ``OrderStatus`` value."""
-    symbol_id: int | None = None
-    """Product id."""
-    request_price: Decimal | None = None
-    """Requested price."""
-    request_num: Decimal | None = None
-    """Requested lots."""
-    execute_price: Decimal | None = None
-    """Fill price."""
-    position_id: int | None = None
-    """The position."""
-    fee: Decimal | None = None
-    """Commission."""
-
-
-class Deal(WireModel):
-    """A trade record (``queryTradeRecordPage``)."""
-
-    deal_id: int
-    """Deal id."""
-    order_id: int | None = None
-    """Order id."""
-    position_id: int | None = None
-    """Position id."""
-    symbol_id: int | None = None
-    """Product id."""
-    direction: int | None = None
-    """1 buy, 2 sell."""
-    execute_price: Decimal | None = None
-    """Fill price."""
-    execute_num: Decimal | None = None
-    """Lots."""
-    commission: Decimal | None = None
-    """Commission."""
-    profit_loss: Decimal | None = None
-    """Realised profit."""
-    execute_time: int | None = None
-    """Fill time, ms."""
-
-
-class LedgerEntry(WireModel):
-    """A fund-flow record (``queryCapitalFlowList``)."""
-
-    id: int
-    """Entry id."""
-    account_id: int | None = None
-    """The account."""
-    currency: str | None = None
-    """Currency."""
-    amount: Decimal | None = None
-    """Signed amount."""
-    amount_after: Decimal | None = None
-    """Balance after the entry."""
-    business_type: int | None = None
-    """Business type (6 trade, 1 deposit, ...)."""
-    business_type_name: str | None = None
-    """Its label."""
-    create_time: int | None = None
-    """When, ms."""
+    id: ClassVar[Any] = renamed("id", "pending_id")
+    order_time: ClassVar[Any] = renamed("order_time", "order_time_ms")
 
 
 class TrialResult(WireModel):

@@ -14,7 +14,7 @@ from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSett
 from .._http import HTTPSession
 from .._streams.subscription import OverflowPolicy, Subscription
 from .._tasks import TaskHost
-from .._types import NotGivenOr
+from .._types import NOT_GIVEN, NotGivenOr
 from .._ws import SocketBackend
 from ..models._answers import AnswerShape, read_answer
 from ..protocol.operations import Family
@@ -62,30 +62,58 @@ def put_given(body: dict[str, object], fields: Mapping[str, object]) -> None:
 class Caller(Protocol):
     """A session that sends one operation and returns the envelope's ``data`` (Manager, Bridge)."""
 
-    async def call(self, biz_type: str, body: Mapping[str, object] | None = None, /) -> object:
-        """Send ``biz_type`` with ``body``."""
+    async def call(
+        self,
+        biz_type: str,
+        body: Mapping[str, object] | None = None,
+        /,
+        *,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> object:
+        """Send ``biz_type`` with ``body`` (``timeout``: the read timeout, the client's by default)."""
         ...
 
 
 @overload
-async def fetch(session: Caller, biz_type: str, body: Mapping[str, object] | None, model: type[M]) -> M: ...
+async def fetch(
+    session: Caller,
+    biz_type: str,
+    body: Mapping[str, object] | None,
+    model: type[M],
+    *,
+    timeout: NotGivenOr[float | None] = NOT_GIVEN,
+) -> M: ...
 
 
 @overload
 async def fetch(
-    session: Caller, biz_type: str, body: Mapping[str, object] | None, model: AnswerShape[T]
+    session: Caller,
+    biz_type: str,
+    body: Mapping[str, object] | None,
+    model: AnswerShape[T],
+    *,
+    timeout: NotGivenOr[float | None] = NOT_GIVEN,
 ) -> T: ...
 
 
 async def fetch(
-    session: Caller, biz_type: str, body: Mapping[str, object] | None, model: type[M] | AnswerShape[T]
+    session: Caller,
+    biz_type: str,
+    body: Mapping[str, object] | None,
+    model: type[M] | AnswerShape[T],
+    *,
+    timeout: NotGivenOr[float | None] = NOT_GIVEN,
 ) -> M | T:
     """``session.call``, with the answer read as ``model`` (a model class, ``Rows`` or ``Paged``).
+
+    ``timeout`` is the read timeout of the request in seconds (``None`` waits forever; the client's
+    by default).
 
     Raises:
         ProtocolError: the answer does not fit ``model``.
     """
-    return read_answer(model, await session.call(biz_type, body), biz_type.rsplit(".", 1)[-1])
+    data = await session.call(biz_type, body, timeout=timeout)
+    return read_answer(model, data, biz_type.rsplit(".", 1)[-1])
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ import anyio
 
 from .._streams.quote_feed import TICKER, QuoteFeed
 from .._streams.subscription import Subscription
+from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import InvalidArgumentError, ProtocolError, RequestTimeoutError
 from ..models._answers import parse_rows
 from ..models.customer import Account, CustomerProfile
@@ -58,24 +59,36 @@ class Lookup:
 
     # -- products ----------------------------------------------------------------------------------
 
-    async def _group_id(self) -> int:
+    async def _group_id(self, timeout: NotGivenOr[float | None]) -> int:
         core = self._core
         if core.customer_group_id is None and (core.api_key is not None or core.http.token):
-            info = await core.http.request(_CUSTOMER_INFO, {})
+            info = await core.http.request(_CUSTOMER_INFO, {}, timeout=timeout)
             if isinstance(info, Mapping) and isinstance(info.get("customerGroupId"), int):
                 core.customer_group_id = info["customerGroupId"]
-        return core.customer_group_id or 1  # 1 is the default group (README §5)
+        return core.customer_group_id or 1  # guests and customers without a group see group 1
 
-    async def catalogue(self, *, customer_group_id: int | None = None, refresh: bool = False) -> list[Symbol]:
+    async def catalogue(
+        self,
+        *,
+        customer_group_id: int | None = None,
+        refresh: bool = False,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> list[Symbol]:
         """The products the customer group may see (``getSymbolBaseList``), cached per group."""
-        group = customer_group_id if customer_group_id is not None else await self._group_id()
+        group = customer_group_id if customer_group_id is not None else await self._group_id(timeout)
         if refresh or group not in self._catalogue:
             self._catalogue[group] = await self._core.call(
-                _BASE_LIST, {"customerGroupId": group}, _Catalogue()
+                _BASE_LIST, {"customerGroupId": group}, _Catalogue(), timeout=timeout
             )
         return self._catalogue[group]
 
-    async def symbol(self, symbol: SymbolLike, *, trade_type: int | None = None) -> Symbol:
+    async def symbol(
+        self,
+        symbol: SymbolLike,
+        *,
+        trade_type: int | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> Symbol:
         """The catalogue row of ``symbol``.
 
         Raises:
@@ -84,7 +97,7 @@ class Lookup:
         """
         if isinstance(symbol, Symbol):
             return symbol
-        rows = await self.catalogue()
+        rows = await self.catalogue(timeout=timeout)
         if isinstance(symbol, SymbolKey):
             found = [r for r in rows if r.symbol_id == symbol.symbol_id and r.trade_type == symbol.trade_type]
             if not found:
@@ -112,7 +125,11 @@ class Lookup:
         return found[0]
 
     async def keys(
-        self, symbols: Iterable[SymbolLike], *, trade_type: int | None = None
+        self,
+        symbols: Iterable[SymbolLike],
+        *,
+        trade_type: int | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> builtins.list[SymbolKey]:
         """Names, rows and keys as ``SymbolKey`` values, in order, without duplicates.
 
@@ -128,38 +145,44 @@ class Lookup:
         for item in items:
             key = item if isinstance(item, SymbolKey) else None
             if key is None:
-                key = (await self.symbol(item, trade_type=trade_type)).key
+                key = (await self.symbol(item, trade_type=trade_type, timeout=timeout)).key
             keys[key] = None
         return builtins.list(keys)
 
-    async def digits(self, key: SymbolKey) -> int | None:
+    async def digits(self, key: SymbolKey, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> int | None:
         """The price decimals of ``key``, or ``None`` when the catalogue does not list it."""
         try:
-            return (await self.symbol(key)).symbol_digits
+            return (await self.symbol(key, timeout=timeout)).symbol_digits
         except InvalidArgumentError:
             return None
 
     # -- the customer ------------------------------------------------------------------------------
 
-    async def profile(self, *, refresh: bool = False) -> CustomerProfile:
-        """The customer's profile with its account list (``findCustomerInfo``), cached until ``refresh``."""
+    async def profile(
+        self, *, refresh: bool = False, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> CustomerProfile:
+        """The customer's profile with its account list (``findCustomerInfo``): the copy fetched last
+        (its balances as of then), or a fresh one with ``refresh`` or when none was fetched yet."""
         if self._profile is None or refresh:
             core = self._core
-            self._profile = await core.call(_CUSTOMER_INFO, {}, CustomerProfile)
+            self._profile = await core.call(_CUSTOMER_INFO, {}, CustomerProfile, timeout=timeout)
             core.customer_group_id = self._profile.customer_group_id or core.customer_group_id
         return self._profile
 
-    async def account(self, trade_type: int, currency: str | None = None) -> Account:
-        """The account that trades ``trade_type`` (in ``currency`` when the customer has several).
+    async def account(
+        self, trade_type: int, currency: str | None = None, *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> Account:
+        """The account that trades ``trade_type`` (in ``currency`` when the customer has several), from
+        the cached profile: use it for ids and digits, not balances.
 
         Raises:
             InvalidArgumentError: the customer has no such account.
         """
-        profile = await self.profile()
+        profile = await self.profile(timeout=timeout)
         try:
             return profile.account(trade_type, currency)
         except LookupError:
-            profile = await self.profile(refresh=True)
+            profile = await self.profile(refresh=True, timeout=timeout)
             try:
                 return profile.account(trade_type, currency)
             except LookupError as exc:

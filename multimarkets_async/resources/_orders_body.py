@@ -8,15 +8,29 @@ from decimal import Decimal
 from ..errors import InvalidArgumentError
 from ..models.customer import Account
 from ..models.symbols import Symbol
+from ..models.trading import Side, SideLike
 from ..protocol.prices import Number, decimal_text, scale_price
 
-__all__ = ["OrderBody", "place_biz_type", "service"]
+__all__ = ["OrderBody", "place_biz_type", "service", "side_of"]
 
 _CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9_]{1,255}$")
 
 
+def side_of(side: SideLike) -> Side:
+    """``side`` as a ``Side``: ``mm.Side.BUY``/``SELL``, or ``"buy"``/``"sell"`` in any case.
+
+    Raises:
+        InvalidArgumentError: anything else (an int, another word), before anything is sent.
+    """
+    if isinstance(side, Side):
+        return side
+    if isinstance(side, str) and side.strip().lower() in ("buy", "sell"):
+        return Side.BUY if side.strip().lower() == "buy" else Side.SELL
+    raise InvalidArgumentError(f"side must be mm.Side.BUY, mm.Side.SELL, 'buy' or 'sell', got {side!r}")
+
+
 def service(trade_type: int, method: str) -> str:
-    """The documented path of an order operation for ``trade_type`` (endpoints.md §5.2-§5.9).
+    """The documented operation name of an order operation for ``trade_type``.
 
     Full-margin (1) uses the ``CfdMM*`` services, isolated-margin (2) ``OrderApiService``; the HTTP
     session falls back once to the other name on an unknown-operation error.

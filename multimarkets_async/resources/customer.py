@@ -1,5 +1,4 @@
-"""``client.customer``: profile, registration, the one-time-token exchange and API-key management
-(endpoints.md §2, §3, §6)."""
+"""``client.customer``: profile, registration, the one-time-token exchange and API-key management."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Paged
 from ..models.api_keys import ApiKey, Permission
@@ -39,8 +39,8 @@ class ApiKeys:
     def __init__(self, core: ClientCore) -> None:
         self._core = core
 
-    async def _send(self, method: str, body: Mapping[str, object]) -> None:
-        await self._core.http.request(_API + method, body, family=Family.CLIENT)
+    async def _send(self, method: str, body: Mapping[str, object], timeout: NotGivenOr[float | None]) -> None:
+        await self._core.http.request(_API + method, body, family=Family.CLIENT, timeout=timeout)
 
     async def apply(
         self,
@@ -51,11 +51,22 @@ class ApiKeys:
         phone_send_token: str | None = None,
         email_code: str | None = None,
         email_send_token: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> ApiKey:
         """Create a key. Its ``private_key`` (the secret key) is returned only here: store it.
 
         A new key can only read; enable ``Permission.CONTRACT_TRADE`` with ``set_permissions``
         before trading contracts. Which second factors are needed depends on the customer.
+
+        Args:
+            tag: your label for the key, unique per customer.
+            google_code: the Google Authenticator code, where the customer has MFA on.
+            phone_code: the SMS code, with its ticket ``phone_send_token``.
+            phone_send_token: the ticket of ``send_verification_code``.
+            email_code: the e-mail code, with its ticket ``email_send_token``.
+            email_send_token: the ticket of ``send_verification_code``.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
         body: dict[str, object] = {"tag": tag}
         body.update(
@@ -67,7 +78,7 @@ class ApiKeys:
                 email_send_token=email_send_token,
             )
         )
-        return await self._core.call(_API + "applyApi", body, ApiKey, family=Family.CLIENT)
+        return await self._core.call(_API + "applyApi", body, ApiKey, family=Family.CLIENT, timeout=timeout)
 
     async def set_permissions(
         self,
@@ -81,6 +92,7 @@ class ApiKeys:
         phone_send_token: str | None = None,
         email_code: str | None = None,
         email_send_token: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> None:
         """Enable or disable permissions, bind IPs (which makes the key long-lived) or rename it.
 
@@ -89,6 +101,13 @@ class ApiKeys:
             permissions: e.g. ``{Permission.CONTRACT_TRADE: True}``.
             white_ips: IPs the key may be used from.
             tag: a new label.
+            google_code: second factors, as for ``apply``.
+            phone_code: second factors, as for ``apply``.
+            phone_send_token: second factors, as for ``apply``.
+            email_code: second factors, as for ``apply``.
+            email_send_token: second factors, as for ``apply``.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
         body: dict[str, object] = {"id": key.id if isinstance(key, ApiKey) else key}
         if permissions:
@@ -108,23 +127,52 @@ class ApiKeys:
                 email_send_token=email_send_token,
             )
         )
-        await self._send("editApiPermission", body)
+        await self._send("editApiPermission", body, timeout)
 
-    async def delete(self, key: ApiKey | int) -> None:
-        """Delete a key."""
-        await self._send("delApi", {"id": key.id if isinstance(key, ApiKey) else key})
+    async def delete(self, key: ApiKey | int, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> None:
+        """Delete a key.
 
-    async def get(self, key: ApiKey | int) -> ApiKey:
-        """One key's record, with its allowed operations."""
+        Args:
+            key: the key or its record id.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
+        await self._send("delApi", {"id": key.id if isinstance(key, ApiKey) else key}, timeout)
+
+    async def get(self, key: ApiKey | int, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> ApiKey:
+        """One key's record, with the operations it may call (``sources``).
+
+        Args:
+            key: the key or its record id.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         body = {"id": key.id if isinstance(key, ApiKey) else key}
-        return await self._core.call(_API + "queryApi", body, ApiKey, family=Family.CLIENT)
+        return await self._core.call(_API + "queryApi", body, ApiKey, family=Family.CLIENT, timeout=timeout)
 
-    async def list(self, *, page: int = 1, size: int = 20, tag: str | None = None) -> Page[ApiKey]:
-        """The customer's keys (without private keys)."""
+    async def list(
+        self,
+        *,
+        page: int = 1,
+        size: int = 20,
+        tag: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> Page[ApiKey]:
+        """The customer's keys (without private keys).
+
+        Args:
+            page: the page, from 1.
+            size: keys per page.
+            tag: only the key with this label.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         body: dict[str, object] = {"current": page, "size": size}
         if tag is not None:
             body["tag"] = tag
-        return await self._core.call(_API + "page", body, Paged(Page[ApiKey]), family=Family.CLIENT)
+        return await self._core.call(
+            _API + "page", body, Paged(Page[ApiKey]), family=Family.CLIENT, timeout=timeout
+        )
 
 
 class Customer:
@@ -136,12 +184,23 @@ class Customer:
         self.api_keys = ApiKeys(core)
         """Open API key management."""
 
-    async def info(self) -> CustomerProfile:
-        """The customer's profile and accounts (``findCustomerInfo``), fetched now."""
-        return await self._lookup.profile(refresh=True)
+    async def info(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> CustomerProfile:
+        """The customer's profile and accounts (``findCustomerInfo``), fetched now (as
+        ``client.account.profile()``).
+
+        Args:
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
+        return await self._lookup.profile(refresh=True, timeout=timeout)
 
     async def send_verification_code(
-        self, *, to_user: str, purpose: str = "EMAIL_REGISTER_VERIFICATION_CODE", captcha: str | None = None
+        self,
+        *,
+        to_user: str,
+        purpose: str = "EMAIL_REGISTER_VERIFICATION_CODE",
+        captcha: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> str:
         """Send a one-time code (``verifyCodeSend``) and return its ticket (``sendToken``).
 
@@ -150,10 +209,16 @@ class Customer:
             purpose: the platform's code type, e.g. ``EMAIL_REGISTER_VERIFICATION_CODE``,
                 ``SMS_REGISTER_VERIFICATION_CODE``, ``EMAIL_LOGIN_VERIFICATION_CODE``.
             captcha: a reCAPTCHA token, where the company requires one.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
         body = {"companyId": self._core.company_id, "bizType": purpose, "toUser": to_user}
         data = await self._core.http.request(
-            "message.app.VerificationApiService.verifyCodeSend", body, family=Family.CLIENT, captcha=captcha
+            "message.app.VerificationApiService.verifyCodeSend",
+            body,
+            family=Family.CLIENT,
+            captcha=captcha,
+            timeout=timeout,
         )
         if isinstance(data, Mapping):
             data = data.get("sendToken")
@@ -177,6 +242,7 @@ class Customer:
         client_ip: str | None = None,
         captcha: str | None = None,
         third_server_code: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> dict[str, Any]:
         """Register a new customer (``register``) and return the platform's answer (``customerNo`` ...).
 
@@ -188,6 +254,8 @@ class Customer:
             accounts: accounts to open, ``{tradeType: ["USDT", ...]}``; the company default otherwise.
             client_ip: the end user's IP (``X-Forwarded-For``, which the spec marks required).
             third_server_code: the customer's id in your own system.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
         if not password:
             raise InvalidArgumentError("password must not be empty")
@@ -218,15 +286,24 @@ class Customer:
             family=Family.CLIENT,
             captcha=captcha,
             extra_headers=headers,
+            timeout=timeout,
         )
         if not isinstance(data, dict):
             raise ProtocolError("register did not answer an object")
         return data
 
-    async def exchange_one_time_token(self, one_time_token: str) -> str:
-        """Swap a one-time login token for an access token (``thirdExt/randomKey``; the web iframe flow)."""
+    async def exchange_one_time_token(
+        self, one_time_token: str, *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> str:
+        """Swap a one-time login token for an access token (``thirdExt/randomKey``; the web iframe flow).
+
+        Args:
+            one_time_token: the single-use token.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         data = await self._core.http.request(
-            "thirdExt/randomKey", None, family=Family.CLIENT, token=one_time_token
+            "thirdExt/randomKey", None, family=Family.CLIENT, token=one_time_token, timeout=timeout
         )
         if not isinstance(data, str) or not data:
             raise ProtocolError("randomKey did not answer a token")

@@ -1,26 +1,26 @@
-"""The Manager API's typed namespaces (endpoints.md §10): ``manager.dictionaries``, ``.company``,
-``.products``, ``.customers`` and ``.balances``.
+"""The Manager API's typed namespaces for reference data and customers: ``manager.dictionaries``,
+``.company``, ``.products`` and ``.customers`` (balances, positions and webhooks are in
+``manager_ops``).
 
 Each method builds the documented body, makes one call through the ``ManagerSession`` and validates
 the answer into a model. Operations whose fields are undocumented stay reachable through
-``ManagerClient.call`` (docs/manager.md lists them).
+``ManagerClient.call`` (docs/manager.md lists them). Every method takes ``timeout=``: the read timeout
+in seconds for each request it sends (``None`` waits forever); the client's by default.
 """
 
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel
 
+from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Paged, Rows
 from ..models.customer import Account
 from ..models.manager import (
-    BalanceAdjustment,
     CompanyAsset,
     CustomerDetailType,
     CustomerGroup,
@@ -32,23 +32,37 @@ from ..models.manager import (
 )
 from ..models.trading import Page
 from ..protocol.crypto import md5_password
-from ..protocol.prices import decimal_text
 from ._core import fetch, put_given
 from .manager_session import ManagerSession
 
-__all__ = ["Balances", "Company", "Dictionaries", "ManagedCustomers", "Products"]
+__all__ = ["Company", "Dictionaries", "ManagedCustomers", "Products", "find_customer", "rows"]
 
 M = TypeVar("M", bound=BaseModel)
 
 _DICT = "config.admin.AdminDictDubboService."
 _CUSTOMER = "customer.admin.WhiteCustomerAdminApiService."
-_ADJUST = "fund.admin.CustomerAdjustProposalAdminDubboService.addCustomerAdjustProposal"
 _MAX_PAGE = 2000
 
 
-def _rows(model: type[M]) -> Rows[M]:
+def rows(model: type[M]) -> Rows[M]:
     """A list answer; some are documented as an object and exemplified as an array: one row."""
     return Rows(model, single=True)
+
+
+async def find_customer(
+    session: ManagerSession, customer_no: str, *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+) -> ManagedCustomer:
+    """The customer numbered ``customer_no``, from the customer list (one call).
+
+    Raises:
+        InvalidArgumentError: there is no such customer.
+    """
+    body = {"current": 1, "size": 1, "customerNo": customer_no}
+    found = await fetch(session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]), timeout=timeout)
+    match = next((c for c in found.records if c.customer_no == customer_no), None)
+    if match is None or match.id is None:
+        raise InvalidArgumentError(f"no customer {customer_no!r}: check the customer number")
+    return match
 
 
 class Dictionaries:
@@ -57,25 +71,36 @@ class Dictionaries:
     def __init__(self, session: ManagerSession) -> None:
         self._session = session
 
-    async def list(self, parent_code: str) -> builtins.list[DictionaryEntry]:
+    async def list(
+        self, parent_code: str, *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> builtins.list[DictionaryEntry]:
         """The entries under ``parent_code`` (``getListByParentCode``).
 
         Args:
             parent_code: ``phone_code``, ``register_source``, ``bank_code``, ``Language``, or an asset
                 code such as ``USDT`` for its blockchain networks.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
+        body = {"parentCode": parent_code}
         return await fetch(
-            self._session, _DICT + "getListByParentCode", {"parentCode": parent_code}, _rows(DictionaryEntry)
+            self._session, _DICT + "getListByParentCode", body, rows(DictionaryEntry), timeout=timeout
         )
 
-    async def countries(self, parent_code: str = "country") -> builtins.list[DictionaryEntry]:
+    async def countries(
+        self, parent_code: str = "country", *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> builtins.list[DictionaryEntry]:
         """The country dictionary (``getCountryListByParentCode``; its body is undocumented beyond
-        ``parentCode``, Assumption: the same body as ``list``)."""
+        ``parentCode``, Assumption: the same body as ``list``).
+
+        Args:
+            parent_code: the dictionary's code.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
+        body = {"parentCode": parent_code}
         return await fetch(
-            self._session,
-            _DICT + "getCountryListByParentCode",
-            {"parentCode": parent_code},
-            _rows(DictionaryEntry),
+            self._session, _DICT + "getCountryListByParentCode", body, rows(DictionaryEntry), timeout=timeout
         )
 
 
@@ -86,13 +111,21 @@ class Company:
         self._session = session
         self._company_id = company_id
 
-    async def currencies(self) -> builtins.list[CompanyAsset]:
-        """The currencies the company enabled (``AdminAssetsDubboService.getAssetsList``)."""
+    async def currencies(
+        self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> builtins.list[CompanyAsset]:
+        """The currencies the company enabled (``AdminAssetsDubboService.getAssetsList``).
+
+        Args:
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         return await fetch(
             self._session,
             "config.admin.AdminAssetsDubboService.getAssetsList",
             {"companyId": str(self._company_id)},
-            _rows(CompanyAsset),
+            rows(CompanyAsset),
+            timeout=timeout,
         )
 
 
@@ -103,8 +136,16 @@ class Products:
         self._session = session
         self._company_id = company_id
 
-    async def list(self, *, trade_type: int | None = None) -> builtins.list[ManagerProduct]:
-        """The company's products, optionally of one tradeType (``getSymbolByCompanyId``)."""
+    async def list(
+        self, *, trade_type: int | None = None, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> builtins.list[ManagerProduct]:
+        """The company's products, optionally of one tradeType (``getSymbolByCompanyId``).
+
+        Args:
+            trade_type: only this tradeType's products (1, 2, 5 ...).
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         body: dict[str, object] = {"companyId": str(self._company_id)}
         if trade_type is not None:
             body["tradeType"] = trade_type
@@ -112,7 +153,8 @@ class Products:
             self._session,
             "config.admin.AdminSymbolDubboService.getSymbolByCompanyId",
             body,
-            _rows(ManagerProduct),
+            rows(ManagerProduct),
+            timeout=timeout,
         )
 
 
@@ -123,7 +165,12 @@ class ManagedCustomers:
         self._session = session
 
     async def list(
-        self, *, page: int = 1, size: int = 20, customer_no: str | None = None
+        self,
+        *,
+        page: int = 1,
+        size: int = 20,
+        customer_no: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> Page[ManagedCustomer]:
         """One page of customers (``WhiteCustomerAdminApiService.page``).
 
@@ -131,6 +178,8 @@ class ManagedCustomers:
             page: page number, from 1.
             size: rows per page, at most 2000.
             customer_no: only this customer.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
 
         Raises:
             InvalidArgumentError: ``size`` or ``page`` out of range (nothing is sent).
@@ -142,7 +191,9 @@ class ManagedCustomers:
         body: dict[str, object] = {"current": page, "size": size}
         if customer_no is not None:
             body["customerNo"] = customer_no
-        return await fetch(self._session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]))
+        return await fetch(
+            self._session, _CUSTOMER + "page", body, Paged(Page[ManagedCustomer]), timeout=timeout
+        )
 
     async def register(
         self,
@@ -158,6 +209,7 @@ class ManagedCustomers:
         register_source: int = 1,
         third_server_code: str | None = None,
         remark: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> str:
         """Create a customer, open its accounts and pass KYC (``addCusAndOpenAccountAndKyc``).
 
@@ -173,6 +225,8 @@ class ManagedCustomers:
             register_source: 1-9.
             third_server_code: the customer's id in your system (the Webhook API sends it back).
             remark: operator remark.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
 
         Returns:
             The new customer number.
@@ -202,7 +256,7 @@ class ManagedCustomers:
             ],
         )
         put_given(body, {"thirdServerCode": third_server_code, "remark": remark})
-        data = await self._session.call(_CUSTOMER + "addCusAndOpenAccountAndKyc", body)
+        data = await self._session.call(_CUSTOMER + "addCusAndOpenAccountAndKyc", body, timeout=timeout)
         if not isinstance(data, str | int) or isinstance(data, bool):
             raise ProtocolError("addCusAndOpenAccountAndKyc did not answer a customer number")
         return str(data)
@@ -213,6 +267,7 @@ class ManagedCustomers:
         *,
         customer_id: int | str | None = None,
         part: CustomerDetailType = CustomerDetailType.TRADE_ACCOUNT,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> ManagedCustomerDetail:
         """One customer's detail (``WhiteCustomerAdminApiService.detail``).
 
@@ -220,113 +275,77 @@ class ManagedCustomers:
             customer_no: the customer number.
             customer_id: the internal id (the spec requires it; by default it is looked up with ``list``).
             part: which part to return; ``TRADE_ACCOUNT`` includes the accounts.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+
+        Raises:
+            InvalidArgumentError: no customer has that number (when ``customer_id`` is looked up).
         """
         if customer_id is None:
-            found = await self.list(customer_no=customer_no, size=1)
-            match = next((c for c in found.records if c.customer_no == customer_no), None)
-            if match is None or match.id is None:
-                raise InvalidArgumentError(f"no customer {customer_no!r}")
-            customer_id = match.id
+            customer_id = (await find_customer(self._session, customer_no, timeout=timeout)).id
         body = {"type": str(part), "id": str(customer_id), "customerNo": customer_no}
-        return await fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail)
+        return await fetch(self._session, _CUSTOMER + "detail", body, ManagedCustomerDetail, timeout=timeout)
 
     async def groups(
-        self, *, trade_type: int | None = None, customer_no: str | None = None
+        self,
+        *,
+        trade_type: int | None = None,
+        customer_no: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> builtins.list[CustomerGroup]:
-        """The company's customer groups (``CustomerGroupAdminApiService.groupList``)."""
+        """The company's customer groups (``CustomerGroupAdminApiService.groupList``).
+
+        Args:
+            trade_type: the groups of this tradeType.
+            customer_no: the group of this customer.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         body: dict[str, object] = {}
         put_given(body, {"tradeType": trade_type, "customerNo": customer_no})
         return await fetch(
-            self._session, "customer.admin.CustomerGroupAdminApiService.groupList", body, _rows(CustomerGroup)
+            self._session,
+            "customer.admin.CustomerGroupAdminApiService.groupList",
+            body,
+            rows(CustomerGroup),
+            timeout=timeout,
         )
 
-    async def account_info(self, customer_no: str, *, trade_type: int) -> builtins.list[Account]:
-        """The customer's accounts of one tradeType with balances (``queryAccountList``)."""
+    async def account_info(
+        self, customer_no: str, *, trade_type: int, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> builtins.list[Account]:
+        """The customer's accounts of one tradeType with balances (``queryAccountList``).
+
+        Args:
+            customer_no: the customer.
+            trade_type: the accounts' tradeType.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
+        """
         return await fetch(
             self._session,
             "customer.admin.CustomerAdminApiService.queryAccountList",
             {"customerNo": customer_no, "tradeType": trade_type},
-            _rows(Account),
+            rows(Account),
+            timeout=timeout,
         )
 
-    async def close(self, customer_no: str, *, customer_id: int | str, remark: str) -> None:
-        """Close a customer (``WhiteCustomerAdminApiService.destroy``, Appendix B)."""
-        await self._session.call(
-            _CUSTOMER + "destroy", {"customerNo": customer_no, "id": str(customer_id), "remark": remark}
-        )
-
-
-class Balances:
-    """Balances and bonus/credit adjustments."""
-
-    def __init__(self, session: ManagerSession) -> None:
-        self._session = session
-
-    async def get(self, customer_no: str, *, trade_type: int, currency: str | None = None) -> Account:
-        """The customer's account of ``trade_type`` (in ``currency`` when it has several).
-
-        Raises:
-            InvalidArgumentError: the customer has no such account.
-        """
-        accounts = await fetch(
-            self._session,
-            "customer.admin.CustomerAdminApiService.queryAccountList",
-            {"customerNo": customer_no, "tradeType": trade_type},
-            _rows(Account),
-        )
-        for account in accounts:
-            if currency is None or account.currency == currency:
-                return account
-        raise InvalidArgumentError(
-            f"customer {customer_no} has no tradeType {trade_type} account"
-            + (f" in {currency}" if currency else "")
-        )
-
-    async def update(
+    async def close(
         self,
         customer_no: str,
         *,
-        amount: Decimal | str | int,
-        currency: str,
-        trade_type: int,
-        account_id: int | None = None,
-        remark: str | None = None,
-        request_no: str | None = None,
-    ) -> BalanceAdjustment:
-        """Credit (positive ``amount``) or claw back (negative) a bonus (``addCustomerAdjustProposal``).
-
-        The call carries ``request_no`` as its ``idempotency-key``, but the Manager API documents no
-        such header (http.md §9 defines it for the Client API only), so nothing guarantees that a
-        repeat is not paid twice. The SDK therefore never sends an adjustment again once an attempt
-        may have reached the server: it raises ``OutcomeUnknownError`` (with ``body`` and
-        ``idempotency_key`` = ``request_no``) and you reconcile before paying again (docs/manager.md,
-        "Reconciling money operations"). It still retries when nothing was sent (connection refused).
+        customer_id: int | str,
+        remark: str,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> None:
+        """Close a customer (``WhiteCustomerAdminApiService.destroy``).
 
         Args:
             customer_no: the customer.
-            amount: the amount, a ``Decimal`` or decimal string (never ``float``).
-            currency: the account currency.
-            trade_type: the account's tradeType.
-            account_id: the target account.
-            remark: operator remark.
-            request_no: your unique number for this adjustment (a UUID by default).
-
-        Raises:
-            InvalidArgumentError: ``amount`` is a float, zero or not a number (nothing is sent).
-            OutcomeUnknownError: an attempt may have been applied and no answer says whether it was.
+            customer_id: the internal id.
+            remark: why.
+            timeout: read timeout in seconds for each request this sends (None waits forever); the
+                client's by default.
         """
-        text = decimal_text(amount, what="amount", positive=False)
-        if Decimal(text) == 0:
-            raise InvalidArgumentError("amount must not be zero")
-        request_no = request_no or str(uuid.uuid4())
-        body: dict[str, object] = {"customerNo": customer_no}
-        if account_id is not None:
-            body["accountId"] = account_id
-        body.update(
-            accountCurrency=currency, tradeType=trade_type, businessType=4, amount=text, withdraw=True
-        )
-        if remark is not None:
-            body["remark"] = remark
-        data = await self._session.call(_ADJUST, body, idempotency_key=request_no)
-        proposal = data if isinstance(data, str) and data not in ("", "true") else None
-        return BalanceAdjustment(request_no=request_no, proposal_no=proposal, amount=Decimal(text))
+        body = {"customerNo": customer_no, "id": str(customer_id), "remark": remark}
+        await self._session.call(_CUSTOMER + "destroy", body, timeout=timeout)

@@ -1,7 +1,9 @@
 """The Manager API's company session: authorize lazily, renew the token, send every call with it.
 
-Authorize (endpoints.md §10.1) answers the company token and the company public key. Every later call
-carries the token and, by default, a body encrypted with that key (Assumption ``encrypt_manager_body``).
+Authorize (``admin.admin.CompanyAuthDubboService.auth``, plain JSON ``{appId, appSecret}`` with the
+``trace``, ``companyId`` and ``timestamp`` headers) answers the company token and the company public
+key. Every later call carries the token and, by default, a body encrypted with that key (Assumption
+``encrypt_manager_body``).
 The token's lifetime is undocumented: the session authorizes again when the server reports it expired
 (``GATEWAY_CODE_001/005/017``, then retries the call once) and, proactively, once it is older than
 ``token_ttl``. One authorize runs at a time: calls that find the token stale wait for it and reuse
@@ -17,6 +19,7 @@ from typing import Unpack
 import anyio
 
 from .._http import HTTPSession
+from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ConfigurationError, ProtocolError
 from ..models._answers import parse_answer
 from ..models.manager import CompanyAuthorization
@@ -90,28 +93,36 @@ class ManagerSession:
     def _fresh(self) -> bool:
         return self._token_ttl is None or self._clock() - self._authorized_at < self._token_ttl
 
-    async def company_token(self) -> str:
-        """A valid company token, authorizing first when there is none or it is older than ``token_ttl``."""
+    async def company_token(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
+        """A valid company token, authorizing first when there is none or it is older than ``token_ttl``.
+
+        Args:
+            timeout: read timeout of the authorize request, if one is sent (the client's by default).
+        """
         token = self._http.token
         if token is not None and self._fresh():
             return token
-        return await self._renew(token)
+        return await self._renew(token, timeout)
 
-    async def authorize(self) -> CompanyAuthorization:
-        """Authorize now (whatever the current token's age) and return the company record."""
-        await self._renew(self._http.token)
+    async def authorize(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> CompanyAuthorization:
+        """Authorize now (whatever the current token's age) and return the company record.
+
+        Args:
+            timeout: read timeout of the authorize request (the client's by default).
+        """
+        await self._renew(self._http.token, timeout)
         assert self.authorization is not None
         return self.authorization
 
-    async def _renew(self, stale: str | None) -> str:
+    async def _renew(self, stale: str | None, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
         async with self._lock:
             # Another task renewed while we waited: its token is newer than the one that failed us.
             current = self._http.token
             if current is not None and current != stale and self._fresh():
                 return current
-            return await self._authorize_locked()
+            return await self._authorize_locked(timeout)
 
-    async def _authorize_locked(self) -> str:
+    async def _authorize_locked(self, timeout: NotGivenOr[float | None]) -> str:
         data = await self._http.request(
             MANAGER_AUTHORIZE.biz_type,
             {"appId": self._app_id, "appSecret": self._app_secret},
@@ -119,8 +130,10 @@ class ManagerSession:
             operation=MANAGER_AUTHORIZE,
             token=None,
             idempotency_key=None,
-            # The spec lists only ``trace``; ``companyId`` is kept because the simulator's gateway (like
-            # every other Manager call) checks it first, and a gateway ignores a header it does not need.
+            timeout=timeout,
+            # The spec lists only ``trace`` but the reference page marks ``timestamp`` (ms) required, so
+            # it is sent; ``companyId`` is kept because the simulator's gateway (like every other Manager
+            # call) checks it first, and a gateway ignores a header it does not need.
             omit_headers=("lang",),
             reauthenticate=None,
         )
@@ -155,7 +168,7 @@ class ManagerSession:
         self, biz_type: str, body: Mapping[str, object] | None = None, **options: Unpack[KeyedCallOptions]
     ) -> object:
         """Send one Manager operation with the company token and return the envelope's ``data``."""
-        token = await self.company_token()
+        token = await self.company_token(timeout=options.get("timeout", NOT_GIVEN))
 
         async def reauthorize() -> None:
             logger.info("Manager token expired; authorizing again")

@@ -1,10 +1,16 @@
-"""``client.positions``: open positions, closing them, stop-loss and take-profit (endpoints.md §5.6, §5.8)."""
+"""``client.positions``: open positions, closing them, stop-loss and take-profit.
+
+``timeout=`` on every method: read timeout in seconds for each request it sends (None waits forever);
+the client's by default.
+"""
 
 from __future__ import annotations
 
+from .._types import NOT_GIVEN, NotGivenOr
 from ..models._answers import Paged
 from ..models.market import SymbolKey
-from ..models.trading import OrderResult, Page, Position
+from ..models.positions import Position
+from ..models.trading import OrderResult, Page
 from ..protocol.prices import Number, scale_price
 from ._core import ClientCore
 from ._lookup import Lookup
@@ -22,9 +28,19 @@ class Positions:
         self._orders = Orders(core, lookup)  # closing a position is an order
 
     async def list(
-        self, *, trade_type: int, symbol_id: int | None = None, page: int = 1, size: int = 20
+        self,
+        *,
+        trade_type: int,
+        symbol_id: int | None = None,
+        page: int = 1,
+        size: int = 20,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> Page[Position]:
-        """Open positions of ``trade_type`` (``queryPositionPage``)."""
+        """Open positions of ``trade_type`` (``queryPositionPage``).
+
+        ``timeout``: read timeout in seconds for each request this sends (None waits forever); the
+        client's by default.
+        """
         body: dict[str, object] = {"tradeType": trade_type, "current": page, "size": size}
         if symbol_id is not None:
             body["symbolId"] = symbol_id
@@ -32,27 +48,57 @@ class Positions:
             "tradeapi.app.PositionApiService.queryPositionPage",
             body,
             Paged(Page[Position], page=page, size=size),
+            timeout=timeout,
         )
 
-    async def get(self, position_id: int, *, trade_type: int) -> Position:
-        """One position (``queryPositionDetail``)."""
+    async def get(
+        self, position_id: int, *, trade_type: int, timeout: NotGivenOr[float | None] = NOT_GIVEN
+    ) -> Position:
+        """One position, open or closed (``queryPositionDetail``).
+
+        ``timeout``: read timeout in seconds for each request this sends (None waits forever); the
+        client's by default.
+        """
         operation = (
             "tradeapi.app.CfdMMPositionApiService.queryPositionDetail"
             if trade_type == 1
             else "tradeapi.app.PositionApiService.queryPositionDetail"
         )
         return await self._core.call(
-            operation, {"tradeType": trade_type, "positionId": position_id}, Position
+            operation, {"tradeType": trade_type, "positionId": position_id}, Position, timeout=timeout
         )
 
-    async def close(self, position: Position, *, volume: Number | None = None) -> OrderResult:
-        """Close ``position`` at market, whole or in part (see ``Orders.close``)."""
-        return await self._orders.close(position, volume=volume)
+    async def close(
+        self,
+        position: Position,
+        *,
+        volume: Number | None = None,
+        idempotency_key: str | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
+    ) -> OrderResult:
+        """Close ``position`` at market, whole or in part, keeping its stop-loss and take-profit on what
+        stays open (see ``Orders.close``).
+
+        ``timeout``: read timeout in seconds for each request this sends (None waits forever); the
+        client's by default.
+        """
+        return await self._orders.close(
+            position, volume=volume, idempotency_key=idempotency_key, timeout=timeout
+        )
 
     async def set_stop_loss_take_profit(
-        self, position: Position, *, stop_loss: Number | None = None, take_profit: Number | None = None
+        self,
+        position: Position,
+        *,
+        stop_loss: Number | None = None,
+        take_profit: Number | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> Position:
-        """Set, change or remove (``0``) a position's stop-loss and take-profit (``updateOrder``).
+        """Set, change or remove (``0``) a position's stop-loss and take-profit (``updateOrder``); a
+        level left out keeps its value.
+
+        ``timeout``: read timeout in seconds for each request this sends (None waits forever); the
+        client's by default.
 
         Raises:
             InvalidArgumentError: a price with more decimals than the product has.
@@ -75,4 +121,6 @@ class Positions:
         if take_profit is not None:
             body["takeProfit"] = scale_price(take_profit, digits, what="take-profit")
         prefix = "CfdMM" if position.trade_type == 1 else "CfdWBW"  # both alias OrderApiService.updateOrder
-        return await self._core.call(f"tradeapi.app.{prefix}OrderApiService.updateOrder", body, Position)
+        return await self._core.call(
+            f"tradeapi.app.{prefix}OrderApiService.updateOrder", body, Position, timeout=timeout
+        )

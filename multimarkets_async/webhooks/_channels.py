@@ -268,7 +268,7 @@ class ChannelHandlers:
         if callback is None or key is None:
             return WebhookAnswer(200, message_answer(NOT_CONFIGURED, "not configured"))
         window = self.message_window
-        if window.is_stale(request.timestamp) or not verify_message_api_sign(key, data, max_skew_ms=0):
+        if window.is_stale(request.timestamp_ms) or not verify_message_api_sign(key, data, max_skew_ms=0):
             logger.warning("%s: sign does not verify or timestamp is stale, trace=%s", what, request.trace)
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "invalid sign"))
         if not window.admit(request.trace):  # before awaiting: a concurrent duplicate is dropped too

@@ -1,8 +1,11 @@
-"""Typed requests and answers of the platform's calls to the integrator (endpoints.md sections 12, 13).
+"""Typed requests and answers of the platform's calls to the integrator: the Webhook API (balance
+query, credit-limit adjustment, cancel) and the Message API.
 
-Attributes are snake_case with the documented camelCase names as aliases; money is ``Decimal``; unknown
-fields are kept (``extra="allow"``) so a new platform field never breaks a handler. Every request carries a
-``context`` (the headers the platform sent), set by the handlers and never part of the wire body.
+Attributes are snake_case with the documented camelCase names as aliases; money is ``Decimal``; times
+are epoch milliseconds in fields named ``..._ms``. A field the platform adds later never breaks a
+handler and never becomes an attribute: it stays in the request's ``.raw`` mapping. Every request
+carries a ``context`` (the headers the platform sent), set by the handlers and never part of the wire
+body.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal
 
 from pydantic import AfterValidator, Field, PrivateAttr
 
 from ..models._base import WireModel
+from ..models._renamed import renamed
 
 __all__ = [
     "AdjustmentRequest",
@@ -33,7 +37,7 @@ __all__ = [
 class WebhookContext:
     """What travelled next to the body: the platform's headers of one call.
 
-    The Webhook API sends ``trace``, ``companyId`` and ``timestamp`` (endpoints.md section 12); the Bridge
+    The Webhook API sends ``trace``, ``companyId`` and ``timestamp``; the Bridge
     callback adds ``apiKey``, ``recvWindow``, ``signature``, ``lang`` and ``version``; the Message API sends
     none that are documented.
     """
@@ -82,10 +86,10 @@ class WebhookRequest(WireModel):
 
 
 class OperationType(StrEnum):
-    """Why the platform adjusts the wallet (endpoints.md section 12.2)."""
+    """Why the platform adjusts the wallet (``operationType``)."""
 
     OPEN_POSITION = "OPEN_POSITION"
-    """Margin and costs leave the wallet: debit ``amount`` (Assumption, section 12.2)."""
+    """Margin and costs leave the wallet: debit ``amount`` (Assumption ``webhook_money_direction``)."""
     NORMAL_CLOSE = "NORMAL_CLOSE"
     """Funds return: credit ``amount``."""
     ABNORMAL_OVERTRADING = "ABNORMAL_OVERTRADING"
@@ -93,7 +97,7 @@ class OperationType(StrEnum):
 
 
 class BalanceRequest(WebhookRequest):
-    """``POST /get-user-amount``: the platform asks for a user's wallet balance (section 12.1)."""
+    """``POST /get-user-amount``: the platform asks for a user's wallet balance."""
 
     third_server_code: str
     """Our own customer id (set when the customer was registered)."""
@@ -104,7 +108,7 @@ class BalanceRequest(WebhookRequest):
 
 
 class BalanceAnswer(WireModel):
-    """The ``data`` we answer to a balance query (section 12.1)."""
+    """The ``data`` we answer to a balance query."""
 
     user_name: str
     """Echo of the request's ``userName``."""
@@ -145,7 +149,7 @@ class BalanceAnswer(WireModel):
 
 
 class AdjustmentRequest(WebhookRequest):
-    """``POST /external-system-credit-limit-adjustment``: debit or credit the wallet (section 12.2).
+    """``POST /external-system-credit-limit-adjustment``: debit or credit the wallet (answer within 3 s).
 
     Apply it at most once per ``request_unique_no``; the handlers enforce that with the replay store.
     """
@@ -169,24 +173,28 @@ class AdjustmentRequest(WebhookRequest):
     """The platform's order id."""
     request_unique_no: _Number
     """Unique id of this request: the idempotency key (at most 128 characters)."""
-    request_time: int
-    """When the platform sent it (ms)."""
+    request_time_ms: int = Field(alias="requestTime")
+    """When the platform sent it (epoch ms)."""
     ip: str
     """The end user's IP."""
     metadata: str | None = None
     """JSON text with extra notes (at most 200 characters)."""
 
+    request_time: ClassVar[Any] = renamed("request_time", "request_time_ms")
+
     @property
     def wallet_delta(self) -> Decimal:
-        """The signed change to the wallet under the Assumption of section 12.2: open and overtrading debit,
-        close credits. Unknown operation types give ``-amount`` (a debit), the cautious reading."""
+        """The signed change to the wallet under Assumption ``webhook_money_direction``: open and
+        overtrading debit, close credits. Unknown operation types give ``-amount`` (a debit), the
+        cautious reading."""
         if self.operation_type == OperationType.NORMAL_CLOSE:
             return self.amount
         return -abs(self.amount)
 
 
 class CancelRequest(WebhookRequest):
-    """``POST /cancel-external-system-credit-limit-adjustment``: undo an adjustment (section 12.3)."""
+    """``POST /cancel-external-system-credit-limit-adjustment``: undo an adjustment the platform sent
+    (after the adjustment timed out or was refused)."""
 
     third_server_code: str
     """Our own customer id."""
@@ -208,16 +216,18 @@ class CancelRequest(WebhookRequest):
     """Decimals of ``amount``."""
     order_id: int | None = None
     """The platform's order id (optional here)."""
-    request_time: int | None = None
-    """When the platform sent it (ms)."""
+    request_time_ms: int | None = Field(default=None, alias="requestTime")
+    """When the platform sent it (epoch ms)."""
     ip: str | None = None
     """The end user's IP."""
     metadata: str | None = None
     """JSON text with extra notes."""
 
+    request_time: ClassVar[Any] = renamed("request_time", "request_time_ms")
+
 
 class MessageRequest(WebhookRequest):
-    """A Message API call: send this SMS or e-mail (endpoints.md section 13). ``sign`` is already checked."""
+    """A Message API call: send this SMS or e-mail. ``sign`` is already checked."""
 
     to_user: str
     """Recipient: e-mail address or phone number."""
@@ -225,8 +235,8 @@ class MessageRequest(WebhookRequest):
     """Unique id of the message."""
     content: str
     """Message text."""
-    timestamp: int
-    """When the platform sent it (ms)."""
+    timestamp_ms: int = Field(alias="timestamp")
+    """When the platform sent it (epoch ms)."""
     sign: str = Field(repr=False)
     """The RSA ``sign`` (already verified; never logged)."""
     title: str | None = None
@@ -235,6 +245,8 @@ class MessageRequest(WebhookRequest):
     """Channel type (the example says ``whatapp``)."""
     push_id: str | None = None
     """Channel account id."""
+
+    timestamp: ClassVar[Any] = renamed("timestamp", "timestamp_ms")
 
     @property
     def is_email(self) -> bool:

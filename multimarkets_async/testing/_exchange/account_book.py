@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .ledger import Ledger
 from .market import Market, SimSymbol, seed_symbols
-from .records import BUY, SimAccount, SimCustomer, SimOrder, SimPosition
+from .records import BUY, SimAccount, SimCustomer, SimOrder, SimPosition, TradingError
 from .rules import pnl
 
 __all__ = ["AccountBook"]
@@ -148,6 +148,26 @@ class AccountBook:
         notional = price * volume * symbol.contract_size
         margin = (notional / leverage).quantize(money, rounding=ROUND_HALF_UP)
         return margin, -(notional * symbol.fee_rate).quantize(money, rounding=ROUND_HALF_UP)
+
+    def adjust_margin(self, account: SimAccount, position: SimPosition, amount: Decimal) -> None:
+        """Move ``amount`` of the account's free margin into an isolated position's margin (negative:
+        back out). The balance does not change, so nothing is booked in the ledger.
+
+        Raises:
+            TradingError: ``E000008`` the position is closed; ``E000031`` more than the free margin;
+                ``E000007`` the margin would fall below what the position needs at its leverage.
+        """
+        if position.status not in ("1", "3"):
+            raise TradingError("E000008")
+        if amount > 0 and amount > self.account_totals(account)["free_margin"]:
+            raise TradingError("E000031")
+        symbol = self.symbol_of(position)
+        needed = self.margin_and_fee(
+            account, symbol, position.open_price, position.volume, position.leverage
+        )[0]
+        if position.margin + amount < needed:
+            raise TradingError("E000007")
+        position.margin += amount
 
     def customer_by_login(self, login_type: object, login_name: object) -> SimCustomer | None:
         """The customer a login name designates: 1 e-mail (any case), 2 phone, 3 customer number."""

@@ -4,8 +4,9 @@ Pure state plus operations. Nothing here reads a clock or a global random source
 server time (``now_ms``) and a seeded ``random.Random``. Wire formats live elsewhere (``_http.views`` and
 the handler modules); this module speaks Decimals, scaled integers and dataclasses. Business rule
 violations raise ``TradingError`` carrying the ``E0000nn`` number; the caller adds the bizCode
-of the tradeType (errors.md 4). The books and look-ups are in ``account_book``, pending orders in
-``SimExchange.pending`` (``pending``), the fund flow in ``ledger``, the rules in ``rules``.
+of the tradeType (``CFD`` for tradeType 1, ``CFDWBW`` otherwise). The books and look-ups are in
+``account_book``, pending orders in ``SimExchange.pending`` (``pending``), the fund flow in
+``ledger``, the rules in ``rules``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class SimExchange(AccountBook):
         self.pending_listeners: list[Callable[[SimPendingOrder], None]] = []
         """Called whenever a pending order is placed, changed, cancelled, expires or is refused."""
         self.pending = PendingOrders(self)
-        """The pending orders (endpoints 5.5)."""
+        """The pending orders (limit, stop and aggregate limit)."""
 
     # ------------------------------------------------------------------ trading
 
@@ -139,7 +140,7 @@ class SimExchange(AccountBook):
             or position.symbol_id != req.symbol.symbol_id
         ):
             raise TradingError("E000008")
-        if req.direction == position.direction:  # a close goes the opposite way (endpoints 5.4)
+        if req.direction == position.direction:  # a close goes the opposite way
             raise TradingError("E000007")
         symbol, volume = req.symbol, req.request_num
         if volume < symbol.min_volume:
@@ -152,6 +153,11 @@ class SimExchange(AccountBook):
         deal_id = self._new_deal()
         price = symbol.bid if position.direction == BUY else symbol.ask
         fee, profit = self._settle(position, price, volume, now_ms, "close_pnl")
+        if position.status == "3" and req.biz_type == 2:
+            # Assumption close_copies_levels: what a market close leaves open takes the close's
+            # stopLoss/takeProfit ("0" removes; the handler fills absent ones from the position).
+            # The vendor's client copies the position's levels into every close, as the SDK does.
+            position.stop_loss, position.take_profit = req.stop_loss, req.take_profit
         fill = (price, volume, fee, Decimal(0), profit)
         return self._record(req, (order_id, deal_id, position.position_id, ids[1]), 2, fill, now_ms)
 

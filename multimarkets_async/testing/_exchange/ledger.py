@@ -1,13 +1,14 @@
-"""The fund flow of every account: one ledger entry per balance change (endpoints 5.9, fund flow).
+"""The fund flow of every account: one ledger entry per balance change (``queryCapitalFlowList``).
 
 The exchange books an entry whenever a balance moves: the opening deposit of a seeded account, the
-fee of every open and close, and the realised P&L of every close. Codes follow the ledger tables of
-websockets.md 4.5: full-margin contracts (tradeType 1) book under ``businessType`` 6 (sub-types 6001
-opening fee, 6002 closing fee, 6004/6005/6006 P&L of a market/stop-loss/take-profit close), isolated
-contracts (tradeType 2) under 12 (12002, 12004, 12006, 12008, 12007); deposits under 1/1001 and
-7/7001 (50/50001 for spot), withdrawals under 2/2001, 8/8001, 51/51001 and Manager balance
-adjustments (bonus) under 4/4004, 10/10004, 52/52004. Margin is not moved between buckets in the
-simulator, so the isolated "margin moved in/released" entries (12001/12003) are not booked.
+fee of every open and close, and the realised P&L of every close. Codes follow the platform's ledger
+code tables (as on the message socket's ledger events): full-margin contracts (tradeType 1) book
+under ``businessType`` 6 (sub-types 6001 opening fee, 6002 closing fee, 6004/6005/6006 P&L of a
+market/stop-loss/take-profit close), isolated contracts (tradeType 2) under 12 (12002, 12004, 12006,
+12008, 12007); deposits under 1/1001 and 7/7001 (50/50001 for spot), withdrawals under 2/2001,
+8/8001, 51/51001 and Manager balance adjustments (bonus) under 4/4004, 10/10004, 52/52004. Moving
+margin into or out of an isolated position (``updateOccupyTheMargin``) leaves the balance alone, so
+the isolated "margin moved in/released" entries (12001/12003) are not booked.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ class SimSymbol:
         return self.bid + self._point * self.spread_points
 
     def scale(self, price: Decimal) -> int:
-        """Return ``price`` as the scaled integer used by order fields (http.md 13)."""
+        """Return ``price`` as the scaled integer used by order fields (price times 10^digits)."""
         return int(price.scaleb(self.digits).to_integral_value(rounding=ROUND_HALF_UP))
 
     def unscale(self, scaled: int) -> Decimal:

@@ -1,4 +1,5 @@
-"""Pending orders (endpoints 5.5): place, change, cancel, expire, and fire them when the price comes.
+"""Pending orders (limit, stop, aggregate): place, change, cancel, expire, and fire them when the price
+comes.
 
 A pending order is placed with ``bizType`` 10 (limit), 11 (stop), 12 (limit open, tradeType 1), 13
 (aggregate limit open) or 14 (aggregate limit close, tradeType 2); its ``requestPrice`` is the limit
@@ -64,7 +65,7 @@ class PendingHost(Protocol):
     ) -> SimOrder: ...
 
 
-# Order statuses a pending order's record goes through (endpoints 5.9).
+# Order statuses a pending order's record goes through (``OrderStatus``).
 _PLACED, _FILLED, _CANCELLED, _REJECTED, _EXPIRED = 1, 2, 4, 6, 7
 
 

@@ -173,7 +173,7 @@ class MarketOrder:
 
 @dataclass(slots=True, kw_only=True)
 class SimPendingOrder:
-    """A pending order (endpoints 5.5) waiting for its price; ``pbo_id`` is the wire ``pboId``.
+    """A pending order waiting for its price; ``pbo_id`` is the wire ``pboId``.
 
     ``status`` follows the order statuses: 1 waiting, 2 fired and executed, 4 cancelled, 6 refused
     when it fired, 7 expired. ``order_id`` is the order id answered when it was placed; the order it
@@ -211,7 +211,7 @@ class SimPendingOrder:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimLedgerEntry:
-    """One fund-flow record of an account (endpoints 5.9 ``queryCapitalFlowList``).
+    """One fund-flow record of an account (``queryCapitalFlowList``).
 
     ``amount`` is signed (negative = debit); ``amount_after`` is the balance after it.
     """

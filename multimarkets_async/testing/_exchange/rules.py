@@ -1,8 +1,8 @@
 """The exchange's trading rules as pure functions: volumes, stop levels, P&L, pending-order prices.
 
 Nothing here changes state. A rule that refuses raises ``TradingError`` with the ``E0000nn``
-number of errors.md 4; the caller adds the bizCode of the tradeType. Prices compared here are the
-scaled integers of the wire (http.md 13), quantities are ``Decimal`` lots.
+number; the caller adds the bizCode of the tradeType. Prices compared here are the scaled integers
+of the wire (the human price times 10^symbolDigits), quantities are ``Decimal`` lots.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ __all__ = [
 
 _DAY_MS: Final = 86_400_000
 EXPIRE_MS: Final[dict[int, int]] = {1: _DAY_MS, 2: 7 * _DAY_MS, 3: 30 * _DAY_MS, 4: 90 * _DAY_MS}
-"""``expireType`` -> lifetime of a pending order (endpoints 5.2: 1 day, 2 week (default), 3 30 days,
+"""``expireType`` -> lifetime of a pending order (1 day, 2 week (default), 3 30 days,
 4 90 days). A day is 24 hours of the server clock."""
 
 _LIMIT_TYPES: Final = frozenset({10, 12, 13, 14})

@@ -1,28 +1,29 @@
 """The Manager and Bridge families' gateway: admission checks, authorize and the company record.
 
-Manager API (endpoints 10, http.md 1.3): ``/openapi-b/auth/admin.admin.CompanyAuthDubboService.auth``
-takes ``{appId, appSecret}`` (plain JSON; only ``trace`` is required, a ``companyId`` sent must be the
+Manager API: ``/openapi-b/auth/admin.admin.CompanyAuthDubboService.auth`` takes ``{appId, appSecret}``
+(plain JSON; ``trace`` and ``timestamp`` are required: ``GATEWAY_CODE_004`` without a trace,
+``GATEWAY_CODE_009`` without a timestamp and ``014`` when it is off; a ``companyId`` sent must be the
 simulator's; an unknown pair answers ``CUSTOMER_API_0000131``, the code the simulator also uses for
 Auth2's unknown app) and answers the company record with a fresh company token (``<uuid>admin``).
 Every other operation is served at ``/openapi-b/{bizType}`` and ``/openapi-b/global/{bizType}``
-(Assumption ``manager_path_style``: both). Check order: the per-endpoint
-rate limit shared with the Client API (429, ``x-ratelimit-*`` headers, http.md 7.2), ``companyId``
-(003 missing, 015 another company), ``trace`` (004), operation (002), ``token`` (001 missing, 005
-unknown or expired), ``timestamp`` (014 when present and off), body (006 empty, 015 unreadable; plain
-JSON, or the scheme B ``{"data"}`` form with an ``x-`` trace; ``require_encryption`` refuses plain).
+(Assumption ``manager_path_style``: both). Check order: the per-endpoint rate limit shared with the
+Client API (429 with ``x-ratelimit-*`` headers), ``companyId`` (003 missing, 015 another company),
+``trace`` (004), operation (002), ``token`` (001 missing, 005 unknown or expired), ``timestamp`` (014
+when present and off), body (006 empty, 015 unreadable; plain JSON, or the encrypted ``{"data"}`` form
+with an ``x-`` trace; ``require_encryption`` refuses plain).
 
-Bridge API (endpoints 11, http.md 1.4): ``/webhook/global/{bizType}``, scheme A exactly like the
-Open API (Assumption ``bridge_sign_algorithm``): ``companyId`` (003/015), ``trace`` (004), ``apiKey``
-(00012003), the per-key rate limit shared with the Open API (429/418), ``timestamp``/``recvWindow``
-(00012002), body (006, 015), ``signature`` (00012001), operation (002). The seeded Bridge key uses
-the published ``POSTMAN_ROBOT`` test pair.
+Bridge API: ``/webhook/global/{bizType}``, signed exactly like the Open API (Assumption
+``bridge_sign_algorithm``): ``companyId`` (003/015), ``trace`` (004), ``apiKey`` (00012003), the
+per-key rate limit shared with the Open API (429/418), ``timestamp``/``recvWindow`` (00012002), body
+(006, 015), ``signature`` (00012001), operation (002). The seeded Bridge key uses the published
+``POSTMAN_ROBOT`` test pair.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .error_codes import SimError, gateway_error
+from .error_codes import GATEWAY, SimError, gateway_error
 from .gateway import (
     Admitted,
     Incoming,
@@ -58,6 +59,9 @@ def admit_manager(state: HttpState, inc: Incoming) -> Admitted:
     if inc.route == "auth":  # the spec names only ``trace`` here; a ``companyId`` sent must match
         company_id = check_company(state, headers) if "companyid" in headers else state.config.company_id
         check_trace(headers)
+        if "timestamp" not in headers:  # the reference page marks it required
+            raise SimError("GATEWAY_CODE_009", GATEWAY, msg="Head request cannot be null")
+        check_client_timestamp(state, headers, state.now_ms())
         if inc.biz_type != AUTH_BIZ_TYPE:
             raise gateway_error("002")
         return Admitted(AUTH_OPERATION, json_object(inc.raw_body, allow_empty=False), None, company_id, None)

@@ -180,7 +180,8 @@ def profile_view(exchange: SimExchange, customer: SimCustomer | None = None) -> 
 
 
 def position_view(exchange: SimExchange, position: SimPosition) -> dict[str, Any]:
-    """A position (endpoints 5.8); ``stopLoss``/``takeProfit`` stay raw scaled integers."""
+    """A position; ``stopLoss``/``takeProfit`` stay raw scaled integers (``"0"`` when none),
+    ``closeTime`` is 0 and ``closePrice`` null while nothing was closed."""
     symbol = exchange.symbol_of(position)
     account = exchange.accounts[position.account_id]
     sd, ad = symbol.digits, account.digits
@@ -232,7 +233,8 @@ def position_view(exchange: SimExchange, position: SimPosition) -> dict[str, Any
 
 
 def order_view(exchange: SimExchange, order: SimOrder) -> dict[str, Any]:
-    """One record of queryOrderPage (endpoints 5.9)."""
+    """One record of queryOrderPage; what has not happened yet is 0 (``dealId``, ``executePrice``,
+    ``executeTime``, ``pendingId`` of a market order), as the platform sends it."""
     symbol = exchange.market.get(order.symbol_id)
     assert symbol is not None
     account = exchange.accounts[order.account_id]

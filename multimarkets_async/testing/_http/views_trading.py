@@ -56,8 +56,9 @@ def _symbol(exchange: SimExchange, symbol_id: int) -> SimSymbol:
 
 
 def pending_fill_view(exchange: SimExchange, pending: SimPendingOrder) -> dict[str, Any]:
-    """addMarketOrder's ``data`` for a pending type: the endpoints 5.2 layout of an order that has not
-    traded yet, plus ``pboId`` (str) and ``orderStatus`` (1) so the caller can find it again."""
+    """addMarketOrder's ``data`` for a pending type: the addMarketOrder layout of an order that has not
+    traded yet (zeros where nothing exists yet), plus ``pboId`` (str) and ``orderStatus`` (1) so the
+    caller can find it again."""
     symbol = _symbol(exchange, pending.symbol_id)
     account = exchange.accounts[pending.account_id]
     closes = pending.biz_type in CLOSE_PENDING_TYPES
@@ -88,7 +89,7 @@ def pending_fill_view(exchange: SimExchange, pending: SimPendingOrder) -> dict[s
 
 
 def pending_row_view(exchange: SimExchange, pending: SimPendingOrder) -> dict[str, Any]:
-    """One item of queryPBOOrderPage (endpoints 5.5), plus ``orderId``, ``symbolCode``, ``symbolName``,
+    """One item of queryPBOOrderPage (the documented row), plus ``orderId``, ``symbolCode``, ``symbolName``,
     ``positionId``, ``status``, ``expireTime``, ``source`` and ``thirdPartyOrder``."""
     symbol = _symbol(exchange, pending.symbol_id)
     account = exchange.accounts[pending.account_id]
@@ -141,7 +142,7 @@ def pending_row_view(exchange: SimExchange, pending: SimPendingOrder) -> dict[st
 
 
 def order_detail_view(exchange: SimExchange, order: SimOrder) -> dict[str, Any]:
-    """queryOrderDetail's ``data`` (endpoints 5.9, ``busiiType`` spelt as on the wire)."""
+    """queryOrderDetail's ``data`` (``busiiType`` spelt as on the wire)."""
     symbol = _symbol(exchange, order.symbol_id)
     account = exchange.accounts[order.account_id]
     created = order.create_time_ms or order.execute_time_ms
@@ -184,7 +185,7 @@ def order_detail_view(exchange: SimExchange, order: SimOrder) -> dict[str, Any]:
 
 
 def trade_record_view(exchange: SimExchange, order: SimOrder) -> dict[str, Any]:
-    """One deal of queryTradeRecordPage (endpoints 5.9): an executed order's fill."""
+    """One deal of queryTradeRecordPage: an executed order's fill."""
     symbol = _symbol(exchange, order.symbol_id)
     account = exchange.accounts[order.account_id]
     units = order.execute_num * symbol.contract_size

@@ -1,6 +1,6 @@
 """Platform mode (``sim.platform``): the simulator calls an integrator the way the platform would.
 
-endpoints 12 (Webhook API), 13 (Message API); errors.md 8. Each call goes to a base URL
+The Webhook API and the Message API, as docs/webhooks.md describes them. Each call goes to a base URL
 (``http://127.0.0.1:PORT/hooks``) or, for an in-process app, to an ASGI app given in its place (or
 any httpx transport with ``transport=``), so a test needs no second server:
 
@@ -16,10 +16,11 @@ any httpx transport with ``transport=``), so a test needs no second server:
 * ``send_message`` POSTs the Message API body to ``url`` itself, ``sign`` made with
   ``crypto.message_api_sign``; success is HTTP 200 with ``code`` ``"200"``.
 
-Webhook calls carry the headers ``trace``, ``companyId`` and ``timestamp`` (no signature, signing.md
-5); the Message API call carries none beyond the content type. Every call returns what happened.
+Webhook calls carry the headers ``trace``, ``companyId`` and ``timestamp`` (no signature: the Webhook
+API documents none); the Message API call carries none beyond the content type. Every call returns
+what happened.
 A Webhook call given no ``url`` goes to the full URL registered with the Manager operation
-``CompanyWebhookDubboService.subscribe`` (endpoints 12.4).
+``CompanyWebhookDubboService.subscribe`` (``manager.webhooks.register``).
 
 ``Target`` and ``post_json`` are the outbound HTTP used here and by the Bridge callbacks: one POST
 with a deadline, reported as an ``Attempt`` instead of raising.
@@ -263,7 +264,7 @@ class Platform:
         currency: str,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> BalanceResult:
-        """POST ``{url}/get-user-amount`` (endpoints 12.1) and read the balance.
+        """POST ``{url}/get-user-amount`` and read the balance.
 
         Without ``url`` the registered ``queryUserAccountBalanceUrl`` is called.
 
@@ -300,7 +301,7 @@ class Platform:
         cancel_remark: str = "adjustment timed out or refused",
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> AdjustmentResult:
-        """Ask for a credit-limit adjustment (endpoints 12.2); cancel it when refused (12.3).
+        """Ask for a credit-limit adjustment; cancel it when refused or unanswered.
 
         Without ``url`` the registered ``externalSystemAdjustmentUrl`` and
         ``cancelExternalSystemAdjustmentUrl`` are called.
@@ -366,7 +367,7 @@ class Platform:
         trace: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> MessageResult:
-        """POST a Message API call (endpoints 13) to ``url``; ``public_key`` is the integrator's."""
+        """POST a Message API call to ``url``; ``public_key`` is the integrator's."""
         now = self._now_ms()
         trace = trace or uuid.uuid4().hex
         body: dict[str, Any] = {

@@ -1,14 +1,14 @@
 """The back office's state: Manager credentials and company tokens (``ManagerStore``), and the Bridge
 API's exchange accounts, direct orders, balances and callbacks (``BridgeState``, ``sim.bridge``).
 
-Company tokens look like the platform's (``<uuid>admin``, websockets.md 4.1); their lifetime is not
+Company tokens look like the platform's (``<uuid>admin``); their lifetime is not
 documented, so they live until ``ManagerStore.expire_all`` (``Simulator.expire_manager_tokens``).
 
-Callbacks (endpoints 11.5, signing.md 2.8): after ``CompanyApiKeyDubboService.subscribe`` every
+Callbacks: after ``CompanyApiKeyDubboService.subscribe`` every
 order status change (a fill, a cancellation) is POSTed to ``{webhookUrl}/notification`` with
 ``{"msgType":"trade","content":"<JSON text>"}``; ``content`` carries ``reportType`` (Assumption
 ``bridge_report_discriminator``). Headers: ``apiKey`` (the subscribed key), ``recvWindow`` (5000),
-``timestamp`` (scheme A needs it although signing.md 2.8 does not list it), ``signature`` (scheme A
+``timestamp`` (scheme A needs it although the callback page does not list it), ``signature`` (scheme A
 over the body, signed with the published ``SIGN_DEMO`` TEST key: Assumption
 ``bridge_callback_verify``; verify with ``SIGN_DEMO.public_key``), ``companyId``, ``trace``, ``lang``
 and ``version``. Each callback is sent from the simulator's task group, retried after each delay of
@@ -39,7 +39,7 @@ __all__ = ["BridgeState", "CallbackRecord", "ManagerStore", "SimBridgeAccount", 
 
 @dataclass(slots=True)
 class SimBridgeAccount:
-    """An exchange account registered with "add account" (endpoints 11.1)."""
+    """An exchange account registered with "add account" (``CustomerDirectAccAdminApiService.add``)."""
 
     id: str
     customer_no: str
@@ -68,7 +68,7 @@ class SimBridgeAccount:
 
 @dataclass(slots=True)
 class SimBridgeOrder:
-    """A direct order sent through the Bridge (endpoints 11.3). ``status`` is the report's string."""
+    """A direct order sent through the Bridge (``addDirectOrder``). ``status`` is the report's string."""
 
     order_id: str
     client_order_id: str

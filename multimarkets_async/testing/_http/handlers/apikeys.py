@@ -1,4 +1,4 @@
-"""API key management (endpoints 3): apply, edit permissions and IP binding, delete, list, details.
+"""API key management: apply, edit permissions and IP binding, delete, list, details.
 
 Client API only (a login token), version 0.0.1, under ``customer.app.CustomerApiWebService``:
 
@@ -40,7 +40,7 @@ _MESSAGE_SERVICE: Final = "MS"
 
 
 def api_key_view(call: SimCall, key: SimApiKey, private_key: str | None = None) -> dict[str, Any]:
-    """A key record (endpoints 3.1); ``privateKey`` only when given (the answer to applyApi)."""
+    """A key record; ``privateKey`` only when given (the answer to applyApi)."""
     exchange = call.state.exchange
     customer = exchange.customers[key.customer_id]
     expired = key.expired(call.now_ms)
@@ -76,7 +76,7 @@ def api_key_view(call: SimCall, key: SimApiKey, private_key: str | None = None) 
 
 
 def _second_factors(call: SimCall) -> None:
-    """Each ticket sent must come with the code sent with it (endpoints 3.1)."""
+    """Each ticket sent must come with the code sent with it."""
     body, state = call.body, call.state
     customer = state.exchange.customers[call.customer_id or 0]
     for kind, ticket_name, code_name, address in (
@@ -148,7 +148,7 @@ def _edit(call: SimCall) -> None:
     if white_ips is not None:
         bound = ",".join(ip.strip() for ip in white_ips.split(",") if ip.strip())
         key.white_ips = bound or None
-        key.validity_days = None if bound else 90  # binding makes the key long-lived (endpoints 3.2)
+        key.validity_days = None if bound else 90  # binding makes the key long-lived
     key.update_time_ms = call.now_ms
 
 

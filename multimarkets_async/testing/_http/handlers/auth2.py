@@ -1,4 +1,4 @@
-"""The Auth2 API (endpoints 9): account linking at ``{base_url}/cats-gateway-auth2/auth2/...``.
+"""The Auth2 API: account linking at ``{base_url}/cats-gateway-auth2/auth2/...``.
 
 Every call carries the header ``company`` (the company id; not ``companyId``) and ``trace``; answers
 use the standard envelope. The simulator seeds one app (``Simulator.auth2_app_id`` /

@@ -1,4 +1,4 @@
-"""The Bridge API operations (endpoints 11): customers, exchange accounts, direct orders, records.
+"""The Bridge API operations: customers, exchange accounts, products, direct orders, records.
 
 Served at ``/webhook/global/{bizType}`` (admission in ``partner_gateway``). Codes where the docs name none:
 a missing or mistyped field ``CUSTOMER_API_0000501``, an unknown customer or exchange account
@@ -13,9 +13,12 @@ fills, and a resting one fills at the market price when a price move (``tick``, 
 its limit; cancelling a resting order gives ``"4"``. Each fill sends ``ORDER_EXEC_REPORT`` and each
 cancellation ``ORDER_CANCEL_REPORT`` to the subscribed webhooks. Fills move USDT and the product's
 base currency of the exchange account (``bridge_accounts``). Undocumented names served (guesses for
-the pages the docs lack, endpoints 11.6): records ``AccountAdminService.queryWithdrawList`` /
+the pages the docs lack): records ``AccountAdminService.queryWithdrawList`` /
 ``queryTransferList`` (always empty, as ``queryDepositList``) and ``OrderAdminApiService.
-queryDirectOrderList`` (every order) / ``queryDirectPendingOrderList`` (resting orders).
+queryDirectOrderList`` (every order) / ``queryDirectPendingOrderList`` (resting orders), and the
+product list (Assumption ``bridge_product_biztype``: the Manager's ``config.admin.AdminSymbolDubboService.
+getSymbolByCompanyId``; ``companyId`` as a string, else ``GATEWAY_CODE_015``) with ``tradeType`` 10:
+the products quoted in USDT, the currency fills settle in.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..._partners.state import SimBridgeAccount, SimBridgeOrder
 from ..error_codes import CUSTOMER, SimError, gateway_error
 from ..operation import TRADE_GROUP, V1, SimCall, SimOperation
+from ..views import symbol_row_view
 from .bridge_accounts import ACCOUNT_HANDLERS, EXCHANGES, text_field
 from .manager import customer_by_no, customer_detail, customer_page, manager_register
 
@@ -278,6 +282,18 @@ def _subscribe(call: SimCall) -> str:
     return "true"
 
 
+def _products(call: SimCall) -> list[dict[str, Any]]:
+    if not isinstance(call.body.get("companyId"), str):
+        raise gateway_error("015")
+    if str(call.body.get("tradeType", "10")) != "10":
+        return []
+    return [
+        symbol_row_view(symbol, 10)
+        for symbol in call.state.exchange.market.symbols
+        if symbol.profit_currency == "USDT"
+    ]
+
+
 def _destroy(call: SimCall) -> None:
     customer_by_no(call, text_field(call.body, "customerNo"))
     text_field(call.body, "remark")
@@ -312,6 +328,7 @@ _TABLE: Final = (
     _op(_FUNDS + "queryWithdrawList", _records, TRADE_GROUP),
     _op(_FUNDS + "queryTransferList", _records, TRADE_GROUP),
     _op("admin.admin.CompanyApiKeyDubboService.subscribe", _subscribe),
+    _op("config.admin.AdminSymbolDubboService.getSymbolByCompanyId", _products),
 )
 
 BRIDGE_OPERATIONS: Final[dict[str, SimOperation]] = {op.biz_type: op for op in _TABLE}

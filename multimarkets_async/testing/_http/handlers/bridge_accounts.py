@@ -1,4 +1,4 @@
-"""The Bridge API's exchange-account operations (endpoints 11.1): add, edit, list and delete.
+"""The Bridge API's exchange-account operations: add, edit, list and delete.
 
 ``customer.admin.CustomerDirectAccAdminApiService.{add, edit, getPage, delete}`` and the older
 ``customer.admin.WhiteCustomerAdminDriectAccService.{add, update, list, delete}`` (fields ``apiKey`` and

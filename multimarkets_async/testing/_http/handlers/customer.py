@@ -1,7 +1,16 @@
 """Customer operations beyond login: assets, verification codes, registration, the replacement token.
 
-* ``customer.app.CustomerWebApiService.queryCustomerAssets`` (endpoints 6.3): ``{tradeType}`` ->
-  ``{assetsId, currency, digits, balance}`` of the caller's (first) account of that tradeType.
+* ``customer.app.CustomerWebApiService.queryCustomerAssets``: ``{tradeType}`` ->
+  ``{assetsId, currency, digits, balance}`` of the caller's (first) account of that tradeType
+  (``CUSTOMER_API_0000003`` when there is none).
+* ``customer.app.CustomerWebApiService.queryCustomerAssetsInfo``: ``{tradeType (3, 5 or 8),
+  accountCurrency?}`` -> totals over the caller's accounts of that tradeType (``currency``, ``digits``,
+  ``totalBalance``, ``totalAvailable``, ``totalLiabilities``, ``totalLiabilitiesPrincipal``,
+  ``totalInterest``, ``totalNetAssets``, ``closeProportion``, ``riskLevel``, ``tradeType``,
+  ``companyId``, ``customerNo``) and ``accountInfoMap`` (currency -> the account object of
+  ``queryAccountById``). The simulator lends nothing, so liabilities and interest are 0 and the net
+  assets are the balance. Contracts (tradeType 1, 2) answer ``CUSTOMER_API_0000314``, as the platform
+  does not support them here; a tradeType without accounts answers ``CUSTOMER_API_0000003``.
 * ``message.app.VerificationApiService.verifyCodeSend`` (guest, Client API; the body is not
   documented, so several shapes are accepted): the address in ``loginName``, ``toUser``, ``email``,
   ``phone`` or ``account``; the channel from ``type`` (1 e-mail, 2 phone), else from ``bizType``
@@ -9,7 +18,7 @@
   is the ``sendToken`` string. The code "sent" is always ``SimulatorConfig.verify_code``;
   ``Simulator.sent_codes`` lists every send. A missing or malformed address answers
   ``GATEWAY_CODE_015``.
-* ``/register/customer.app.CustomerWebApiService.register`` (endpoints 2.2): checks, in order, the
+* ``/register/customer.app.CustomerWebApiService.register``: checks, in order, the
   required fields (``CUSTOMER_API_0000501``), the ``type`` (``0000145``), the address format
   (``0000510`` e-mail, ``0000504`` phone), the code and its ticket (``0000511``), duplicates
   (``0000107`` e-mail, ``0000106`` phone), the group (``0000301``) and ``tradeTypeCurrencyList``
@@ -17,7 +26,7 @@
   customer (ids follow the seeded one: 1177 / ``86001176``, ...) with an empty USDT account per
   requested tradeType (default 1, 2 and 5) and answers the profile plus ``capitalInStatus``,
   ``apiCheckSwitch``, ``apiCheckRule`` and ``list`` (KYC levels: none). No token is returned; log in.
-* ``/global/thirdExt/randomKey`` (endpoints 2.3, 14): the one-time login token in header ``token``
+* ``/global/thirdExt/randomKey`` (the web iframe flow): the one-time login token in header ``token``
   is used up and ``data`` is a new access token (a Client login token); the old token then answers
   ``GATEWAY_CODE_005``.
 
@@ -35,7 +44,7 @@ from ..._exchange.records import SimAccount, SimCustomer
 from ..error_codes import CUSTOMER, SimError, gateway_error
 from ..identity import normalise_address
 from ..operation import CLIENT_ONLY, V1, SimCall, SimOperation
-from ..views import profile_view
+from ..views import account_view, profile_view
 
 __all__ = ["CUSTOMER_OPERATIONS"]
 
@@ -69,6 +78,48 @@ def _customer_assets(call: SimCall) -> dict[str, Any]:
         "currency": account.currency,
         "digits": account.digits,
         "balance": format(account.balance.quantize(Decimal(1).scaleb(-account.digits)), "f"),
+    }
+
+
+def _assets_info(call: SimCall) -> dict[str, Any]:
+    body, exchange = call.body, call.state.exchange
+    trade_type = body.get("tradeType")
+    if not isinstance(trade_type, int) or isinstance(trade_type, bool):
+        raise SimError("CUSTOMER_API_0000501", CUSTOMER)
+    if trade_type not in (3, 5, 8):
+        raise SimError("CUSTOMER_API_0000314", CUSTOMER)
+    accounts = exchange.customer_accounts(call.customer_id, trade_type)
+    wanted = body.get("accountCurrency")
+    if isinstance(wanted, str) and wanted.strip():
+        codes = {part.strip() for part in wanted.split(",") if part.strip()}
+        accounts = [a for a in accounts if a.currency in codes]
+    if not accounts:
+        raise SimError("CUSTOMER_API_0000003", CUSTOMER)
+    customer = exchange.customers[call.customer_id or 0]
+    digits = max(a.digits for a in accounts)
+    totals = [exchange.account_totals(a) for a in accounts]
+    balance = sum((t["balance"] for t in totals), Decimal(0))
+    available = sum((t["free_margin"] for t in totals), Decimal(0))
+    zero = format(Decimal(0).quantize(Decimal(1).scaleb(-digits)), "f")
+
+    def text(value: Decimal) -> str:
+        return format(value.quantize(Decimal(1).scaleb(-digits)), "f")
+
+    return {
+        "currency": accounts[0].currency,
+        "digits": digits,
+        "tradeType": trade_type,
+        "companyId": customer.company_id,
+        "customerNo": customer.customer_no,
+        "totalBalance": text(balance),
+        "totalAvailable": text(available),
+        "totalLiabilities": zero,
+        "totalLiabilitiesPrincipal": zero,
+        "totalInterest": zero,
+        "totalNetAssets": text(balance),
+        "closeProportion": "0.00%",
+        "riskLevel": 1,
+        "accountInfoMap": {a.currency: account_view(exchange, a) for a in accounts},
     }
 
 
@@ -180,6 +231,12 @@ CUSTOMER_OPERATIONS: tuple[SimOperation, ...] = (
     SimOperation(
         biz_type="customer.app.CustomerWebApiService.queryCustomerAssets",
         handler=_customer_assets,
+        access="login",
+        version=V1,
+    ),
+    SimOperation(
+        biz_type="customer.app.CustomerWebApiService.queryCustomerAssetsInfo",
+        handler=_assets_info,
         access="login",
         version=V1,
     ),

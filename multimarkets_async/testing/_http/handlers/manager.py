@@ -1,15 +1,19 @@
-"""The Manager API operations (endpoints 10.2-10.10, Appendix B): bizType -> handler.
+"""The Manager API operations: bizType -> handler (reference data in ``manager_ref``, positions and
+the forced close in ``manager_trading``).
 
 Validation codes where the docs name none: customer operations answer ``CUSTOMER_API_0000501`` for a
 missing or mistyped required field and ``CUSTOMER_API_0000003`` for an unknown customer; config
 operations ``GATEWAY_CODE_015`` for a missing parameter; the balance update ``FS10001`` (missing
 field) and ``FS10002`` (``businessType`` other than 4, ``withdraw`` not true, a zero amount, an unknown
-account or a claw-back larger than the balance). Registration (10.6, Assumption
-``register_identity``) needs a phone or an e-mail; a duplicate answers ``CUSTOMER_API_0000106``
-(phone) or ``0000107`` (e-mail); the group must be 1 (``0000301``); ``tradeTypeCurrencyList`` may ask
-for tradeTypes 1, 2, 5 and 10 (the Bridge, Assumption ``bridge_register_biztype``) in USDT
-(``0000314``/``0000114``). The customer list pages at most 2000 rows (a bigger ``size``:
-``0000501``).
+account or a claw-back larger than the balance); the proposal lookup answers the proposal record
+(``checkStatus`` 2, approved), ``FS10001`` without ``proposalNo`` and ``FS10002`` for an unknown one.
+Registration (Assumption ``register_identity``) needs a phone or an e-mail; a duplicate answers
+``CUSTOMER_API_0000106`` (phone) or ``0000107`` (e-mail); the group must be 1 (``0000301``);
+``tradeTypeCurrencyList`` may ask for tradeTypes 1, 2, 5 and 10 (the Bridge, Assumption
+``bridge_register_biztype``) in USDT (``0000314``/``0000114``). The customer list pages at most 2000
+rows (a bigger ``size``: ``0000501``). The webhook registration (``CompanyWebhookDubboService.
+subscribe``) needs the three URLs as ``http(s)://`` (``GATEWAY_CODE_015``) and replaces what was
+registered; platform mode (``sim.platform``) then calls them.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from ..._exchange.records import SimAccount, SimCustomer
 from ..error_codes import CUSTOMER, SimError, gateway_error
 from ..fields import lenient_int, page
 from ..identity import normalise_address
-from ..operation import V1, SimCall, SimOperation
+from ..operation import TRADE_GROUP, V1, SimCall, SimOperation
 from ..views import account_view, profile_view
 from .manager_ref import REFERENCE_HANDLERS, company_record
+from .manager_trading import TRADING_HANDLERS
 
 __all__ = [
     "AUTH_BIZ_TYPE",
@@ -50,7 +55,7 @@ def _authorize(call: SimCall) -> dict[str, Any]:
 AUTH_OPERATION: Final = SimOperation(
     biz_type=AUTH_BIZ_TYPE, handler=_authorize, access="guest", families=frozenset({"manager"})
 )
-"""Manager authorize (endpoints 10.1), served at ``/openapi-b/auth/...``."""
+"""Manager authorize, served at ``/openapi-b/auth/...`` (the gateway requires its ``timestamp``)."""
 
 
 def _text(body: dict[str, Any], name: str) -> str:
@@ -111,7 +116,7 @@ def _customer_row(call: SimCall, c: SimCustomer) -> dict[str, Any]:
 
 
 def customer_page(call: SimCall) -> dict[str, Any]:
-    """The customer list (endpoints 10.5; Bridge 11.2): ``customerNo`` filter, ``size`` at most 2000."""
+    """The customer list (Manager and Bridge): ``customerNo`` filter, ``size`` at most 2000."""
     body = call.body
     size, current = lenient_int(body.get("size", 20)), lenient_int(body.get("current", 1))
     if size is None or current is None or not 1 <= size <= 2000 or current < 1:
@@ -146,7 +151,7 @@ def _accounts_wanted(body: dict[str, Any]) -> list[tuple[int, str]]:
 
 
 def manager_register(call: SimCall) -> str:
-    """``addCusAndOpenAccountAndKyc`` (endpoints 10.6; Bridge 11.2): create a customer and accounts."""
+    """``addCusAndOpenAccountAndKyc`` (Manager and Bridge): create a customer and its accounts."""
     body, state = call.body, call.state
     exchange = state.exchange
     for name in ("pwd", "country", "registerSource", "customerGroupId"):
@@ -189,7 +194,7 @@ def manager_register(call: SimCall) -> str:
 
 
 def customer_detail(call: SimCall) -> dict[str, Any]:
-    """The customer detail (endpoints 10.7; Bridge ``detailByCustomerNo``, 11.2)."""
+    """The customer detail (Manager ``detail``; Bridge ``detailByCustomerNo``)."""
     body = call.body
     kind = _text(body, "type")
     customer = customer_by_no(call, _text(body, "customerNo"))
@@ -259,12 +264,39 @@ def _adjust(call: SimCall) -> str:
         raise SimError("FS10002", _FUNDS)
     remark = body.get("remark")
     proposal = call.state.datapush.adjust(account, amount, remark if isinstance(remark, str) else "")
-    call.state.manager_proposals[proposal] = {**body, "proposalNo": proposal, "checkStatus": 2}
+    proposals = call.state.manager_proposals
+    proposals[proposal] = {
+        "id": len(proposals) + 1,
+        "proposalNo": proposal,
+        "companyId": customer.company_id,
+        "customerId": customer.customer_id,
+        "customerNo": customer.customer_no,
+        "accountId": account.account_id,
+        "tradeType": account.trade_type,
+        "accountCurrency": account.currency,
+        "businessType": 4,
+        "businessTypeText": "Balance adjustment",
+        "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
+        "withdraw": True,
+        "checkStatus": 2,
+        "checkBy": "system",
+        "status": 1,
+        "remark": remark if isinstance(remark, str) else "",
+        "thirdOrderId": "",
+        "thirdAccount": "",
+        "resetAccount": False,
+        "createBy": "openapi",
+        "createTime": call.now_ms,
+        "updateBy": "openapi",
+        "updateTime": call.now_ms,
+    }
     return proposal
 
 
 def _proposal(call: SimCall) -> dict[str, Any]:
     number = call.body.get("proposalNo") or call.body.get("id")
+    if number in (None, ""):
+        raise SimError("FS10001", _FUNDS)
     found = call.state.manager_proposals.get(str(number))
     if found is None:
         raise SimError("FS10002", _FUNDS)
@@ -285,14 +317,20 @@ def _webhook_subscribe(call: SimCall) -> None:
     call.state.webhook_urls.update(urls)
 
 
-def _op(biz_type: str, handler: Any) -> SimOperation:
+def _op(biz_type: str, handler: Any, group: str = "") -> SimOperation:
     return SimOperation(
-        biz_type=biz_type, handler=handler, access="guest", families=frozenset({"manager"}), version=V1
+        biz_type=biz_type,
+        handler=handler,
+        access="guest",
+        families=frozenset({"manager"}),
+        version=V1,
+        group=group,
     )
 
 
 _TABLE: Final = (
     *(_op(biz_type, handler) for biz_type, handler in REFERENCE_HANDLERS.items()),
+    *(_op(biz_type, handler, TRADE_GROUP) for biz_type, handler in TRADING_HANDLERS.items()),
     _op("customer.admin.WhiteCustomerAdminApiService.page", customer_page),
     _op("customer.admin.WhiteCustomerAdminApiService.addCusAndOpenAccountAndKyc", manager_register),
     _op("customer.admin.WhiteCustomerAdminApiService.detail", customer_detail),

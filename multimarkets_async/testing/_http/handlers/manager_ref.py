@@ -1,4 +1,4 @@
-"""The Manager API's reference-data operations (endpoints 10.2-10.4, 10.8, Appendix B).
+"""The Manager API's reference-data operations.
 
 Dictionaries (``getListByParentCode``: ``phone_code``, ``register_source``, ``bank_code``,
 ``Language`` and the networks of ``USDT``; an unknown code gives ``[]``), the country dictionary,
@@ -136,7 +136,7 @@ REFERENCE_HANDLERS: Final[dict[str, Handler]] = {
 
 
 def company_record(state: HttpState, token: str) -> dict[str, Any]:
-    """The company record authorize answers (endpoints 10.1)."""
+    """The company record authorize answers."""
     store, cid = state.manager, state.config.company_id
     return {
         "token": token,

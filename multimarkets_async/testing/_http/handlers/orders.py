@@ -1,14 +1,16 @@
 """Placing orders: addMarketOrder (market and pending business types) and calculateMarketOrder.
 
 Served under both names, ``tradeapi.app.OrderApiService.…`` (tradeTypes 1 and 2, as the vendor's H5
-client uses it) and ``tradeapi.app.CfdMMOrderApiService.…`` (tradeType 1 only), following endpoints.md
-5.1 to 5.5 and 5.10. The body is validated field by field; errors carry bizCode ``CFD`` for tradeType 1
-and ``CFDWBW`` otherwise (Assumption ``cfd_full_margin_codes``, errors.md 4).
+client uses it) and ``tradeapi.app.CfdMMOrderApiService.…`` (tradeType 1 only). The body is validated
+field by field; errors carry bizCode ``CFD`` for tradeType 1 and ``CFDWBW`` otherwise (Assumption
+``cfd_full_margin_codes``).
 
 Business types: 1 market open and 2 market close execute at once; 10 limit and 11 stop pending orders
 (tradeTypes 1 and 2), 12 limit open (tradeType 1), 13 aggregate limit open and 14 aggregate limit close
 (tradeType 2) wait for their ``requestPrice`` (Assumption ``pending_price_is_limit``) and live
-``expireType`` long (1 day, 2 week (default), 3 30 days, 4 90 days).
+``expireType`` long (1 day, 2 week (default), 3 30 days, 4 90 days). A market close (2) sets what it
+leaves open to its ``stopLoss``/``takeProfit`` (``"0"`` removes, absent keeps the position's;
+Assumption ``close_copies_levels``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..views_trading import money_text, pending_fill_view, price_text
 __all__ = ["ParsedOrder", "calculate_market_order", "parse_order", "place_market_order", "trading_biz_code"]
 
 _FULL_MARGIN_SERVICE = "CfdMMOrderApiService"
-# Business types each tradeType accepts (endpoints 5.2, 5.3).
+# Business types each tradeType accepts.
 _BIZ_TYPES: Final = {1: frozenset({1, 2, 10, 11, 12}), 2: frozenset({1, 2, 10, 11, 13, 14})}
 _CLOSES: Final = frozenset({2}) | CLOSE_PENDING_TYPES
 
@@ -62,7 +64,7 @@ def _expire_type(body: dict[str, Any], biz_code: str) -> int:
 
 
 def parse_order(call: SimCall) -> ParsedOrder:
-    """Validate an order body (endpoints 5.2/5.3) for the caller.
+    """Validate an order body for the caller.
 
     Raises:
         SimError: a missing field (``E000005``), a bad format (``E000006``), an inconsistent field
@@ -78,7 +80,7 @@ def parse_order(call: SimCall) -> ParsedOrder:
 
     required_ints = ["accountDigits", "bizType", "direction", "symbolId", "requestTime"]
     if trade_type == 2:
-        required_ints.append("entryType")  # required for isolated margin (endpoints 5.3)
+        required_ints.append("entryType")  # required for isolated margin
     ints = {name: int_field(body, name, biz_code) or 0 for name in required_ints}
     currency = body.get("accountCurrency")
     if currency is None or currency == "":
@@ -102,6 +104,10 @@ def parse_order(call: SimCall) -> ParsedOrder:
     if biz_type in _CLOSES and position_id is None:
         raise SimError("E000005", biz_code)
     expire_type = _expire_type(body, biz_code) if biz_type in PENDING_TYPES else 2
+    target = call.state.exchange.positions.get(position_id or 0) if biz_type == 2 else None
+    if target is not None:  # a level the close leaves out stays as it is
+        stop_loss = target.stop_loss if body.get("stopLoss") in (None, "") else stop_loss
+        take_profit = target.take_profit if body.get("takeProfit") in (None, "") else take_profit
 
     exchange = call.state.exchange
     account = exchange.find_account(
@@ -133,7 +139,7 @@ def parse_order(call: SimCall) -> ParsedOrder:
 
 
 def place_market_order(call: SimCall) -> dict[str, Any]:
-    """Place an order and answer the endpoints 5.2 shape.
+    """Place an order and answer the addMarketOrder layout.
 
     Market orders (bizType 1, 2) execute at once; pending types (10-14) are stored and answered with
     ``tradeVolume`` ``"0"``, ``positionId`` 0 (or the position a close targets) and, beyond the
@@ -155,7 +161,7 @@ def place_market_order(call: SimCall) -> dict[str, Any]:
 
 
 def calculate_market_order(call: SimCall) -> dict[str, str]:
-    """Trial calculation (endpoints 5.10): ``{margin, calculatePrice, fee}``; nothing is traded.
+    """Trial calculation: ``{margin, calculatePrice, fee}``; nothing is traded.
 
     An open is priced at the current ask (buy) or bid (sell), or at ``requestPrice`` for a pending
     type; ``margin`` is what it would occupy and ``fee`` the commission it would be charged (a

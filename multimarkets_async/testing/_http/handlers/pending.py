@@ -1,18 +1,23 @@
-"""Pending-order operations (endpoints 5.5): list, modify and cancel. Placing is addMarketOrder.
+"""Pending-order operations: list, modify, cancel, and the status check. Placing is addMarketOrder.
 
 * ``queryPBOOrderPage`` (``tradeapi.app.CfdWBWOrderApiService`` and the alias
   ``tradeapi.app.OrderApiService``, tradeTypes 1 and 2): ``data`` is an **array** of the waiting
-  orders of the caller's account(s), in the row layout of endpoints 5.5 (``id`` the ``pboId`` as a
-  string), sorted by ``sortFieldName``/``sortType`` (``orderTime`` ``desc`` by default). Orders whose
-  ``expireType`` lifetime is over expire before the list is made.
+  orders of the caller's account(s), in the platform's row layout (``id`` the ``pboId`` as a string,
+  ``orderId`` the order it becomes), sorted by ``sortFieldName``/``sortType`` (``orderTime``
+  ``desc`` by default). Orders whose ``expireType`` lifetime is over expire before the list is made.
 * ``tradeapi.app.OrderApiService.updatePboOrder``: ``pboId`` (a string) and any of ``requestPrice``,
   ``requestNum``, ``stopLoss``, ``takeProfit`` (numbers or strings; a field left out keeps its value);
-  the reply is the addMarketOrder layout (endpoints 5.2) of the changed order.
+  the reply is the addMarketOrder layout of the changed order (with ``pboId``).
 * ``tradeapi.app.OrderApiService.closePboOrder``: the H5 client's body (``pboId`` string plus
   ``customerNo``/``customerId``/``accountId``/``tradeType``/``bizType`` copied from the row; the copied
   fields, when sent, must match the order). ``data`` is ``null``.
 * ``tradeapi.app.OrderApiService.closeTradePboOrder``: ``{tradeType, orderId}``; ``data`` is
   ``{"leftover": "<lots cancelled>"}``.
+* ``tradeapi.app.OrderApiService.checkOrderStatus``: ``{tradeType, orderId, operatorType}`` (all
+  required; ``operatorType`` 1 leverage change, 2 margin change, 3 order execution). ``data`` is ``1``
+  when it has run, else ``0``: for 3, whether the order executed (status 2 or 3); the simulator applies
+  leverage and margin changes at once, so 1 and 2 answer ``1`` for any order of the caller. An order
+  id that is not the caller's answers ``E000007``.
 
 A ``pboId`` or ``orderId`` that names no waiting order of the caller (unknown, someone else's,
 already fired, cancelled or expired) answers code ``10011012`` (the code the reference client treats
@@ -45,7 +50,7 @@ def _pbo_id(call: SimCall, biz_code: str) -> int:
     value = call.body.get("pboId")
     if value is None or value == "":
         raise SimError("E000005", biz_code)
-    # endpoints 5.5: pboId travels as a string (the row's `id`), never as a number.
+    # pboId travels as a string (the row's `id`), never as a number.
     if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
         raise SimError("E000006", biz_code)
     return int(value)
@@ -129,6 +134,26 @@ def _close_pending(call: SimCall) -> None:
     _cancel(call, pending, biz_code)
 
 
+def _check_status(call: SimCall) -> int:
+    trade_type, biz_code = trade_type_for(call, by_service=False)
+    exchange = call.state.exchange
+    exchange.pending.expire(call.now_ms)
+    order_id = int_field(call.body, "orderId", biz_code)
+    operator = int_field(call.body, "operatorType", biz_code)
+    if operator not in (1, 2, 3):
+        raise SimError("E000007", biz_code)
+    order = exchange.orders.get(order_id or 0)
+    if (
+        order is None
+        or order.trade_type != trade_type
+        or exchange.accounts[order.account_id].customer_id != call.customer_id
+    ):
+        raise SimError("E000007", biz_code)
+    if operator == 3:
+        return 1 if order.status in (2, 3) else 0
+    return 1
+
+
 def _close_trade_pending(call: SimCall) -> dict[str, str]:
     trade_type, biz_code = trade_type_for(call, by_service=False)
     exchange = call.state.exchange
@@ -145,5 +170,6 @@ PENDING_OPERATIONS: tuple[SimOperation, ...] = (
     trade_op("tradeapi.app.OrderApiService.updatePboOrder", _update_pending),
     trade_op("tradeapi.app.OrderApiService.closePboOrder", _close_pending),
     trade_op("tradeapi.app.OrderApiService.closeTradePboOrder", _close_trade_pending),
+    trade_op("tradeapi.app.OrderApiService.checkOrderStatus", _check_status),
 )
 """The pending-order operations."""

@@ -1,21 +1,21 @@
 """Position operations: one position, stop-loss/take-profit, leverage, and the closed-position history.
 
 * ``queryPositionDetail`` (``tradeapi.app.PositionApiService``, tradeTypes 1 and 2, and
-  ``tradeapi.app.CfdMMPositionApiService``, tradeType 1; endpoints 5.8): ``{tradeType, accountId?,
+  ``tradeapi.app.CfdMMPositionApiService``, tradeType 1): ``{tradeType, accountId?,
   accountCurrency?, positionId}`` -> the position object (closed positions too).
 * ``updateOrder`` (``CfdMMOrderApiService`` tradeType 1, ``CfdWBWOrderApiService`` tradeType 2, alias
-  ``OrderApiService`` both; endpoints 5.6): sets ``stopLoss``/``takeProfit`` (scaled; ``"0"`` removes;
+  ``OrderApiService`` both): sets ``stopLoss``/``takeProfit`` (scaled; ``"0"`` removes;
   a field left out keeps its level) on an open position; levels on the wrong side of the current price
   answer ``E000009``/``E000010``. The reply is the position. The exchange then closes the position
   (bizType 3 or 4) on the first price move that reaches a level.
 * ``setCrossLevelNum`` (``CfdMMOrderApiService``, alias ``OrderApiService``) and ``updateCrossLevelNum``
-  (``PositionApiService``; endpoints 5.7): the leverage is read from ``requestTime``, then from
+  (``PositionApiService``): the leverage is read from ``requestTime``, then from
   ``crossLevelNum`` (Assumption ``leverage_field_name``); it must be 1..the product's maximum
   (``E000029``). It applies to the product on the caller's account of that tradeType: later opening
   orders without ``crossLevelNum`` use it, and open positions on the product take it (their margin
   is recomputed). ``data`` is ``null``. ``customerId``/``customerNo``, when sent, must be the caller's.
 * ``queryHistoryCloseOrderList`` (``CfdMMOrderApiService`` tradeType 1, ``CfdWBWOrderApiService``
-  tradeType 2, alias ``OrderApiService``; endpoints 5.9): the caller's fully closed positions as
+  tradeType 2, alias ``OrderApiService``): the caller's fully closed positions as
   ``{current, size, totalPage, totalPnl, list[], customerId, customerNo, companyId, accountId}``;
   ``sortFieldName``/``sortType`` default to ``closeTime``/``desc`` when left out.
 """

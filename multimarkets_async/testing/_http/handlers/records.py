@@ -1,4 +1,4 @@
-"""Record operations (endpoints 5.9): one order's detail, the deals, and the fund flow.
+"""Record operations: one order's detail, the deals, and the fund flow.
 
 * ``queryOrderDetail`` (``tradeapi.app.CfdWBWOrderApiService`` and the alias
   ``tradeapi.app.OrderApiService``, tradeTypes 1 and 2): ``{tradeType, accountId?, accountCurrency?,

@@ -35,6 +35,7 @@ from ..views import (
 from .apikeys import API_KEY_OPERATIONS
 from .auth2 import AUTH2_OPERATIONS
 from .customer import CUSTOMER_OPERATIONS
+from .margin import MARGIN_OPERATIONS
 from .orders import calculate_market_order, place_market_order
 from .pending import PENDING_OPERATIONS
 from .positions import POSITION_OPERATIONS
@@ -289,6 +290,7 @@ OPERATIONS: tuple[SimOperation, ...] = (
     SimOperation(biz_type="getMsgPushToken", handler=_push_token, access="login"),
     *PENDING_OPERATIONS,
     *POSITION_OPERATIONS,
+    *MARGIN_OPERATIONS,
     *RECORD_OPERATIONS,
     *CUSTOMER_OPERATIONS,
     *API_KEY_OPERATIONS,
