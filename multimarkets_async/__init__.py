@@ -87,7 +87,7 @@ from .models.bridge import (
     ExchangeAccount,
     TimeInForce,
 )
-from .models.customer import Account, CustomerProfile, LoginResult
+from .models.customer import Account, CustomerProfile, LoginResult, Registration
 from .models.datapush import (
     AccountAdjustEvent,
     AccountEvent,
@@ -266,6 +266,7 @@ __all__ = [
     "RateLimitPolicy",
     "ReconnectPolicy",
     "RegisterEvent",
+    "Registration",
     "RequestTimeoutError",
     "RetryPolicy",
     "Rolling24h",

@@ -59,6 +59,22 @@ def check_common_options(
         raise ConfigurationError("pass either http_client or transport, not both")
 
 
+def check_header_value(name: str, value: str | None) -> None:
+    """Refuse a credential that cannot travel in an HTTP header, naming it but never showing it.
+
+    Raises:
+        ConfigurationError: ``value`` is empty or holds anything but printable ASCII without spaces
+            (a key read from a file with its line break, say).
+    """
+    if value is None:
+        return
+    if not isinstance(value, str) or not value or not all("!" <= c <= "~" for c in value):
+        raise ConfigurationError(
+            f"{name} must be a non-empty string of printable ASCII without spaces or line breaks "
+            "(was it read from a file or an environment variable without .strip()?)"
+        )
+
+
 def normalize_timeouts(timeouts: Timeouts | float | None) -> Timeouts:
     """A number sets the read and write timeouts; ``None`` is the defaults."""
     if isinstance(timeouts, int | float):
@@ -113,6 +129,7 @@ class BaseClient:
         the ``websockets`` one. ``token_provider``/``token_refresher`` are the ``ClientCore`` hooks.
         """
         check_common_options(company_id, http_client, transport)
+        check_header_value("api_key", api_key)
         self.environment = resolve_environment(base_url)
         self.company_id = company_id
         self.settings = settings or ProtocolSettings()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._base_client import BaseClient, mask
+from ._base_client import BaseClient, check_header_value, mask
 from ._config import (
     Environment,
     ProtocolSettings,
@@ -125,6 +125,7 @@ class MultiMarkets(BaseClient):
             raise ConfigurationError(
                 "pass either api_key/secret_key (Open API) or token (Client API), not both"
             )
+        check_header_value("token", token)
         chunk_size = (settings or ProtocolSettings()).enc_chunk_size
         self._open_session(
             base_url=base_url,
@@ -308,6 +309,7 @@ class MultiMarkets(BaseClient):
         self._session.token = result.token.get_secret_value()
         self._core.customer_group_id = result.customer_group_id
         logger.info("logged in as customer %s", result.customer_no)
+        await self.quotes._follow_login()  # a guest quote socket moves to /quote now
         return result
 
     async def _relogin(self) -> None:
@@ -328,3 +330,4 @@ class MultiMarkets(BaseClient):
                 self._session.token = None
                 self._login_body = None
                 self._session.reauthenticate = None
+            await self.quotes._follow_login()  # and a /quote socket back to /quote_guest

@@ -310,7 +310,7 @@ class StreamSettings:
     quote_token: bool = True
     """Use the login token on ``/quote`` when the client has one, else ``/quote_guest``
     (Assumption ``quote_ws_token``). A connection opened as a guest moves to ``/quote`` (reconnects)
-    at the next subscription after ``client.login``."""
+    at ``client.login``, and back to ``/quote_guest`` at ``client.logout``."""
     quote_stock_trade_types: frozenset[int] = frozenset({6})
     """TradeTypes whose products stream on the stock socket, ``/quote_stock?token=`` (a login token is
     required there); every other product streams on ``/quote`` or ``/quote_guest``. Empty: no stock

@@ -144,7 +144,9 @@ class ConfigurationError(MultiMarketsError, ValueError):
 
 
 class InvalidArgumentError(MultiMarketsError, ValueError):
-    """An argument the SDK refuses before sending anything: fix the call, nothing reached the platform.
+    """An argument the SDK refuses before sending the operation: fix the call; the operation never
+    reached the platform (a read it needed to check the argument, such as the product catalogue or
+    the customer's accounts, may have).
 
     Distinct from `ValidationError`, which is the platform refusing a parameter it received.
     """
@@ -173,7 +175,8 @@ class OutcomeUnknownError(MultiMarketsError):
     connection, an unreadable answer), whatever a later retry then failed with. The error keeps
     what was sent so the caller can reconcile; the message names the idempotency key (if any), never
     the body or any credential. ``OrderStateUnknownError`` is the order-specific subclass; the Manager
-    API's money operations (balance adjustments, bonuses) raise this class itself.
+    API's money operations (balance adjustments, bonuses) and webhook URL registration raise this class
+    itself (``reconcile``: the advice the message ends with, instead of the generic one).
 
     Attributes:
         biz_type: The operation that was sent, e.g. ``"tradeapi.app.OrderApiService.addMarketOrder"``.
@@ -193,11 +196,13 @@ class OutcomeUnknownError(MultiMarketsError):
         biz_type: str,
         body: Mapping[str, object] | None = None,
         idempotency_key: str | None = None,
+        reconcile: str | None = None,
         **kwargs: Unpack[_ErrorFields],
     ) -> None:
+        ways = [reconcile] if reconcile else self._ways(body, idempotency_key)
         text = (
             f"{message or f'No answer to {biz_type}'}: {self._subject} may or may not have been applied; "
-            f"reconcile before acting again: {' or '.join(self._ways(body, idempotency_key))}"
+            f"reconcile before acting again: {' or '.join(ways)}"
         )
         super().__init__(text, **kwargs)
         self.biz_type = biz_type

@@ -12,7 +12,7 @@ import pytest
 import multimarkets_async as mm
 from multimarkets_async._ws import WebsocketsBackend
 from multimarkets_async._ws._backend import map_websockets_exception
-from multimarkets_async.protocol.error_codes import UNREACHABLE_HINT, add_hint, company_id_hint, host_port
+from multimarkets_async.protocol.hints import UNREACHABLE_HINT, add_hint, company_id_hint, host_port
 from multimarkets_async.testing import Simulator
 from tests._support import Script, mock_client, ok, sim_client
 

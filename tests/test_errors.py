@@ -48,7 +48,7 @@ from multimarkets_async.errors import (
     VerificationCodeError,
     WAFBlockedError,
 )
-from multimarkets_async.protocol import error_codes
+from multimarkets_async.protocol import error_codes, hints
 from multimarkets_async.protocol.error_codes import (
     CODE_TABLE,
     api_error_class,
@@ -663,7 +663,7 @@ EXPECTED_PUBLIC = {*(cls.__name__ for cls in CONTRACT_PARENTS), "MultiMarketsErr
 
 @pytest.mark.parametrize(
     ("module", "expected"),
-    [(errors, EXPECTED_PUBLIC), (error_codes, EXPECTED_TABLE_PUBLIC | EXPECTED_HINTS_PUBLIC)],
+    [(errors, EXPECTED_PUBLIC), (error_codes, EXPECTED_TABLE_PUBLIC), (hints, EXPECTED_HINTS_PUBLIC)],
 )
 def test_all_is_exactly_the_public_surface(module: object, expected: set[str]) -> None:
     exported = module.__all__  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 import pytest
 
 import multimarkets_async as mm
@@ -37,6 +38,7 @@ class Capture(logging.Handler):
         super().__init__(EVERYTHING)
         self.records: list[logging.LogRecord] = []
         self.texts: list[str] = []
+        self._waiters: list[tuple[str, anyio.Event]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         parts = [record.name, record.getMessage(), repr(record.args)]
@@ -48,6 +50,18 @@ class Capture(logging.Handler):
             parts.append(record.stack_info)
         self.records.append(record)
         self.texts.append("\n".join(parts))
+        for needle, event in self._waiters:
+            if record.name.startswith(WIRE_LOGGER) and needle in record.getMessage():
+                event.set()
+
+    async def wait_for_text(self, needle: str) -> None:
+        """Return once the SDK's wire logger has logged a record holding ``needle`` (at once if it has)."""
+        if any(r.name.startswith(WIRE_LOGGER) and needle in r.getMessage() for r in self.records):
+            return
+        event = anyio.Event()
+        self._waiters.append((needle, event))
+        with anyio.fail_after(5):
+            await event.wait()
 
 
 @contextmanager
@@ -129,8 +143,12 @@ BACKENDS = {
 }
 
 
-async def drive(sim: Simulator, backend: mm.SocketBackend | None) -> set[str]:
-    """Every credential-bearing path once; returns the secrets that went over the wire."""
+async def drive(sim: Simulator, backend: mm.SocketBackend | None, logged: Capture | None = None) -> set[str]:
+    """Every credential-bearing path once; returns the secrets that went over the wire.
+
+    With ``logged`` (frames logged in full), the message socket stays open until the client has
+    logged a frame it received, so that the test can look at one.
+    """
     async with sim_client(sim, signed=False, socket_backend=backend) as client:
         await client.login(login_name=sim.login_name, password=sim.password)
         await client.call("customer.app.CustomerWebApiService.findCustomerInfo")  # sends the token
@@ -144,6 +162,8 @@ async def drive(sim: Simulator, backend: mm.SocketBackend | None) -> set[str]:
         await open_api.call("customer.app.CustomerWebApiService.findCustomerInfo")  # signed
         async with open_api.messages.subscribe(trade_types=[2]):
             await sim.sockets.wait_for(lambda: any(s.logged_in for s in sim.sockets.messages))
+            if logged is not None:
+                await logged.wait_for_text('"msgCode"')  # the server's answer, as the client logs it
     async with sim_manager(sim, socket_backend=backend) as manager:
         async with manager.data_push.events(group="logs"):
             await sim.sockets.wait_for(lambda: sim.sockets.datapush)
@@ -160,7 +180,8 @@ async def test_no_secret_in_any_log_at_debug(backend: str) -> None:
     socket_backend = BACKENDS[backend]()
     with everything_at_debug() as capture:
         async with Simulator() as sim:
-            secrets = await drive(sim, socket_backend)
+            logged = capture if backend.endswith("log-frames") else None
+            secrets = await drive(sim, socket_backend, logged)
     # The drive really was logged at DEBUG, by the socket library and the HTTP stack too.
     names = {record.name for record in capture.records}
     assert any(name.startswith(WIRE_LOGGER) for name in names), sorted(names)

@@ -19,7 +19,8 @@ EXPECTED = {
     "Subscription", "SubscriptionStats", "OverflowPolicy", "ConnectionState", "ConnectionStats",
     "SocketBackend", "SocketConnection", "ConnectionEvent", "ConnectionEventKind", "ConnectionInfo",
     # models
-    "Account", "CustomerProfile", "LoginResult", "SymbolKey", "Tick", "Trade", "DepthBook", "DepthLevel",
+    "Account", "CustomerProfile", "LoginResult", "Registration",
+    "SymbolKey", "Tick", "Trade", "DepthBook", "DepthLevel",
     "Rolling24h", "Kline", "KlineType", "TradeDirection", "MessageEvent", "TradeEvent", "NoticeEvent",
     "NoticeUpdateType", "AccountUpdate", "PositionPnlUpdate", "TradeBizType", "DisconnectEvent",
     "ForcedLogoutEvent", "UnknownMessageEvent",

@@ -11,6 +11,7 @@ import anyio
 import pytest
 
 import multimarkets_async as mm
+from multimarkets_async.models._base import undeclared_fields
 from multimarkets_async.testing import Simulator
 from tests._support import sim_client
 
@@ -232,9 +233,14 @@ async def test_registration_with_a_verification_code() -> None:
                 login_name="new@example.com", password="s3cret", verify_code=sim.config.verify_code,
                 send_token=send_token, country="GB", accounts={2: ["USDT"]}, client_ip="203.0.113.7",
             )  # fmt: skip
-            assert created["customerNo"]
+            assert isinstance(created, mm.Registration)
+            assert created.customer_no
+            assert undeclared_fields(created) == set()
+            assert [(a.trade_type, a.currency) for a in created.account_list] == [(2, "USDT")]
             profile = await client.login(login_name="new@example.com", password="s3cret")
-            assert profile.customer_no == created["customerNo"]
+            assert profile.customer_no == created.customer_no
+            with pytest.warns(DeprecationWarning, match=r"\.customer_no"):
+                assert created["customerNo"] == created.customer_no  # the old dict access, one release
 
 
 async def test_fills_of_typed_orders_arrive_on_the_message_socket() -> None:

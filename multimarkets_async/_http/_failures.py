@@ -10,6 +10,7 @@ final. httpx exceptions are mapped here once (always ``raise ... from exc``); a 
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 
@@ -26,7 +27,7 @@ from ..errors import (
     UnknownOperationError,
 )
 from ..protocol.backoff import Failure
-from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
+from ..protocol.hints import UNREACHABLE_HINT, add_hint, cannot_connect, host_port
 from ..protocol.operations import Operation
 from ._request import Call
 
@@ -57,16 +58,32 @@ _HTTPX_ERRORS: tuple[tuple[type[httpx.HTTPError], Failure, type[TransportError]]
 )
 
 
+# A URL inside an I/O library's message (aiohttp's connect timeout repeats the whole request URL).
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+# h11 repeats the header value it refuses ("Illegal header value b'...'"): an API key, a token.
+_QUOTED_TAIL = re.compile(r"\s*b?['\"].*", re.DOTALL)
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    """``exc``'s class and text, without what the text may carry of the request: a URL shrinks to its
+    scheme, host and port (the path and query can hold a token or the API key), and the header value
+    a ``LocalProtocolError`` quotes is left out."""
+    text = str(exc)
+    if isinstance(exc, httpx.LocalProtocolError) and _QUOTED_TAIL.search(text):
+        text = _QUOTED_TAIL.sub("", text) + " (the value is not shown)"
+    text = _URL_IN_TEXT.sub(lambda found: f"{found[0].split(':', 1)[0]}://{host_port(found[0])}", text)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def map_httpx_exception(exc: httpx.HTTPError, *, url: str | None = None) -> tuple[Failure, TransportError]:
     """Translate an httpx exception into how the attempt failed and the SDK error to raise.
 
-    With the request's ``url``, a connection that could not be made names its host and port (never
-    the path) and asks whether ``base_url`` is right.
+    With the request's ``url``, a connection that could not be made names its host and port and asks
+    whether ``base_url`` is right. No message names a URL's path or query, or a header value.
     """
     for cls, failure, sdk_cls in _HTTPX_ERRORS:
         if isinstance(exc, cls):
-            # httpx messages name the URL at most; never the headers.
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            reason = _reason(exc)
             if url is not None and sdk_cls is ConnectError:
                 error = sdk_cls(cannot_connect(url, reason))
                 return failure, add_hint(error, UNREACHABLE_HINT)
@@ -108,8 +125,9 @@ def wrong_base(error: MultiMarketsError) -> bool:
 
 
 def outcome_matters(operation: Operation) -> bool:
-    """Whether running ``operation`` twice, or not knowing if it ran, can cost the caller money."""
-    return operation.changes_orders or operation.moves_money
+    """Whether running ``operation`` twice, or not knowing if it ran, can cost the caller money (or, for
+    a back-office write with ``reconcile`` advice, must be reported as an unknown outcome)."""
+    return operation.changes_orders or operation.moves_money or operation.reconcile is not None
 
 
 def final_error(call: Call, failed: AttemptFailed) -> MultiMarketsError:
@@ -139,5 +157,6 @@ def outcome_unknown(
         biz_type=biz_type,
         body=json.loads(call.body),
         idempotency_key=call.idempotency_key,
+        reconcile=call.operation.reconcile,
         trace=trace,
     )

@@ -33,7 +33,7 @@ from ..errors import (
 from ..protocol.backoff import Failure, policy_delay, retry_decision
 from ..protocol.crypto import BodyEncryptor, OpenApiSigner
 from ..protocol.envelope import decode_envelope, encode_body, envelope_error
-from ..protocol.error_codes import add_hint, company_id_hint
+from ..protocol.hints import add_hint, company_id_hint
 from ..protocol.operations import Family, Operation, fallback_biz_type, may_repeat, operation_for
 from ..protocol.throttle import (
     ClockOffset,
@@ -126,7 +126,7 @@ class HTTPSession(RateLimitGate):
         """Epoch seconds until which the key is locked out after a 418."""
         self._lockouts = 0
         self._signed_base: dict[str, Family] = {}  # bizType -> the base its signed calls last worked at
-        self._succeeded = False  # a call has succeeded: the server knows our companyId
+        self._succeeded = False  # a call that reads companyId has succeeded: the server knows it
         self._api_key = api_key
         self._open_auth = OpenApiAuth(signer) if signer is not None else None
         self._encrypt_auth = EncryptedBodyAuth(encryptor) if encryptor is not None else None
@@ -243,8 +243,8 @@ class HTTPSession(RateLimitGate):
             if call.sending and outcome_matters(call.operation):
                 # The caller's cancellation must propagate unchanged; say what may have run.
                 logger.warning(
-                    "%s cancelled after it was sent: its outcome is unknown; send it again with "
-                    "idempotency-key %s to learn it",
+                    "%s cancelled after it was sent: its outcome is unknown (idempotency-key %s); "
+                    "reconcile before sending it again",
                     call.operation.biz_type,
                     call.idempotency_key,
                 )
@@ -391,7 +391,8 @@ class HTTPSession(RateLimitGate):
             exc.trace = trace  # the one handle support has on an answer that could not be read
             raise
         if envelope.is_success(self.settings.success_codes):
-            self._succeeded = True
+            # Manager authorize (its one call without a token) is documented to read no companyId.
+            self._succeeded = self._succeeded or call.family is not Family.MANAGER or call.token is not None
             return envelope.data
         error = envelope_error(envelope, status_code=status)
         if error.code == "GATEWAY_CODE_015" and not self._succeeded:

@@ -16,6 +16,7 @@ from typing import Final
 from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
+from .._types import NOT_GIVEN, NotGivenOr
 from .._ws import ConnectionManager
 from ..errors import ConfigurationError, ProtocolError, TransportError
 from ..protocol.dialects import MessageDialect
@@ -77,14 +78,15 @@ class MessageFeed:
             self.started = False
             self.manager = self._new_manager()
 
-    async def token(self) -> str:
-        """A token for the ``login`` frame: a fresh push token, or the login token."""
-        return await self._token()
+    async def token(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
+        """A token for the ``login`` frame: a fresh push token (``timeout``: the read timeout of its
+        request, the client's by default), or the login token."""
+        return await self._token(timeout)
 
-    async def _token(self) -> str:
+    async def _token(self, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
         core = self.core
         if core.api_key is not None:
-            token = await core.http.request(_PUSH_TOKEN, {})
+            token = await core.http.request(_PUSH_TOKEN, {}, timeout=timeout)
             if not isinstance(token, str) or not token:
                 raise ProtocolError("getMsgPushToken did not answer a token string")
             return token

@@ -161,13 +161,28 @@ class QuoteFeed:
                     continue
                 if changed:
                     await connection.update(channel)
-                if connection.manager.is_open and connection.path != self.path(connection.area):
-                    # Logged in (or out) since it connected: reconnect to the right path; the replay
-                    # after the reconnect re-sends every list, this subscriber's included.
-                    await connection.manager.drop()
+            await self.realign()
         except BaseException:
             await self.unsubscribe(subscription)
             raise
+
+    async def realign(self) -> None:
+        """Reconnect every open connection whose path no longer fits the client's login (a guest
+        connection after ``client.login``), whichever products it carries; the replay after the
+        reconnect re-sends its lists, and its subscribers get fresh snapshots as after any reconnect.
+
+        A stock connection without a token (after a logout) is left alone: its next reconnect fails.
+        """
+        for connection in list(self.connections):
+            if not connection.manager.is_open:
+                continue  # its next connect chooses the path anew
+            try:
+                path = self.path(connection.area)
+            except InvalidArgumentError:
+                continue
+            if connection.path != path:
+                logger.info("%s: moving from %s to %s", connection.manager.name, connection.path, path)
+                await connection.manager.drop()
 
     async def unsubscribe(self, subscription: Subscription[object]) -> None:
         """Remove ``subscription`` everywhere, then re-send the lists it changed."""

@@ -27,7 +27,7 @@ from ..errors import (
     RequestTimeoutError,
     TransportError,
 )
-from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
+from ..protocol.hints import UNREACHABLE_HINT, add_hint, cannot_connect
 
 __all__ = ["Receiver", "SocketBackend", "SocketConnection", "WebsocketsBackend", "map_websockets_exception"]
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from .._logging import RedactingLogger
 from ..errors import ConfigurationError, ConnectError, HandshakeError, ProtocolError, TransportError
-from ..protocol.error_codes import UNREACHABLE_HINT, add_hint, cannot_connect
+from ..protocol.hints import UNREACHABLE_HINT, add_hint, cannot_connect
 
 try:
     import picows

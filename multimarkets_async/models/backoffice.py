@@ -171,8 +171,6 @@ class ManagedPosition(Position):
     13 matching limit open ..."""
     query_source: str | None = None
     """Where the position was opened from, e.g. ``PC_Web``."""
-    close_free_digits: str | None = None
-    """Decimals of the closing commission."""
 
 
 class WebhookUrls(WireModel):

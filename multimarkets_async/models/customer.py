@@ -3,13 +3,14 @@ its balances (``queryAccountById``; the same object sits in the profile's ``acco
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 from pydantic import Field, SecretStr, field_validator
 
 from ._base import WireModel
 
-__all__ = ["Account", "CustomerProfile", "LoginResult"]
+__all__ = ["Account", "CustomerProfile", "LoginResult", "Registration"]
 
 
 class Account(WireModel):
@@ -208,3 +209,20 @@ class LoginResult(CustomerProfile):
     """The login token; sent as header ``token`` from now on. Hidden in reprs."""
     r_token: SecretStr | None = None
     """The refresh token (no documented operation uses it). Hidden in reprs."""
+
+
+class Registration(CustomerProfile):
+    """What ``client.customer.register`` returns: the new customer's profile (``customer_no`` ...).
+
+    Indexing it like the dict it used to be (``created["customerNo"]``) still works for one release,
+    with a ``DeprecationWarning``: read the attribute (``created.customer_no``) instead.
+    """
+
+    def __getitem__(self, key: str) -> object:
+        warnings.warn(
+            f"Registration[{key!r}] is deprecated: register() returns a model now, read its snake_case "
+            "attribute (e.g. .customer_no); the payload as sent is in .raw",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.raw[key]

@@ -98,6 +98,8 @@ class Position(WireModel):
     """Account money decimals at opening."""
     close_account_digits: int | None = None
     """Account money decimals at closing."""
+    close_free_digits: int | None = None
+    """Decimals of the closing commission."""
     open_contract_size: int | None = None
     """Units per lot at opening."""
     cross_level_num: int | None = None

@@ -138,7 +138,7 @@ SideLike: TypeAlias = Side | Literal["buy", "sell", "BUY", "SELL", "Buy", "Sell"
 
 
 class Page(WireModel, Generic[T]):
-    """One page of a paged query (``records``, ``total``, ``size``, ``current``)."""
+    """One page of a paged query (``records``, ``total``, ``size``, ``current``, ``pages``)."""
 
     records: list[T] = Field(default_factory=list)
     """The items of this page."""
@@ -148,6 +148,8 @@ class Page(WireModel, Generic[T]):
     """Page size."""
     current: int = 1
     """This page's number, from 1."""
+    pages: int | None = None
+    """How many pages there are; ``None`` when the answer does not say (a bare list of rows)."""
 
 
 class OrderResult(WireModel):
@@ -191,6 +193,9 @@ class OrderResult(WireModel):
     """Realised profit (closes only; ``None`` on an open)."""
     source: str | None = None
     """Where the order came from (isolated margin answers carry it)."""
+    trade_type: int | None = None
+    """Account family. The platform's answer does not carry it: the SDK sets it from the order it sent
+    (``None`` on a result read from a raw answer), so ``orders.status()`` and ``cancel()`` know it."""
 
     @field_validator("interest", "profit", mode="before")
     @classmethod
@@ -212,8 +217,6 @@ class PendingOrderResult(OrderResult):
     becomes when it fires."""
     order_status: int | None = None
     """An ``OrderStatus`` value: 1 (received) while it waits."""
-    trade_type: int | None = None
-    """Account family. The platform's answer does not carry it: the SDK sets it from the order it sent."""
 
     @field_validator("fee", "interest", "profit", mode="before")
     @classmethod

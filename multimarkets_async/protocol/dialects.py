@@ -163,7 +163,7 @@ class QuoteDialect:
         if reply is None:
             return Inbound(events=parsed.events) if parsed.events else _NOTHING
         if reply.ret == quote.RET_SESSION_LOST:
-            # errors.md §6: the server lost this connection's session; whatever the command (heartbeat
+            # ret 203: the server lost this connection's session; whatever the command (heartbeat
             # included), end the connection so the reconnect loop resubscribes on a fresh one.
             return Inbound(correlation=reply.seq_id, error=reply.error, session_error=reply.error)
         if reply.cmd_id in _KLINE_REPLIES:

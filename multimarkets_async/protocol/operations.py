@@ -66,6 +66,10 @@ class Operation:
     moves_money: bool = False
     """Credits, debits or transfers funds (a balance adjustment, a bonus, a withdrawal or transfer
     proposal): once an attempt may have reached the server, a failure is an unknown outcome."""
+    reconcile: str | None = None
+    """For a write that neither changes orders nor moves money but whose lost answer the caller must
+    still hear of (a webhook URL registration): how to learn its outcome. Set, such a call raises
+    ``OutcomeUnknownError`` with this advice once an attempt may have reached the server."""
     timestamp: bool = True
     """Send the ``timestamp`` header (Assumption ``always_send_timestamp``); not on the server-time
     call, whose documented headers are only ``companyId``, ``trace`` and ``lang``."""
@@ -247,6 +251,14 @@ _MANAGER_GLOBAL_ONLY: Final = frozenset(
 )
 
 
+# Back-office writes outside orders and money whose unknown outcome is reported, with how to learn it.
+_RECONCILE: Final[dict[str, str]] = {
+    "admin.admin.CompanyWebhookDubboService.subscribe": (
+        "register the same URLs again (a registration replaces the previous one)"
+    ),
+}
+
+
 def _admin_operation(biz_type: str, path: str) -> Operation:
     method = _method_name(biz_type)
     reads = bool(_READ_METHOD.match(method))
@@ -258,6 +270,7 @@ def _admin_operation(biz_type: str, path: str) -> Operation:
         safe_to_repeat=reads,
         changes_orders=biz_type.startswith("tradeapi.") and not reads and bool(_ORDER_METHOD.search(method)),
         moves_money=biz_type in _MONEY_OPERATIONS or (not reads and bool(_MONEY_METHOD.search(method))),
+        reconcile=_RECONCILE.get(biz_type),
     )
 
 

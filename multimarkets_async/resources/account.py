@@ -16,6 +16,7 @@ from ..models.trading import Page, Position
 from ..protocol.prices import Number, to_decimal
 from ._core import ClientCore
 from ._lookup import Lookup, SymbolLike
+from ._pending_changes import idempotency
 
 __all__ = ["AccountResource"]
 
@@ -29,6 +30,8 @@ _LEDGER = {
     1: "tradeapi.app.CfdMMOrderApiService.queryCapitalFlowList",  # alias OrderApiService's
     2: "tradeapi.app.OrderApiService.queryCapitalFlowList",
 }
+
+_OPERATE: dict[str | None, int | None] = {"credit": 1, "debit": 2, None: None}  # ledger direction=
 
 
 def _epoch_ms(value: datetime | None, name: str) -> int | None:
@@ -179,6 +182,7 @@ class AccountResource:
         amount: Number,
         *,
         remark: str = "",
+        idempotency_key: str | None = None,
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> None:
         """Add margin to an isolated-margin position, or remove some with a negative ``amount``
@@ -188,6 +192,10 @@ class AccountResource:
             position: an open position of tradeType 2 (from ``client.positions``).
             amount: the money to add, in the account's currency; negative to remove.
             remark: free text the platform stores with the change.
+            idempotency_key: your ``idempotency-key`` for the change (see
+                ``client.orders.new_idempotency_key()``); a fresh one by default. After a cancellation
+                or a lost answer, repeat the call with the same key: the gateway replays the first
+                answer instead of moving the margin twice.
             timeout: read timeout in seconds for each request this sends (None waits forever); the
                 client's by default.
 
@@ -220,7 +228,9 @@ class AccountResource:
             "occupyTheMargin": format(value, "f"),
             "remark": remark,
         }
-        await self._core.http.request(_MARGIN, body, timeout=timeout)
+        await self._core.http.request(
+            _MARGIN, body, idempotency_key=idempotency(idempotency_key), timeout=timeout
+        )
 
     async def ledger(
         self,
@@ -251,7 +261,8 @@ class AccountResource:
                 client's by default.
 
         Raises:
-            InvalidArgumentError: another tradeType, or a naive datetime.
+            InvalidArgumentError: another tradeType, a ``direction`` other than ``"credit"`` or
+                ``"debit"``, or a naive datetime; nothing is sent.
         """
         operation = _LEDGER.get(trade_type)
         if operation is None:
@@ -259,11 +270,13 @@ class AccountResource:
                 f"ledger() reads contract accounts (trade_type 1 or 2), not {trade_type!r}; the spot "
                 "and stock fund flows are call()-only for now"
             )
+        if direction not in _OPERATE:
+            raise InvalidArgumentError(f"direction must be 'credit', 'debit' or None, got {direction!r}")
         body: dict[str, object] = {"tradeType": trade_type, "current": page, "size": size}
         fields = {
             "accountId": account_id,
             "businessType": business_type,
-            "operate": {"credit": 1, "debit": 2, None: None}[direction],
+            "operate": _OPERATE[direction],
             "startTime": _epoch_ms(start, "start"),
             "endTime": _epoch_ms(end, "end"),
         }

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import InvalidArgumentError, ProtocolError
-from ..models._answers import Paged
+from ..models._answers import Paged, read_answer
 from ..models.api_keys import ApiKey, Permission
-from ..models.customer import CustomerProfile
+from ..models.customer import CustomerProfile, Registration
 from ..models.trading import Page
 from ..protocol.crypto import md5_password
 from ..protocol.operations import Family
@@ -243,8 +242,8 @@ class Customer:
         captcha: str | None = None,
         third_server_code: str | None = None,
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
-    ) -> dict[str, Any]:
-        """Register a new customer (``register``) and return the platform's answer (``customerNo`` ...).
+    ) -> Registration:
+        """Register a new customer (``register``) and return its profile (``customer_no`` ...).
 
         Args:
             login_name: the e-mail address, or the phone number with ``email=False``.
@@ -288,9 +287,7 @@ class Customer:
             extra_headers=headers,
             timeout=timeout,
         )
-        if not isinstance(data, dict):
-            raise ProtocolError("register did not answer an object")
-        return data
+        return read_answer(Registration, data, "register")
 
     async def exchange_one_time_token(
         self, one_time_token: str, *, timeout: NotGivenOr[float | None] = NOT_GIVEN

@@ -2,10 +2,10 @@
 ``.webhooks``.
 
 Writes here are never sent twice: the Manager API documents no idempotency key, so once an attempt
-of a balance adjustment or a forced close may have reached the server, a failure is an unknown
-outcome (``OutcomeUnknownError`` / ``OrderStateUnknownError``) and you reconcile before sending it
-again (docs/manager.md). Every method takes ``timeout=``: the read timeout in seconds for each request
-it sends (``None`` waits forever); the client's by default.
+of a balance adjustment, a forced close or a webhook registration may have reached the server, a
+failure is an unknown outcome (``OutcomeUnknownError`` / ``OrderStateUnknownError``) and you
+reconcile before sending it again (docs/manager.md). Every method takes ``timeout=``: the read
+timeout in seconds for each request it sends (``None`` waits forever); the client's by default.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, ProtocolError
 from ..models._answers import Paged, Rows
 from ..models.backoffice import AdjustmentProposal, BalanceAdjustment, ManagedPosition, WebhookUrls
 from ..models.customer import Account
@@ -263,6 +263,7 @@ class ManagedPositions:
         Raises:
             InvalidArgumentError: no customer has that number (when the ids are looked up).
             OrderStateUnknownError: the close may have run and no answer says whether it did.
+            ProtocolError: the platform accepted the close but its answer does not read as close results.
         """
         if customer_id is None or customer_group_id is None:
             customer = await find_customer(self._session, customer_no, timeout=timeout)
@@ -276,7 +277,13 @@ class ManagedPositions:
             "customerGroupId": customer_group_id,
         }
         data = await self._session.call(_FORCED_CLOSE, body, idempotency_key=None, timeout=timeout)
-        return Rows(OrderResult, single=True).parse(data, "forcedOrder")
+        try:
+            return Rows(OrderResult, single=True).parse(data, "forcedOrder")
+        except ProtocolError as exc:  # the platform said "done": do not let it read as "not closed"
+            raise ProtocolError(
+                f"the forced close was accepted but its answer could not be read ({exc.message}): list "
+                "the customer's positions to see what closed before closing again"
+            ) from exc
 
 
 class Webhooks:
@@ -315,6 +322,8 @@ class Webhooks:
 
         Raises:
             InvalidArgumentError: a URL is missing or not ``http(s)://`` (nothing is sent).
+            OutcomeUnknownError: an attempt may have reached the platform and no answer says whether it
+                registered the URLs (never sent again by the SDK; ``body`` holds the URLs sent).
         """
         given = {"balance": balance_url, "adjustment": adjustment_url, "cancel": cancel_url}
         urls: dict[str, str] = {}

@@ -168,11 +168,12 @@ class ManagerSession:
         self, biz_type: str, body: Mapping[str, object] | None = None, **options: Unpack[KeyedCallOptions]
     ) -> object:
         """Send one Manager operation with the company token and return the envelope's ``data``."""
-        token = await self.company_token(timeout=options.get("timeout", NOT_GIVEN))
+        timeout = options.get("timeout", NOT_GIVEN)
+        token = await self.company_token(timeout=timeout)
 
         async def reauthorize() -> None:
             logger.info("Manager token expired; authorizing again")
-            await self._renew(token)
+            await self._renew(token, timeout)  # a request this call sends: the call's timeout
 
         return await self._http.request(
             biz_type,

@@ -7,6 +7,7 @@ from typing import Literal, overload
 
 from .._streams.message_feed import MessageFeed
 from .._streams.subscription import Subscription
+from .._types import NOT_GIVEN, NotGivenOr
 from .._ws import ConnectionInfo
 from ..errors import InvalidArgumentError
 from ..models.push import AccountUpdate, MessageEvent
@@ -82,9 +83,18 @@ class Messages:
 
         return self._core.private_subscription("messages", maxsize, enter, leave)  # type: ignore[return-value]
 
-    async def push_token(self) -> str:
-        """A message-push token (``getMsgPushToken``; API-key clients). ``subscribe`` fetches its own."""
-        return await self._feed.token()
+    async def push_token(self, *, timeout: NotGivenOr[float | None] = NOT_GIVEN) -> str:
+        """A message-push token (``getMsgPushToken``; API-key clients; a logged-in client gets its login
+        token). ``subscribe`` fetches its own.
+
+        Args:
+            timeout: read timeout in seconds of the request (None waits forever); the client's by default.
+
+        Raises:
+            ConfigurationError: the client has neither an API key nor a login.
+            ProtocolError: the answer carries no token.
+        """
+        return await self._feed.token(timeout=timeout)
 
     def close(self) -> None:
         """End every message subscription (the client is closing)."""

@@ -39,6 +39,7 @@ __all__ = ["Orders"]
 
 Timeout = NotGivenOr[float | None]
 _PENDING_TYPES = frozenset({10, 11, 12, 13, 14})  # the bizTypes that wait for their price
+_RESENDABLE = frozenset({"addMarketOrder", "updatePboOrder"})  # whose answer is an order's layout
 
 
 class Orders(PendingChanges):
@@ -67,13 +68,14 @@ class Orders(PendingChanges):
         body.price("requestPrice", seen, what="price")
 
     async def _send(self, body: OrderBody, idempotency_key: str | None, timeout: Timeout) -> OrderResult:
-        return await self._core.call(
+        placed = await self._core.call(
             place_biz_type(body.symbol.trade_type),
             body.body,
             OrderResult,
             idempotency_key=idempotency(idempotency_key),
             timeout=timeout,
         )
+        return placed.model_copy(update={"trade_type": body.symbol.trade_type})
 
     async def _send_pending(
         self, body: OrderBody, idempotency_key: str | None, timeout: Timeout
@@ -159,10 +161,11 @@ class Orders(PendingChanges):
         idempotency_key: str | None,
         timeout: Timeout,
     ) -> PendingOrderResult:
+        lifetime = _expire_type(expire)
         body = await self._opening(biz_type, symbol, side, volume, trade_type=trade_type)
         body.price("requestPrice", price, what="price")
         body.stops(stop_loss, take_profit)
-        body.set("expireType", int(expire))
+        body.set("expireType", int(lifetime))
         body.leverage(leverage)
         body.client_order_id(client_order_id)
         return await self._send_pending(body, idempotency_key, timeout)
@@ -307,26 +310,68 @@ class Orders(PendingChanges):
         """
         if position.trade_type != 2:
             raise InvalidArgumentError("aggregate limit closes exist on isolated margin (tradeType 2) only")
+        lifetime = _expire_type(expire)
         body = await self._closing(position, OrderBizType.AGGREGATE_LIMIT_CLOSE, volume)
         body.price("requestPrice", price, what="price")
-        body.set("expireType", int(expire))
+        body.set("expireType", int(lifetime))
         return await self._send_pending(body, idempotency_key, timeout)
 
     async def resend(self, lost: OrderStateUnknownError, *, timeout: Timeout = NOT_GIVEN) -> OrderResult:
         """Send an order whose answer was lost again, under the same ``idempotency-key``.
 
         The platform caches the first answer for 24 hours: if the order ran, this returns its result
-        without running it again; if it never arrived, it runs now, once. A pending order's answer is
-        a ``PendingOrderResult``.
+        without running it again; if it never arrived, it runs now, once. It repeats what places an
+        order (``market``, ``limit``, ``stop``, the aggregate ones, ``close``) or changes a pending one
+        (``modify``); a pending order's answer is a ``PendingOrderResult`` that ``cancel()`` and
+        ``modify()`` take, as the first answer would have been.
 
         Raises:
-            InvalidArgumentError: the error carries no idempotency key (the call was made without one).
+            InvalidArgumentError: the error carries no idempotency key (the call was made without one),
+                or it is not an order placement or change (a lost ``cancel`` is repeated by calling
+                ``cancel(..., idempotency_key=lost.idempotency_key)``); nothing is sent.
         """
         if not lost.idempotency_key or lost.body is None:
             raise InvalidArgumentError(
                 "this order was sent without an idempotency key; query orders to reconcile"
             )
-        model = PendingOrderResult if lost.body.get("bizType") in _PENDING_TYPES else OrderResult
-        return await self._core.call(
-            lost.biz_type, lost.body, model, idempotency_key=lost.idempotency_key, timeout=timeout
+        method = lost.biz_type.rsplit(".", 1)[-1]
+        if method not in _RESENDABLE:
+            raise InvalidArgumentError(
+                f"resend() repeats order placements and pending-order changes, not {method}; repeat it "
+                "with the same key: the method's idempotency_key=lost.idempotency_key, or "
+                "client.call(lost.biz_type, dict(lost.body), idempotency_key=lost.idempotency_key)"
+            )
+        pending = method == "updatePboOrder" or _as_int(lost.body.get("bizType")) in _PENDING_TYPES
+        placed = await self._core.call(
+            lost.biz_type,
+            lost.body,
+            PendingOrderResult if pending else OrderResult,
+            idempotency_key=lost.idempotency_key,
+            timeout=timeout,
         )
+        trade_type = _as_int(lost.body.get("tradeType"))
+        return placed.model_copy(update={"trade_type": trade_type}) if trade_type else placed
+
+
+def _expire_type(expire: object) -> ExpireType:
+    """``expire`` as an ``ExpireType``.
+
+    Raises:
+        InvalidArgumentError: anything that is not one of its values, before anything is sent.
+    """
+    if not isinstance(expire, bool) and isinstance(expire, int) and expire in set(ExpireType):
+        return ExpireType(expire)
+    raise InvalidArgumentError(
+        f"expire must be an mm.ExpireType (DAY, WEEK, DAYS_30, DAYS_90), got {expire!r}"
+    )
+
+
+def _as_int(value: object) -> int | None:
+    """A body field that is an int, or its decimal text (a body sent through ``call()``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None

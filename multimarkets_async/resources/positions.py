@@ -73,17 +73,18 @@ class Positions:
         position: Position,
         *,
         volume: Number | None = None,
+        price: Number | None = None,
         idempotency_key: str | None = None,
         timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> OrderResult:
         """Close ``position`` at market, whole or in part, keeping its stop-loss and take-profit on what
-        stays open (see ``Orders.close``).
+        stays open: the same call as ``Orders.close``, with the same arguments.
 
         ``timeout``: read timeout in seconds for each request this sends (None waits forever); the
         client's by default.
         """
         return await self._orders.close(
-            position, volume=volume, idempotency_key=idempotency_key, timeout=timeout
+            position, volume=volume, price=price, idempotency_key=idempotency_key, timeout=timeout
         )
 
     async def set_stop_loss_take_profit(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Literal, TypeAlias, overload
 
 from .._streams.quote_feed import MARKET, ROLLING, TICKER, MarketParams
 from .._streams.subscription import Subscription
+from .._types import NOT_GIVEN, NotGivenOr
 from .._ws import ConnectionInfo
 from ..errors import InvalidArgumentError, MultiMarketsError
 from ..models.market import DepthBook, Kline, KlineType, Rolling24h, SymbolKey, Tick, Trade
@@ -40,9 +42,12 @@ _MS_THRESHOLD = 100_000_000_000
 def kline_end_seconds(end: KlineEnd) -> int | None:
     """``end`` as epoch seconds for the 14012/14014 ``kline_timestamp_end``.
 
+    The wire reads ``kline_timestamp_end`` 0 as "now" (the latest bars), so an end before one second
+    past the epoch is refused rather than sent as 0.
+
     Raises:
-        InvalidArgumentError: a naive ``datetime``, a value that looks like milliseconds, a negative
-            value, or something that is not a time.
+        InvalidArgumentError: a naive ``datetime``, a value that looks like milliseconds, a time before
+            1970-01-01T00:00:01Z (0 would ask for the latest bars), or something that is not a time.
     """
     if end is None:
         return None
@@ -52,13 +57,20 @@ def kline_end_seconds(end: KlineEnd) -> int | None:
                 "end= is a naive datetime; give it a tzinfo (e.g. datetime(..., tzinfo=timezone.utc)) "
                 "or pass epoch seconds"
             )
-        return int(end.timestamp())
-    if isinstance(end, bool) or not isinstance(end, int | float):
+        seconds: int | float = end.timestamp()
+    elif isinstance(end, bool) or not isinstance(end, int | float):
         raise InvalidArgumentError(f"end= is an aware datetime or epoch seconds, got {end!r}")
-    if not 0 <= end < _MS_THRESHOLD:
-        hint = " (it looks like milliseconds: divide by 1000)" if end >= _MS_THRESHOLD else ""
+    else:
+        seconds = end
+    if not 1 <= seconds < _MS_THRESHOLD:  # also refuses NaN
+        if seconds >= _MS_THRESHOLD and seconds != float("inf"):
+            hint = " (it looks like milliseconds: divide by 1000)"
+        elif seconds < 1:
+            hint = " after 1970-01-01T00:00:01Z (pass None, not 0, for the latest bars)"
+        else:
+            hint = ""
         raise InvalidArgumentError(f"end= must be epoch seconds{hint}, got {end!r}")
-    return int(end)
+    return int(seconds)
 
 
 class Quotes:
@@ -85,27 +97,36 @@ class Quotes:
         return [connection.manager for connection in self._feed.connections]
 
     async def _keys(
-        self, symbols: Sequence[SymbolLike], trade_type: int | None
+        self,
+        symbols: Sequence[SymbolLike],
+        trade_type: int | None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> tuple[list[SymbolKey], dict[SymbolKey, str | None]]:
         """The keys of ``symbols`` and their names (``symbolCode``), resolved once per subscription.
 
         A name or ``Symbol`` carries its row; a ``SymbolKey`` is looked up in the catalogue when the
-        client is authenticated (API key or login), else its events' ``symbol`` is ``None``.
+        client is authenticated (API key or login), else its events' ``symbol`` is ``None``. A
+        catalogue that cannot be fetched leaves the keys unnamed after one try, not one try per key.
         """
-        keys = await self._lookup.keys(symbols, trade_type=trade_type)
+        keys = await self._lookup.keys(symbols, trade_type=trade_type, timeout=timeout)
         names: dict[SymbolKey, str | None] = dict.fromkeys(keys)
         core = self._core
+        catalogue = core.api_key is not None or bool(core.http.token)
         for item in symbols:
-            if isinstance(item, SymbolKey) and not (core.api_key is not None or core.http.token):
+            if isinstance(item, SymbolKey) and not catalogue:
                 continue
             try:
                 row = (
                     item
                     if isinstance(item, Symbol)
-                    else await self._lookup.symbol(item, trade_type=trade_type)
+                    else await self._lookup.symbol(item, trade_type=trade_type, timeout=timeout)
                 )
-            except MultiMarketsError as exc:  # an unlisted key, or no catalogue: the events go unnamed
+            except InvalidArgumentError as exc:  # a key the catalogue does not list: its events go unnamed
                 logger.debug("no name for %r (%s)", item, exc)
+                continue
+            except MultiMarketsError as exc:  # no catalogue now: every key goes unnamed, the stream starts
+                logger.warning("product names unavailable, events of %r go unnamed (%s)", item, exc)
+                catalogue = False
                 continue
             if row.key in names:
                 names[row.key] = row.symbol_code or row.symbol_name
@@ -294,6 +315,7 @@ class Quotes:
         count: int = 100,
         end: KlineEnd = None,
         trade_type: int | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> list[Kline]:
         """Historical bars of one product (14012), oldest first, the still-open bar included when ``end``
         is ``None``.
@@ -305,18 +327,21 @@ class Quotes:
             end: the last bar wanted: an aware ``datetime`` or epoch seconds; ``None`` for the latest.
                 (Bars say their own time in ``Kline.time_ms``, milliseconds.)
             trade_type: chooses among products listed under several tradeTypes, for names.
+            timeout: seconds to wait for the reply (and for each catalogue request a name needs; None
+                waits forever); ``StreamSettings.request_timeout`` by default.
 
         Raises:
-            InvalidArgumentError: ``end`` is a naive ``datetime`` or looks like milliseconds; ``count``
-                is out of range.
+            InvalidArgumentError: ``end`` is a naive ``datetime``, looks like milliseconds or is not
+                after the epoch; ``count`` is out of range.
+            RequestTimeoutError: no reply within ``timeout``.
             ProtocolError: the reply holds more than ``count`` bars, or inflates past its size bound.
         """
         end_s = kline_end_seconds(end)
-        keys, names = await self._keys([symbol], trade_type)
+        keys, names = await self._keys([symbol], trade_type, timeout)
         query = quote.KlineQuery(keys[0], int(kline_type), count, end_s)
         frame = await self._feed.request(
             functools.partial(_encode_kline, query),
-            timeout=self._core.streams.request_timeout,
+            timeout=self._socket_timeout(timeout),
             bars=count,
             names=names,
         )
@@ -330,14 +355,16 @@ class Quotes:
         count: int = 100,
         end: KlineEnd = None,
         trade_type: int | None = None,
+        timeout: NotGivenOr[float | None] = NOT_GIVEN,
     ) -> dict[SymbolKey, list[Kline]]:
-        """Historical bars of up to 100 products in one request (14014); ``end`` as for ``klines``."""
+        """Historical bars of up to 100 products in one request (14014); ``end`` and ``timeout`` as for
+        ``klines``."""
         end_s = kline_end_seconds(end)
-        keys, names = await self._keys(symbols, trade_type)
+        keys, names = await self._keys(symbols, trade_type, timeout)
         queries = [quote.KlineQuery(key, int(kline_type), count, end_s) for key in keys]
         frame = await self._feed.request(
             functools.partial(_encode_batch, queries),
-            timeout=self._core.streams.request_timeout,
+            timeout=self._socket_timeout(timeout),
             bars=count,
             products=len(queries),
             names=names,
@@ -347,6 +374,18 @@ class Quotes:
             if isinstance(event, Kline):
                 bars.setdefault(event.key, []).append(event)
         return bars
+
+    async def _follow_login(self) -> None:
+        """Move the open quote connections whose path no longer fits the login state (a guest
+        connection to ``/quote`` after a login, a ``/quote`` one back to ``/quote_guest`` after a
+        logout), reconnecting them; ``MultiMarkets`` calls this whenever its token comes or goes."""
+        await self._feed.realign()
+
+    def _socket_timeout(self, timeout: NotGivenOr[float | None]) -> float:
+        """Seconds a socket request waits: ``timeout``, forever for ``None``, else the setting."""
+        if timeout is NOT_GIVEN:
+            return self._core.streams.request_timeout
+        return math.inf if timeout is None else timeout
 
     def close(self) -> None:
         """End every quote subscription (the client is closing)."""

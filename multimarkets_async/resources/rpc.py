@@ -23,6 +23,7 @@ import anyio
 
 from .._streams.supervise import supervise
 from .._ws import ConnectionInfo, ConnectionManager
+from ..errors import OrderStateUnknownError, OutcomeUnknownError, TransportError
 from ..protocol.dialects import RpcDialect
 from ..protocol.envelope import encode_socket_request
 from ..protocol.operations import operation_for
@@ -49,15 +50,27 @@ class RpcConnection:
     ) -> Any:
         """Call an operation over the socket and return the reply envelope's ``data``.
 
+        The socket sends no ``idempotency-key``, and nothing is ever sent twice: an operation that
+        changes orders or moves money whose reply is lost after its frame went out raises
+        ``OrderStateUnknownError`` / ``OutcomeUnknownError`` instead of a transport error, because it
+        may have been applied.
+
         Raises:
             APIError: the platform refused the call.
-            RequestTimeoutError: no reply in time (``StreamSettings.request_timeout`` by default).
-            TransportError: the socket dropped before the reply (the SDK reconnects; call again).
+            RequestTimeoutError: no reply in time (``StreamSettings.request_timeout`` by default), or
+                the socket was not open in time; a read may be called again.
+            TransportError: the socket dropped before the reply (the SDK reconnects); a read may be
+                called again.
+            OrderStateUnknownError: an order-changing call got no reply: reconcile before acting again.
+            OutcomeUnknownError: a money-moving call (or one the SDK knows must be reconciled) got no
+                reply.
         """
         core = self._core
         operation = operation_for(biz_type)
+        sent = False
 
         def encode(seq: int) -> tuple[str, Hashable]:
+            nonlocal sent
             trace = f"{uuid.uuid4()}-{core.http.now_ms()}"
             frame = encode_socket_request(
                 biz_type=operation.biz_type,
@@ -70,11 +83,22 @@ class RpcConnection:
                 version=operation.version,
                 group=operation.group,
             )
+            sent = True  # from here on the frame may reach the server
             return frame, trace
 
-        return await self._manager.request(
-            encode, timeout=timeout or core.streams.request_timeout, wait_open=True
-        )
+        try:
+            return await self._manager.request(
+                encode, timeout=core.streams.request_timeout if timeout is None else timeout, wait_open=True
+            )
+        except TransportError as exc:
+            if not sent or not (operation.changes_orders or operation.moves_money or operation.reconcile):
+                raise
+            message = f"no reply over the RPC socket to {operation.biz_type} ({exc})"
+            if operation.changes_orders:
+                raise OrderStateUnknownError(message, biz_type=operation.biz_type, body=body) from exc
+            raise OutcomeUnknownError(
+                message, biz_type=operation.biz_type, body=body, reconcile=operation.reconcile
+            ) from exc
 
 
 class Rpc:

@@ -25,41 +25,41 @@ class SimulatorConfig:
         port: TCP port; 0 picks a free ephemeral port.
         company_id: the white-label company id (``companyId`` header); the vendor's test company is 439.
         login_name: e-mail login name (login ``type`` 1) of the seeded customer.
-        password: the seeded customer's plain password (the wire carries its MD5, http.md 11).
+        password: the seeded customer's plain password (the wire carries its MD5).
         initial_balance: starting balance of each seeded trading account, in account currency.
         open_api_rate_per_min: Assumption ``open_api_rate_per_min``: requests per API key per 60 s
-            window before HTTP 429 (http.md 7.1).
+            window before HTTP 429.
         client_rate_limit: Client API requests per (companyId, token or IP, path) per window before
-            HTTP 429; also the ``x-ratelimit-limit`` header (Assumption ``ratelimit_remaining_header``,
-            http.md 7.2).
+            HTTP 429; also the ``x-ratelimit-limit`` header (Assumption
+            ``ratelimit_remaining_header``).
         rate_window_s: length of both fixed rate-limit windows, in seconds (documented: one minute).
         lockout_first_s: Assumption ``lockout_schedule``: the first 418 locks the key for 5 minutes.
         lockout_step_s: Assumption ``lockout_schedule``: every further 418 adds 5 minutes (5, 10, 15 ...).
         lockout_reset_s: Assumption ``lockout_schedule``: the schedule restarts after this long without
             a lockout (one full lockout-free minute).
         recv_window_ms: Assumption ``recv_window_ms``: Open API time window when no ``recvWindow``
-            header is sent (signing.md 2.6).
+            header is sent.
         max_clock_ahead_ms: Assumption ``max_clock_ahead_ms``: how far an Open API ``timestamp`` may
-            run ahead of the server clock (signing.md 2.6).
+            run ahead of the server clock.
         client_timestamp_tolerance_ms: Client API ``timestamp`` skew that gives ``GATEWAY_CODE_014``.
             Not documented: the simulator checks it only when the header is present.
         strict_version_group: Assumption ``send_version_group``: when true, the ``version``/``group``
-            headers must match the operation's metadata, else ``GATEWAY_CODE_010`` (http.md 2.3).
+            headers must match the operation's metadata, else ``GATEWAY_CODE_010``.
         require_encryption: Assumption ``encrypt_client_body`` (strict mode): reject plain Client API
-            bodies with ``GATEWAY_CODE_015`` (signing.md 3.1).
+            bodies with ``GATEWAY_CODE_015``.
         captcha_token: when set, login, registration and ``verifyCodeSend`` need the header
-            ``captcha`` equal to it, else ``F999999`` (http.md 11).
+            ``captcha`` equal to it, else ``F999999``.
         verify_code: the one-time code every ``verifyCodeSend`` "sends" (e-mail or SMS); registration
             and password-less login accept it with the ``sendToken`` of that send (endpoints 2.2).
         verify_code_ttl_s: how long a ``sendToken`` stays valid (not documented: 10 minutes).
         auth2_code_ttl_s: Assumption ``auth2_lifetimes``: an Auth2 authorization code lives 5 minutes.
         auth2_access_ttl_s: Assumption ``auth2_lifetimes``: an Auth2 access token lives 2 hours.
         auth2_refresh_ttl_s: lifetime of an Auth2 refresh token (not documented: 30 days).
-        idempotency_ttl_s: how long an ``idempotency-key`` answer is replayed (http.md 9: 24 hours).
+        idempotency_ttl_s: how long an ``idempotency-key`` answer is replayed (24 hours).
         emit_message_key: Assumption ``open_api_envelope_message_key``: also write ``message`` next to
-            ``msg`` in every envelope (http.md 4.2).
-        default_lang: language of ``msg`` when the request has no ``lang`` header (http.md 2.1:
-            the server default ``zh-CN``).
+            ``msg`` in every envelope.
+        default_lang: language of ``msg`` when the request has no ``lang`` header (the
+            server's default, ``zh-CN``).
         tick_interval_s: when set, prices take one random-walk step every so many seconds in the
             background; ``None`` (the default) moves prices only on ``Simulator.tick()``, which keeps
             tests deterministic.
@@ -68,12 +68,12 @@ class SimulatorConfig:
             this plus ``Simulator.server_clock_offset_ms``. Inject a callable to drive time windows,
             rate windows and lockouts in tests without sleeping.
         quote_idle_timeout_s: the market-data socket drops a client that sent no frame for this long
-            (websockets.md 2.4: 30 s without a heartbeat).
-        msg_idle_timeout_s: Assumption (websockets.md 3.4): the message-push socket drops a client that
+            (30 s without a heartbeat).
+        msg_idle_timeout_s: Assumption ``msg_ws_ping_interval``: the message-push socket drops a client that
             sent no frame for this long.
         rpc_idle_timeout_s: idle timeout of the Client RPC socket; not documented, so ``None`` (never).
         quote_max_calls_per_s: commands per second per market-data connection before ``ret`` 202
-            (websockets.md 2.6; Assumption ``quote_limit_error``).
+            (Assumption ``quote_limit_error``).
         socket_queue_size: bound of each socket connection's outgoing queue. A push that finds it full
             is dropped (and counted) so a slow client never holds up the exchange.
         bridge_callback_timeout_s: how long one Bridge callback attempt waits for the answer.
@@ -95,7 +95,7 @@ class SimulatorConfig:
     port: int = 0
     company_id: int = 439
     login_name: str = "trader@example.com"
-    password: str = "a123456"  # noqa: S105 - the vendor's published example password (http.md 11)
+    password: str = "a123456"  # noqa: S105 - the vendor's published example password
     initial_balance: str = "10000"
     open_api_rate_per_min: int = 100
     client_rate_limit: int = 300

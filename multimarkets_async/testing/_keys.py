@@ -1,4 +1,4 @@
-"""The vendor's published RSA-1024 TEST key pairs (signing.md section 6.1), for tests and the simulator.
+"""The vendor's published RSA-1024 TEST key pairs, for tests and the simulator.
 
 Every key here is public: it was printed in the vendor's documentation, demo repositories or reference
 client. It is test material only and must NEVER be used in production; anyone can sign or decrypt with it.
@@ -161,7 +161,7 @@ MESSAGE_API_EXAMPLE: Final = TestKeyPair(
         "2eHNBbF4rfAKImzFe2ZkAl2GMHzHXc4aVQIDAQAB"
     ),
 )
-"""K5: the Message API example key pair (scheme C, vector of signing.md section 6.6)."""
+"""K5: the Message API example key pair (scheme C, the Message API's published signing example)."""
 
 
 ALL_TEST_KEYS: Final[tuple[TestKeyPair, ...]] = (

@@ -1,10 +1,10 @@
 """What the webhook handlers answer: the envelopes, the codes we chose, ``Refused`` and ``WebhookAnswer``.
 
 The Webhook API and the Bridge callback are answered with the platform's standard envelope
-(``code`` ``"0"`` = success, http.md section 4.1); the Message API with ``{"msg":"success","code":"200"}``
-(endpoints.md section 13). The platform documents only ``"0"``, ``US_0000001`` and ``US_0000002``
-(errors.md section 8); every other code below is ours, shaped like the platform's (``WH_`` + 7 digits) so
-that it reads as a refusal in the platform's logs. Every answer travels with HTTP 200 (the platform reads
+(``code`` ``"0"`` = success); the Message API with ``{"msg":"success","code":"200"}``. The
+platform documents only ``"0"``, ``US_0000001`` and ``US_0000002`` for these answers; every other
+code below is ours, shaped like the platform's (``WH_`` + 7 digits) so that it reads as a refusal in
+the platform's logs. Every answer travels with HTTP 200 (the platform reads
 the envelope; a non-200 status is not documented for these calls), except a Bridge report whose callback
 raised: HTTP 500, to invite a redelivery; and a body over the size limit: HTTP 413 (``WH_0000400``, or the
 Message API's ``"400"``), answered without reading the rest of it.
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 SUCCESS: Final = "0"
-"""Processed successfully (errors.md section 8)."""
+"""Processed successfully."""
 CANCEL_NOT_PROCESSED: Final = "US_0000001"
 """Cancel call only: the adjustment was received but not processed correctly (refused or failed)."""
 CANCEL_NOT_RECEIVED: Final = "US_0000002"
@@ -67,7 +67,7 @@ CALLBACK_TIMEOUT: Final = "WH_0000504"
 """Ours: the adjustment callback did not finish within ``adjust_timeout``; it was cancelled."""
 
 MESSAGE_OK: Final = "200"
-"""Message API success code (endpoints.md section 13)."""
+"""Message API success code."""
 MESSAGE_BAD_REQUEST: Final = "400"
 """Ours, Message API: the body is too large, not valid JSON (as for ``MALFORMED_REQUEST``) or misses a
 required field."""
@@ -115,7 +115,7 @@ def envelope(
     data: object = None,
     elapsed_ms: int = 0,
 ) -> dict[str, object]:
-    """Build the standard envelope (http.md section 4.1) the Webhook API expects back.
+    """Build the standard envelope the Webhook API expects back.
 
     Args:
         code: ``"0"`` for success, otherwise the refusal code.

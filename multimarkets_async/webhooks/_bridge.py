@@ -1,4 +1,4 @@
-"""Bridge callback reports (``POST {webhookUrl}/notification``, endpoints.md section 11.5): typed models
+"""Bridge callback reports (``POST {webhookUrl}/notification``): typed models
 and the parser that picks the report type.
 
 The body is ``{"msgType":"trade","content":"<string>"}``; how the report type travels inside ``content`` is
@@ -34,7 +34,7 @@ __all__ = [
 
 
 def _blank_to_none(value: object) -> object:
-    # A final "fully filled" change may carry empty execution fields (section 11.5).
+    # A final "fully filled" change may carry empty execution fields.
     return None if value == "" else value
 
 

@@ -1,6 +1,5 @@
-"""The two notification channels of the webhook handlers: the Bridge ``/notification`` callback
-(endpoints.md section 11.5) and the Message API (section 13), plus the freshness window and replay guard
-they share (``ReplayWindow``).
+"""The two notification channels of the webhook handlers: the Bridge ``/notification`` callback and
+the Message API, plus the freshness window and replay guard they share (``ReplayWindow``).
 
 ``WebhookHandlers`` inherits these methods; its constructor sets the attributes declared here.
 """
@@ -51,7 +50,7 @@ logger = logging.getLogger("multimarkets_async.webhooks")
 
 
 class SeenTraces:
-    """A bounded set of keys already delivered: Message API traces (signing.md section 4: no replay
+    """A bounded set of keys already delivered: Message API traces (no replay
     protection beyond ``trace``) or Bridge report digests. ``size`` 0 turns it off."""
 
     def __init__(self, size: int) -> None:

@@ -206,7 +206,7 @@ class WebhookHandlers(ChannelHandlers):
         secret: str | None = None,
         client_ip: str | None = None,
     ) -> WebhookAnswer:
-        """Answer ``POST /get-user-amount`` (endpoints.md section 12.1).
+        """Answer ``POST /get-user-amount``.
 
         Args:
             body: the raw request body.
@@ -242,7 +242,7 @@ class WebhookHandlers(ChannelHandlers):
         secret: str | None = None,
         client_ip: str | None = None,
     ) -> WebhookAnswer:
-        """Answer ``POST /external-system-credit-limit-adjustment`` (section 12.2), once per number.
+        """Answer ``POST /external-system-credit-limit-adjustment``, once per number.
 
         A replay of the same ``requestUniqueNo`` gets the stored answer and never reaches the callback; a
         duplicate arriving while the first is running waits for its answer (up to ``replay_wait``).
@@ -308,7 +308,7 @@ class WebhookHandlers(ChannelHandlers):
         secret: str | None = None,
         client_ip: str | None = None,
     ) -> WebhookAnswer:
-        """Answer ``POST /cancel-external-system-credit-limit-adjustment`` (section 12.3).
+        """Answer ``POST /cancel-external-system-credit-limit-adjustment``.
 
         ``"0"`` when the original was applied and is now reversed (``cancel_adjustment`` ran once);
         ``US_0000001`` when it was received but refused or failed; ``US_0000002`` when it never arrived (a

@@ -81,7 +81,7 @@ def validate(model: type[_M], data: Mapping[str, object], context: WebhookContex
 class AccessPolicy:
     """The optional checks before any body is read: shared secret, caller IP and ``companyId``.
 
-    No signature protects the Webhook API (signing.md section 5), so these are its protection, with TLS
+    No signature protects the Webhook API, so these are its protection, with TLS
     and an unguessable URL.
 
     Args:

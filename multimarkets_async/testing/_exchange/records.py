@@ -39,7 +39,7 @@ class TradingError(Exception):
     """A trading rule refused the order.
 
     Args:
-        code: the ``E0000nn`` code (errors.md 4).
+        code: the ``E0000nn`` code.
         msg_params: values for the ``%s`` placeholders of its message.
     """
 

@@ -138,7 +138,7 @@ class Faults:
         family: str | None = None,
     ) -> FaultHandle:
         """Answer the next matching request(s) with a bare HTTP status, e.g. 500, 503, or 429 with
-        ``{"Retry-After": "2"}``. No envelope is sent (a 4xx/5xx body is not promised, http.md 7.4).
+        ``{"Retry-After": "2"}``. No envelope is sent (a 4xx/5xx body is not promised).
 
         Args:
             status: the HTTP status.

@@ -1,7 +1,7 @@
 """The simulator's ASGI app: Starlette routes for each API family and the request pipeline.
 
 Every request (HTTP, or a Client RPC socket frame) goes through one pipeline: record it, apply arrival
-faults, admit it through the family's gateway, honour ``idempotency-key`` (http.md 9), apply processing
+faults, admit it through the family's gateway, honour ``idempotency-key``, apply processing
 delays, run the operation, cache the answer, apply after-processing drops, answer. The socket
 endpoints are more routes of the same app (``extra_routes``), so they share the server, the port and
 the state.
@@ -203,7 +203,7 @@ class Pipeline:
 
         idem_key = None
         if idem := headers.get("idempotency-key"):
-            # The cache key of http.md 9: (key, bizType, version, group, companyId).
+            # The idempotency cache key: (key, bizType, version, group, companyId).
             version, group = headers.get("version", ""), headers.get("group", "")
             idem_key = (idem, admitted.op.biz_type, version, group, admitted.company_id)
             found = state.idempotency.lookup(idem_key, state.now_ms())

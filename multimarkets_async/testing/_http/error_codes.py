@@ -1,7 +1,7 @@
 """The simulator's error vocabulary: the codes it answers with, their texts, and the error it raises.
 
-Texts are the vendor's English server texts where errors.md prints them. ``%s`` placeholders stay in
-``msg`` and their values travel in ``msgParams``, as on the wire (http.md 4.1). A Chinese text is
+Texts are the vendor's English server texts where the error-code pages print them. ``%s`` placeholders
+stay in ``msg`` and their values travel in ``msgParams``, as on the wire. A Chinese text is
 given for ``zh-CN``, the server's default language; any other ``lang`` gets English.
 """
 
@@ -16,7 +16,7 @@ __all__ = [
     "message_for",
 ]
 
-# bizCode of each module the simulator speaks for (errors.md 2.1).
+# bizCode of each module the simulator speaks for.
 GATEWAY: Final = "G"
 CUSTOMER: Final = "US"
 CFD_FULL: Final = "CFD"  # tradeType 1 (Assumption cfd_full_margin_codes)
@@ -120,7 +120,7 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "数量必须在%s到%s手之间，且必须是%s手的整数倍",  # noqa: RUF001 (Chinese punctuation)
     ),
     "E000029": ("Exceeds maximum leverage", "超过最大杠杆"),
-    # Not in the Open API table; the vendor example says "Account balance is 0" (errors.md 4).
+    # Not in the Open API table; the vendor example says "Account balance is 0".
     "E000031": ("Account balance is insufficient", "账户余额不足"),
 }
 

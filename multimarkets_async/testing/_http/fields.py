@@ -1,7 +1,7 @@
 """Strict parsing of request body fields, as the simulator's trading module checks them.
 
-Types follow http.md 2.4 and 13: ids and enums are JSON integers, quantities decimal strings, order
-prices scaled integer strings (JSON integers are accepted too, Assumption ``scaled_price_as_string``),
+Types follow the platform's conventions: ids and enums are JSON integers, quantities decimal strings,
+order prices scaled integer strings (JSON integers are accepted too, Assumption ``scaled_price_as_string``),
 paging numbers integers or digit strings (Assumption ``paging_as_int``). A wrong type or format raises
 ``SimError`` with ``E000006`` ("Incorrect format"), a missing field ``E000005``, under the bizCode
 the caller passes.
@@ -63,7 +63,7 @@ def int_field(body: dict[str, Any], name: str, biz_code: str, *, required: bool 
 
 
 def scaled_field(body: dict[str, Any], name: str, biz_code: str, *, required: bool) -> int:
-    """A scaled price (http.md 13): an integer string such as ``"167655"``, or a JSON integer.
+    """A scaled price: an integer string such as ``"167655"``, or a JSON integer.
 
     A decimal point (``"1.67655"``), a float, a sign or any other text is an incorrect format.
     Returns 0 ("not set") for an absent optional field.
@@ -142,7 +142,7 @@ def paging(body: dict[str, Any], biz_code: str) -> tuple[int, int]:
 
 
 def page(rows: list[dict[str, Any]], current: int, size: int) -> dict[str, Any]:
-    """The page object of http.md 12: ``records``, ``total``, ``size``, ``current``."""
+    """The page object of every paged answer: ``records``, ``total``, ``size``, ``current``."""
     start = (current - 1) * size
     return {
         "records": rows[start : start + size],

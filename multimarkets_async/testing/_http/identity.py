@@ -10,7 +10,7 @@ time with the simulator's clock instead of sleeping.
   single-use, access tokens live ``auth2_access_ttl_s``, refresh tokens ``auth2_refresh_ttl_s``
   (Assumption ``auth2_lifetimes``: 5 minutes and 2 hours; the refresh lifetime is not documented).
   A refresh replaces both tokens of the pair. Refusals use codes the docs list for the customer
-  service (errors.md 7; the Auth2 pages document none): ``CUSTOMER_API_0000131`` unknown app or wrong
+  service (the Auth2 pages document none): ``CUSTOMER_API_0000131`` unknown app or wrong
   secret, ``0000148`` unknown or expired code, ``0000149`` code already used, ``0000128`` unknown or
   expired access or refresh token.
 """

@@ -42,7 +42,7 @@ class Verdict:
     retry_after_s: int | None = None
 
     def headers(self) -> list[tuple[str, str]]:
-        """The rate-limit response headers, in both spellings of "remaining" (http.md 7.2)."""
+        """The rate-limit response headers, in both spellings of "remaining"."""
         out = [
             ("x-ratelimit-limit", str(self.limit)),
             ("x-ratelimit-remairing", str(self.remaining)),
@@ -115,7 +115,7 @@ class _Lockout:
 
 
 class LockoutLimiter:
-    """The Open API rule (http.md 7.1): 429 over the limit, then 418 and a growing lockout.
+    """The Open API rule: 429 over the limit, then 418 and a growing lockout.
 
     After a 429, the next request of the same key inside the same window gets 418 and locks the key for
     ``first_s`` seconds, then ``first_s + step_s``, ``first_s + 2 * step_s`` ... (Assumption
@@ -182,7 +182,8 @@ IN_FLIGHT = _InFlight.IN_FLIGHT
 
 
 class IdempotencyCache:
-    """The ``idempotency-key`` cache of http.md 9, keyed by (key, bizType, version, group, companyId).
+    """The ``idempotency-key`` cache, keyed by (key, bizType, version, group, companyId): answers
+    are replayed for 24 hours.
 
     Args:
         ttl_s: how long an answer is replayed.

@@ -1,6 +1,6 @@
 """Wire views of the exchange: the ``data`` objects the simulator's operations answer with.
 
-Field names and types follow endpoints.md (sections 2.1, 4.1, 4.2, 5.2, 5.8, 5.9, 6.1, 6.2): money and
+Field names and types follow the platform's operation pages: money and
 quantities as decimal strings, scaled prices as integer strings where the docs say so, ids as ints
 and ``customerNo`` as a string.
 """

@@ -1,8 +1,9 @@
 """Wire views of trading records: pending orders, order details, deals and fund-flow entries.
 
-Field names and types follow endpoints.md 5.2, 5.5 and 5.9: money as decimal strings at the account's
-digits, human prices at the product's digits, scaled prices as the docs type them (``requestPrice``
-an int on pending rows, a string elsewhere), ids as ints except the pending ``id``/``pboId`` string.
+Field names and types follow the order, pending-order and history pages: money as decimal strings at
+the account's digits, human prices at the product's digits, scaled prices as the docs type them
+(``requestPrice`` an int on pending rows, a string elsewhere), ids as ints except the pending
+``id``/``pboId`` string.
 """
 
 from __future__ import annotations

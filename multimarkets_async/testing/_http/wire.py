@@ -56,7 +56,7 @@ _SECRET_BODY_KEYS = frozenset(
 
 
 class RecordedHeaders(Mapping[str, str]):
-    """Request headers as received, looked up case-insensitively (http.md 2.1).
+    """Request headers as received, looked up case-insensitively.
 
     Values are kept in full (this is a test server); ``repr`` masks ``token``, ``signature``,
     ``apiKey`` and ``captcha``. Repeated headers keep their last value.
@@ -140,7 +140,7 @@ class HTTPReply(Exception):
     Args:
         status: the HTTP status.
         headers: extra response headers.
-        body: the raw body (no envelope is promised on these statuses, http.md 7.4).
+        body: the raw body (no envelope is promised on these statuses).
     """
 
     def __init__(self, status: int, headers: tuple[tuple[str, str], ...] = (), body: bytes = b"") -> None:
@@ -151,7 +151,7 @@ class HTTPReply(Exception):
 
 
 def success_envelope(data: Any, *, trace: str, lang: str, tm: int, emit_message_key: bool) -> dict[str, Any]:
-    """Return the standard success envelope (http.md 4.1) around ``data``."""
+    """Return the standard success envelope around ``data``."""
     msg = SUCCESS_MSG["zh"] if lang.lower().startswith("zh") else SUCCESS_MSG["en"]
     env: dict[str, Any] = {
         "msg": msg,
@@ -172,7 +172,7 @@ def success_envelope(data: Any, *, trace: str, lang: str, tm: int, emit_message_
 def error_envelope(
     error: SimError, *, biz_type: str, trace: str, lang: str, tm: int, emit_message_key: bool
 ) -> dict[str, Any]:
-    """Return the standard failure envelope for ``error``; ``data`` holds the bizType (http.md 4.1)."""
+    """Return the standard failure envelope for ``error``; ``data`` holds the bizType."""
     msg = error.msg if error.msg is not None else message_for(error.code, lang)
     env: dict[str, Any] = {
         "msg": msg,

@@ -1,6 +1,6 @@
 """The Client RPC socket ``/api/ws``: ``{header, body}`` frames run through the HTTP request pipeline.
 
-websockets.md 1. A request frame's ``header`` holds what HTTP sends as headers (``companyId`` and
+A request frame's ``header`` holds what HTTP sends as headers (``companyId`` and
 ``timestamp`` as JSON numbers, ``token``, ``trace``, ``bizType``, ``version``, ``group``, ``lang``);
 ``body`` is the JSON body. The simulator passes it to the same pipeline, gateway and handlers as the
 Client API over HTTP (family ``"client"``, recorded in ``sim.requests`` with method ``"WS"``), so

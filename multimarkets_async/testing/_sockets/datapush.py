@@ -1,6 +1,6 @@
 """The Manager data-push socket ``/openapi-b/ws``: company-token handshake, groups, ping → PONG frame.
 
-websockets.md 4.1-4.2. The handshake needs the header ``token`` (a live company token from Manager
+The handshake needs the header ``token`` (a live company token from Manager
 authorize); a missing, unknown or expired token (or ``reject_tokens``) refuses the upgrade with HTTP
 403. The optional header ``group`` names the consumer group: a newer connection of the same group
 kicks the older one out (close code 4001; the docs give none) and gets the events the group missed
@@ -30,7 +30,7 @@ __all__ = ["datapush_routes"]
 
 async def _on_frame(hub: DataPushHub, session: DataPushSession, raw: str | bytes) -> None:
     if raw != "ping":
-        return  # the client sends nothing else (websockets.md 4.3); anything else is ignored
+        return  # the client sends nothing else; anything else is ignored
     await session._registry.faults._delay("datapush")
     sender = hub.pong_sender
     if sender is not None and not session.closed and sender(session._scope):

@@ -1,4 +1,4 @@
-"""The ``data`` of each Manager data-push event, built from the exchange's records (websockets.md 4.6).
+"""The ``data`` of each Manager data-push event, built from the exchange's records.
 
 Field names and types follow the event catalogue: ``id`` is always a string, times are epoch ms,
 prices are integers scaled by ``symbolDigits`` (``digits`` on ``trade_deal``), fees by
@@ -49,7 +49,7 @@ EVENT_TYPES: Final = (
     "account_adjust",
     "withdraw",
 )
-"""The 18 event types of the catalogue (websockets.md 4.6), in catalogue order."""
+"""The 18 event types of the catalogue, in catalogue order."""
 
 ASSET_IDS: Final = {"USDT": 13}
 """Asset ids (``currency`` in account and ledger events) of the simulated currencies."""

@@ -1,6 +1,6 @@
 """The Manager data-push hub (``sim.datapush``): the event log, per-group replay and the emit controls.
 
-websockets.md 4.3-4.6. Every event is one text frame ``{"data":{...},"eventType":"..."}``. The hub
+Every event is one text frame ``{"data":{...},"eventType":"..."}``. The hub
 turns exchange changes into events as they happen:
 
 * a registration (Client ``register`` or Manager ``addCusAndOpenAccountAndKyc``): ``register``,
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["RETENTION_MS", "DataPushHub"]
 
 RETENTION_MS = 168 * 3600 * 1000
-"""How long events are kept for replay (websockets.md 4.4: 168 hours)."""
+"""How long events are kept for replay (168 hours)."""
 
 
 class DataPushHub:
@@ -118,7 +118,7 @@ class DataPushHub:
 
     @on_loop
     def duplicate_next(self, count: int = 1) -> None:
-        """Deliver each of the next ``count`` events twice (at-least-once delivery, websockets.md 4.4).
+        """Deliver each of the next ``count`` events twice (at-least-once delivery).
 
         Raises:
             ValueError: ``count`` is not positive.

@@ -1,8 +1,8 @@
 """The simulator's operation table: bizType -> handler, with each operation's access and routing metadata.
 
 A handler takes a ``SimCall`` (the admitted request) and returns the envelope's ``data``, or raises
-``SimError``. Body validation follows endpoints.md field by field; trading rules live in the
-exchange. Both the spec path and the description alias of an operation are registered (http.md 1.1).
+``SimError``. Body validation follows each operation's documented fields; trading rules live in the
+exchange. Both the spec path and the description alias of an operation are registered.
 This module holds the session, reference-data, customer and list operations and assembles
 ``OPERATIONS`` from the tables of the other handler modules (orders, pending orders, positions,
 records, customer and registration, API keys, Auth2).
