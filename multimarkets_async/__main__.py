@@ -24,6 +24,7 @@ __all__ = ["main"]
 _SYMBOL = "EURUSD"
 _TRADE_TYPE = 2  # isolated-margin contracts
 _VOLUME = "0.10"  # lots
+_LIMIT_PRICE = "1.00000"  # far below the market: the limit order waits until it is cancelled
 
 _NEXT_STEPS = (
     ("python examples/trading_bot.py", "a moving-average bot: signal, market order, fill push, close"),
@@ -115,7 +116,7 @@ async def _demo_orders(sim: Simulator, bot: mm.MultiMarkets) -> None:
 
 async def _demo_positions(bot: mm.MultiMarkets) -> None:
     _print()
-    _print("4. Positions are listed and closed as typed objects, prices as Decimal")
+    _print("4. Positions and pending orders are typed objects, prices as Decimal")
     page = await bot.positions.list(trade_type=_TRADE_TYPE)
     for position in page.records:
         _print(
@@ -130,6 +131,14 @@ async def _demo_positions(bot: mm.MultiMarkets) -> None:
         )
     left = await bot.positions.list(trade_type=_TRADE_TYPE)
     _print(f"   {left.total} positions open")
+    placed = await bot.orders.limit(
+        _SYMBOL, side="buy", volume=_VOLUME, price=_LIMIT_PRICE, trade_type=_TRADE_TYPE
+    )
+    _print(f"   limit order {placed.pending_id}: buy {_VOLUME} {_SYMBOL} at {_LIMIT_PRICE} or better")
+    for pending in await bot.orders.pending(trade_type=_TRADE_TYPE):
+        _print(f"   pending: {pending.symbol_name} {mm.Side(pending.direction).name} at {pending.open_price}")
+    await bot.orders.cancel(placed)
+    _print(f"   cancelled; {len(await bot.orders.pending(trade_type=_TRADE_TYPE))} pending orders left")
 
 
 async def _demo_tickers(sim: Simulator, bot: mm.MultiMarkets) -> None:

@@ -80,6 +80,8 @@ def test_the_demo_trades_through_the_typed_api_names_products_and_says_what_next
         "   InvalidArgumentError: price for EURUSD 1.0850001 has more decimals",
         "   closed EURUSD position ",
         "   0 positions open",
+        "   pending: EURUSD BUY at 1.00000",
+        "   cancelled; 0 pending orders left",
         "   -- quote#1 reconnected --",
         "   push: POSITION_OPEN EURUSD order ",
         "Done: the simulator stopped and every connection closed.",
