@@ -34,6 +34,7 @@ from ._streams.subscription import OverflowPolicy, Subscription, SubscriptionSta
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from ._ws import ConnectionInfo, ConnectionState, ConnectionStats, SocketBackend, SocketConnection
+from .data import to_arrow, to_pandas
 from .errors import (
     APIError,
     ApiKeyError,
@@ -312,6 +313,8 @@ __all__ = [
     "WebhookUrls",
     "WithdrawEvent",
     "__version__",
+    "to_arrow",
+    "to_pandas",
 ]
 
 # A library does not configure logging; it only makes sure its records go nowhere until the

@@ -8,7 +8,7 @@ requests per minute per key itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from ._base_client import BaseClient, mask
 from ._config import (
@@ -18,6 +18,7 @@ from ._config import (
     RetryPolicy,
     Timeouts,
 )
+from ._env import bridge_options
 from ._types import NOT_GIVEN, NotGivenOr
 from .errors import ConfigurationError, ProtocolError
 from .protocol.crypto import OpenApiSigner
@@ -95,6 +96,21 @@ class BridgeClient(BaseClient):
         """Deposit and trade records."""
         self.orders = BridgeOrders(self._bridge)
         """Orders: place, query, cancel."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Self:
+        """A Bridge client configured from ``MULTIMARKETS_BASE_URL``, ``MULTIMARKETS_COMPANY_ID``,
+        ``MULTIMARKETS_BRIDGE_API_KEY`` and ``MULTIMARKETS_BRIDGE_SECRET_KEY``.
+
+        Args:
+            environ: the variables to read; ``os.environ`` by default.
+            **overrides: constructor arguments (``api_key``, ``secret_key`` ...) that win over the
+                environment.
+
+        Raises:
+            ConfigurationError: a variable missing or half of the pair set (named, never its value).
+        """
+        return cls(**bridge_options(environ, overrides))
 
     def __repr__(self) -> str:
         state = ", closed" if self._closed else ""

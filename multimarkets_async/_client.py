@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import anyio
 
@@ -24,6 +24,8 @@ from ._config import (
     StreamSettings,
     Timeouts,
 )
+from ._env import client_options
+from ._logging import CLIENT_LOGGER
 from ._types import NOT_GIVEN, NotGivenOr
 from ._ws import SocketBackend
 from .errors import ConfigurationError, ProtocolError
@@ -50,7 +52,7 @@ if TYPE_CHECKING:  # the only runtime importer of httpx is _http
 
 __all__ = ["LoginType", "MultiMarkets"]
 
-logger = logging.getLogger("multimarkets_async")
+logger = logging.getLogger(CLIENT_LOGGER)
 
 _LOGIN = "customer.app.CustomerWebApiService.login"
 
@@ -168,6 +170,49 @@ class MultiMarkets(BaseClient):
         """The web iframe flow: one-time tokens and the trading UI's URL."""
         self._login_body: dict[str, object] | None = None
         self._relogin_lock = anyio.Lock()
+        self._login_on_enter: tuple[str, str] | None = None
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        /,
+        *,
+        require_credentials: bool = False,
+        **overrides: object,
+    ) -> Self:
+        """A client configured from ``MULTIMARKETS_*`` environment variables.
+
+        Reads ``MULTIMARKETS_BASE_URL``, ``MULTIMARKETS_COMPANY_ID`` and the first complete credential
+        set of: ``MULTIMARKETS_API_KEY`` + ``MULTIMARKETS_SECRET_KEY`` (Open API),
+        ``MULTIMARKETS_TOKEN``, ``MULTIMARKETS_LOGIN_NAME`` + ``MULTIMARKETS_PASSWORD`` (the client logs
+        in with them when it is entered, as an e-mail login); none is a guest. ``MULTIMARKETS_PUBLIC_KEY``
+        turns on the encrypted-body mode. See ``docs/configuration.md``.
+
+        Args:
+            environ: the variables to read; ``os.environ`` by default.
+            require_credentials: refuse to build a guest client.
+            **overrides: constructor arguments (and ``login_name``/``password``) that win over the
+                environment; a credential given here replaces the environment's credential sets.
+
+        Raises:
+            ConfigurationError: a variable missing or half of a pair set (named, never its value).
+        """
+        options, login = client_options(environ, overrides, require_credentials=require_credentials)
+        client = cls(**options)
+        client._login_on_enter = login
+        return client
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        login, self._login_on_enter = self._login_on_enter, None
+        if login is not None:  # from_env with MULTIMARKETS_LOGIN_NAME / MULTIMARKETS_PASSWORD
+            try:
+                await self.login(login_name=login[0], password=login[1])
+            except BaseException:
+                await self.aclose()
+                raise
+        return self
 
     def __repr__(self) -> str:
         if self._api_key is not None:
@@ -308,7 +353,7 @@ class MultiMarkets(BaseClient):
         result = parse_answer(LoginResult, data)
         self._session.token = result.token.get_secret_value()
         self._core.customer_group_id = result.customer_group_id
-        logger.info("logged in as customer %s", result.customer_no)
+        logger.info("logged in as customer %s", result.customer_no, extra={"customer_no": result.customer_no})
         await self.quotes._follow_login()  # a guest quote socket moves to /quote now
         return result
 

@@ -1,4 +1,8 @@
-"""Keeping secrets out of logs: a redaction function and the logger the socket libraries are given.
+"""The SDK's logger names and structured fields, and keeping secrets out of logs.
+
+One logger per layer (``LOGGER_NAMES``, documented in ``docs/logging.md``); each record carries its
+layer's fields as ``extra`` (``http_fields``, ``socket_fields``), plain attributes of the record that
+JSON formatters pick up. None of them is ever a credential.
 
 The socket libraries log their handshakes and frames at DEBUG: the request line (the quote socket
 carries the login token in ``?token=``, the message socket the API key in ``/openMsg/<key>``), every
@@ -10,7 +14,7 @@ any exception into the text so its message is masked too, and passes on a record
 Data-frame dumps become ``TEXT [123 bytes]`` unless the backend was built with ``log_frames=True``,
 in which case the whole payload is masked first and then shortened.
 
-This module is pure: it imports only ``logging``, ``re`` and ``traceback``.
+This module is pure: it imports only the standard library (``logging``, ``re``, ``traceback``).
 """
 
 from __future__ import annotations
@@ -20,15 +24,127 @@ import re
 import sys
 import traceback
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["MASK", "SECRET_NAMES", "WIRE_LOGGER", "RedactingLogger", "redact"]
+__all__ = [
+    "CLIENT_LOGGER",
+    "HTTP_FIELDS",
+    "HTTP_LOGGER",
+    "LOGGER_NAMES",
+    "MASK",
+    "SECRET_NAMES",
+    "SIMULATOR_LOGGER",
+    "SOCKET_FIELDS",
+    "STREAMS_LOGGER",
+    "WEBHOOKS_LOGGER",
+    "WEBHOOK_FIELDS",
+    "WIRE_LOGGER",
+    "WS_LOGGER",
+    "RedactingLogger",
+    "http_fields",
+    "redact",
+    "socket_fields",
+    "webhook_fields",
+]
 
 MASK = "***"
 """What a masked value is replaced with."""
 
+CLIENT_LOGGER = "multimarkets_async.client"
+"""The clients and their resources: login, re-login, Manager authorization, background task failures."""
+HTTP_LOGGER = "multimarkets_async.http"
+"""HTTP calls: each attempt (DEBUG), retries, base-URL fallbacks, 429 pauses, calls given up."""
+WS_LOGGER = "multimarkets_async.ws"
+"""Managed sockets: connect, reconnect, give up, silent peers, malformed frames."""
 WIRE_LOGGER = "multimarkets_async.ws.wire"
 """The logger the socket libraries log to (their handshake and frame logs, redacted)."""
+STREAMS_LOGGER = "multimarkets_async.streams"
+"""Subscriptions and the feeds behind them: failed subscriptions, refused lists, kick-outs."""
+WEBHOOKS_LOGGER = "multimarkets_async.webhooks"
+"""The server side of the platform's calls: refusals, replays, failing callbacks (each call at DEBUG)."""
+SIMULATOR_LOGGER = "multimarkets_async.simulator"
+"""The simulator in ``multimarkets_async.testing``: start, stop, injected connection drops."""
+
+LOGGER_NAMES: tuple[str, ...] = (
+    CLIENT_LOGGER,
+    HTTP_LOGGER,
+    WS_LOGGER,
+    WIRE_LOGGER,
+    STREAMS_LOGGER,
+    WEBHOOKS_LOGGER,
+    SIMULATOR_LOGGER,
+)
+"""Every logger the SDK logs to; all are children of ``multimarkets_async`` (which has a NullHandler)."""
+
+HTTP_FIELDS: tuple[str, ...] = ("biz_type", "trace", "attempt", "status", "elapsed_ms")
+"""The ``extra`` fields of ``multimarkets_async.http`` records (``None`` where not known)."""
+SOCKET_FIELDS: tuple[str, ...] = ("connection", "state", "reconnects", "latency_ms")
+"""The ``extra`` fields of ``multimarkets_async.ws`` records and of stream records about a connection."""
+
+
+def http_fields(
+    biz_type: str,
+    *,
+    trace: str | None = None,
+    attempt: int | None = None,
+    status: int | None = None,
+    elapsed_ms: float | None = None,
+    **more: object,
+) -> dict[str, object]:
+    """The ``extra`` of an HTTP record: the operation, its trace, the 1-based attempt, the HTTP
+    status (``None`` without an answer) and the attempt's time in ms (rounded to 0.1 ms), plus
+    ``more`` (a record's own fields, such as ``delay_s``)."""
+    return {
+        "biz_type": biz_type,
+        "trace": trace,
+        "attempt": attempt,
+        "status": status,
+        "elapsed_ms": None if elapsed_ms is None else round(elapsed_ms, 1),
+        **more,
+    }
+
+
+class _Stats(Protocol):
+    @property
+    def reconnects(self) -> int: ...
+    @property
+    def latency(self) -> float | None: ...
+
+
+class _Connection(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def state(self) -> object: ...
+    @property
+    def stats(self) -> _Stats: ...
+
+
+WEBHOOK_FIELDS: tuple[str, ...] = ("callback", "trace")
+"""The ``extra`` fields of every ``multimarkets_async.webhooks`` record."""
+
+
+def webhook_fields(callback: str, trace: str | None = None, **more: object) -> dict[str, object]:
+    """The ``extra`` of a webhook record: which callback (``"message"``, ``"balance query"``...), the
+    platform's trace of the call (``None`` when it sent none), plus ``more`` (``code``, ``elapsed_ms``)."""
+    return {"callback": callback, "trace": trace, **more}
+
+
+def socket_fields(connection: _Connection, **more: object) -> dict[str, object]:
+    """The ``extra`` of a socket record: the connection's name, state (its value, ``"open"``...),
+    reconnects so far and last heartbeat round trip in ms (``None`` before the first pong), plus
+    ``more`` (a record's own fields, such as ``delay_s``)."""
+    stats = connection.stats
+    latency = stats.latency
+    state = connection.state
+    return {
+        "connection": connection.name,
+        "state": str(getattr(state, "value", state)),
+        "reconnects": stats.reconnects,
+        "latency_ms": None if latency is None else round(latency * 1000, 1),
+        **more,
+    }
+
 
 SECRET_NAMES: tuple[str, ...] = (
     "token",

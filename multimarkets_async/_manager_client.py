@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from ._base_client import BaseClient, mask
 from ._config import (
@@ -21,6 +21,7 @@ from ._config import (
     StreamSettings,
     Timeouts,
 )
+from ._env import manager_options
 from ._types import NOT_GIVEN, NotGivenOr
 from ._ws import SocketBackend
 from .errors import ConfigurationError
@@ -136,6 +137,20 @@ class ManagerClient(BaseClient):
         """Registration of the Webhook API URLs that ``multimarkets_async.webhooks`` serves."""
         self.data_push = DataPush(self._core)
         """The company's business events as an async iterator (the data-push socket)."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Self:
+        """A Manager client configured from ``MULTIMARKETS_BASE_URL``, ``MULTIMARKETS_COMPANY_ID``,
+        ``MULTIMARKETS_APP_ID`` and ``MULTIMARKETS_APP_SECRET``.
+
+        Args:
+            environ: the variables to read; ``os.environ`` by default.
+            **overrides: constructor arguments that win over the environment.
+
+        Raises:
+            ConfigurationError: a variable missing or half of the pair set (named, never its value).
+        """
+        return cls(**manager_options(environ, overrides))
 
     def _close_streams(self) -> None:
         self.data_push.close()

@@ -24,9 +24,11 @@ from typing import Any
 import anyio
 import anyio.abc
 
+from ._logging import CLIENT_LOGGER
+
 __all__ = ["TaskHost"]
 
-logger = logging.getLogger("multimarkets_async")
+logger = logging.getLogger(CLIENT_LOGGER)
 
 TaskFunc = Callable[..., Awaitable[Any]]
 

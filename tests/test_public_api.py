@@ -50,6 +50,8 @@ EXPECTED = {
     "SignatureError", "ApiKeyError", "TimeWindowError", "PermissionDeniedError", "RateLimitError",
     "ValidationError", "UnknownOperationError", "VerificationCodeError", "CaptchaError", "BusinessError",
     "TradingRuleError", "ServerError",
+    # bars as data (the data extra)
+    "to_pandas", "to_arrow",
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import NoReturn
 import httpx
 
 from .._config import RetryPolicy
+from .._logging import HTTP_LOGGER, http_fields
 from ..errors import LockedOutError, TooManyRequestsError
 from ..protocol.backoff import Failure, parse_retry_after
 from ..protocol.error_codes import http_status_error
@@ -32,7 +33,7 @@ from ._request import Call
 
 __all__ = ["RateLimitGate"]
 
-logger = logging.getLogger("multimarkets_async.http")
+logger = logging.getLogger(HTTP_LOGGER)
 
 # The first 418 locks the key out for 5 minutes, each further one 5 more (Assumption ``lockout_schedule``).
 _LOCKOUT_STEP_S = 300.0
@@ -72,7 +73,12 @@ class RateLimitGate:
                     retry_after=wait,
                 )
             if wait > 0:
-                logger.info("HTTP 429 pause: waiting %.2f s before %s", wait, endpoint)
+                logger.info(
+                    "HTTP 429 pause: waiting %.2f s before %s",
+                    wait,
+                    endpoint,
+                    extra=http_fields(call.operation.biz_type, attempt=call.attempts + 1) | {"delay_s": wait},
+                )
             elif not reserved:
                 reserved = True
                 if self._limiter is not None and limited:
@@ -80,7 +86,13 @@ class RateLimitGate:
                 if self._budgets is not None:
                     wait = max(wait, self._budgets.wait_for(endpoint, now))
                 if wait > 0:
-                    logger.debug("client-side rate limit: waiting %.2f s before %s", wait, endpoint)
+                    logger.debug(
+                        "client-side rate limit: waiting %.2f s before %s",
+                        wait,
+                        endpoint,
+                        extra=http_fields(call.operation.biz_type, attempt=call.attempts + 1)
+                        | {"delay_s": wait},
+                    )
             if wait <= 0:
                 return
             await self._sleep(wait)

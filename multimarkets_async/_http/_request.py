@@ -59,6 +59,8 @@ class Call:
     ``getMsgPushToken`` goes to the Client API's base first; see ``protocol.operations.signed_bases``)."""
     rebased: bool = False
     """The call already moved to its other base URL once."""
+    attempts: int = 0
+    """Attempts sent so far (the ``attempt`` field of the HTTP logger's records)."""
 
 
 class AuthScheme(Enum):

@@ -10,7 +10,6 @@ reading the answer. An order or money operation that may have run surfaces as
 from __future__ import annotations
 
 import functools
-import logging
 import random
 import time
 import uuid
@@ -20,6 +19,7 @@ import anyio
 import httpx
 
 from .._config import Environment, ProtocolSettings, RateLimitPolicy, RetryPolicy, Timeouts
+from .._logging import http_fields
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import (
     MultiMarketsError,
@@ -53,12 +53,11 @@ from ._failures import (
     wrong_base,
 )
 from ._gate import RateLimitGate
+from ._log import log_answer, log_cancelled, log_gave_up, log_other_base, log_retry, log_sending, logger
 from ._pool import DEFAULT_LIMITS, SDKHttpClient, default_headers, http_timeout
 from ._request import AuthScheme, Call, OutgoingRequest, build_request, family_for, first_base, other_base
 
 __all__ = ["HTTPSession"]
-
-logger = logging.getLogger("multimarkets_async.http")
 
 
 def _anywhere() -> None:
@@ -179,7 +178,12 @@ class HTTPSession(RateLimitGate):
         if not isinstance(data, int) or isinstance(data, bool):
             raise MultiMarketsError(f"server time is not an integer: {data!r}")
         offset = self.clock_offset.update(sent, received, data)
-        logger.debug("clock offset %d ms (round trip %s ms)", offset, self.clock_offset.round_trip_ms)
+        logger.debug(
+            "clock offset %d ms (round trip %s ms)",
+            offset,
+            self.clock_offset.round_trip_ms,
+            extra=http_fields("thirdExt/now", elapsed_ms=self.clock_offset.round_trip_ms),
+        )
         return offset
 
     async def request(
@@ -242,12 +246,7 @@ class HTTPSession(RateLimitGate):
         except anyio.get_cancelled_exc_class():
             if call.sending and outcome_matters(call.operation):
                 # The caller's cancellation must propagate unchanged; say what may have run.
-                logger.warning(
-                    "%s cancelled after it was sent: its outcome is unknown (idempotency-key %s); "
-                    "reconcile before sending it again",
-                    call.operation.biz_type,
-                    call.idempotency_key,
-                )
+                log_cancelled(call)
             raise
         except OutcomeUnknownError:
             raise
@@ -271,7 +270,7 @@ class HTTPSession(RateLimitGate):
                 if wrong_base(error) and (other := other_base(call)) is not None:
                     # Once, and before any re-login: a signed call sends no token to refresh.
                     call.base, call.rebased = other, True
-                    logger.info("%s: trying the %s API's base URL", call.operation.biz_type, other)
+                    log_other_base(call, failed, other)
                     continue
                 if isinstance(error, TimeWindowError) and allow_resync and not call.resynced:
                     call.resynced = True
@@ -307,18 +306,14 @@ class HTTPSession(RateLimitGate):
                     maybe_delivered=call.maybe_delivered,
                 )
                 if not decision.retry:
+                    if attempt:
+                        log_gave_up(call, failed)
                     final = final_error(call, failed)
                     # A transport failure chains the httpx exception; an unknown outcome hiding an SDK
                     # error (a 503, an unreadable answer) chains that error.
                     wrapped = final is not failed.error and not isinstance(failed.error, TransportError)
                     raise final from (failed.error if wrapped else failed.error.__cause__)
-                logger.info(
-                    "retrying %s in %.2f s (%s, attempt %d)",
-                    call.operation.biz_type,
-                    decision.delay,
-                    decision.reason,
-                    attempt + 1,
-                )
+                log_retry(call, failed, decision.delay, decision.reason, attempt + 1)
                 attempt += 1
                 await self._sleep(decision.delay)
 
@@ -353,9 +348,10 @@ class HTTPSession(RateLimitGate):
 
     async def _send(self, call: Call, request: OutgoingRequest, auth: httpx.Auth | None) -> object:
         trace = request.trace
-        logger.debug("POST %s trace=%s", request.url, trace)
+        log_sending(call, request.url, trace)
         timeout = self._timeout if call.timeout is NOT_GIVEN else httpx.Timeout(call.timeout)
         call.sending = True
+        call.attempts += 1
         try:
             response = await self._client.post(
                 _parsed_url(request.url),
@@ -378,6 +374,7 @@ class HTTPSession(RateLimitGate):
     def _read(self, call: Call, response: httpx.Response, trace: str) -> object:
         now = self._clock()
         status = response.status_code
+        log_answer(call, response, trace)
         if self._budgets is not None and call.family in (Family.CLIENT, Family.MANAGER):
             _limit, remaining, reset = read_ratelimit_headers(
                 response.headers, self.settings.ratelimit_remaining_headers

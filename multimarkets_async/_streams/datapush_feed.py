@@ -23,6 +23,7 @@ import anyio
 from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
+from .._logging import STREAMS_LOGGER, socket_fields
 from .._ws import ConnectionInfo, ConnectionManager, ConnectionState, is_fatal
 from ..errors import (
     ConfigurationError,
@@ -40,7 +41,7 @@ from .supervise import ConnectionEventRelay, FeedHost, supervise
 
 __all__ = ["DataPushFeed"]
 
-logger = logging.getLogger("multimarkets_async.datapush")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 # Close codes of a server going away, restarting or overloaded: an outage, not a kick-out. The docs give
 # no code for a kick-out (the simulator sends 4001), so any other close the server sends counts as one.
@@ -103,6 +104,7 @@ class _GroupFeed:
             self.manager.name,
             len(kicks),
             streams.datapush_kick_window,
+            extra=socket_fields(self.manager, kicks=len(kicks)),
         )
         if len(kicks) >= streams.datapush_max_kicks:
             group = f"group {self.group!r}" if self.group else "the default group (no group header)"

@@ -16,6 +16,7 @@ from typing import Final
 from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
+from .._logging import STREAMS_LOGGER, socket_fields
 from .._types import NOT_GIVEN, NotGivenOr
 from .._ws import ConnectionManager
 from ..errors import ConfigurationError, ProtocolError, TransportError
@@ -26,7 +27,7 @@ from .supervise import ConnectionEventRelay, FeedHost, supervise
 
 __all__ = ["MessageFeed"]
 
-logger = logging.getLogger("multimarkets_async.messages")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 CHANNEL: Final = "messages"
 _PUSH_TOKEN = "getMsgPushToken"  # noqa: S105 - an operation name, not a secret
@@ -154,7 +155,9 @@ class MessageFeed:
         try:
             await self.manager.send(encode(self.manager.next_seq(), trade_types))
         except TransportError:
-            logger.debug("messages: subscription change deferred to the reconnect")
+            logger.debug(
+                "messages: subscription change deferred to the reconnect", extra=socket_fields(self.manager)
+            )
 
     def close(self) -> None:
         """End every subscription (the client is closing)."""

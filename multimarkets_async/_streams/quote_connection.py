@@ -15,6 +15,7 @@ from typing import Final, Protocol
 from anyio import TASK_STATUS_IGNORED
 from anyio.abc import TaskStatus
 
+from .._logging import STREAMS_LOGGER, socket_fields
 from .._ws import ConnectionManager
 from ..errors import ProtocolError, TransportError
 from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick, Trade
@@ -35,7 +36,7 @@ __all__ = [
     "QuoteConnection",
 ]
 
-logger = logging.getLogger("multimarkets_async.quotes")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 TICKER: Final = "ticker"
 MARKET: Final = "market"
@@ -223,7 +224,12 @@ class QuoteConnection:
             try:
                 await self.send(channel)
             except (TransportError, ProtocolError) as exc:  # the replay after the next connect sends it
-                logger.debug("%s: update deferred to the reconnect (%s)", self.manager.name, exc)
+                logger.debug(
+                    "%s: update deferred to the reconnect (%s)",
+                    self.manager.name,
+                    exc,
+                    extra=socket_fields(self.manager, channel=channel),
+                )
 
     def forget(self, channel: str) -> None:
         """Drop what is kept for products of ``channel`` that lost their last subscriber."""

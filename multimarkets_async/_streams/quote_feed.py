@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 
+from .._logging import STREAMS_LOGGER, socket_fields
 from ..errors import APIError, InvalidArgumentError
 from ..models.market import DepthBook, Rolling24h, SymbolKey, Tick
 from ..protocol import quote
@@ -25,7 +26,7 @@ from .supervise import FeedHost
 
 __all__ = ["MARKET", "ROLLING", "TICKER", "MarketParams", "QuoteFeed"]
 
-logger = logging.getLogger("multimarkets_async.quotes")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 Encoder = Callable[[int], tuple[str, Hashable]]
 Names = Mapping[SymbolKey, "str | None"]
@@ -181,7 +182,13 @@ class QuoteFeed:
             except InvalidArgumentError:
                 continue
             if connection.path != path:
-                logger.info("%s: moving from %s to %s", connection.manager.name, connection.path, path)
+                logger.info(
+                    "%s: moving from %s to %s",
+                    connection.manager.name,
+                    connection.path,
+                    path,
+                    extra=socket_fields(connection.manager, path=path),
+                )
                 await connection.manager.drop()
 
     async def unsubscribe(self, subscription: Subscription[object]) -> None:
@@ -196,7 +203,11 @@ class QuoteFeed:
                     await connection.update(channel)
                 except APIError as exc:  # leaving must not fail; the server keeps a longer list
                     logger.warning(
-                        "%s: the shorter %s list was refused (%s)", connection.manager.name, channel, exc
+                        "%s: the shorter %s list was refused (%s)",
+                        connection.manager.name,
+                        channel,
+                        exc,
+                        extra=socket_fields(connection.manager, channel=channel),
                     )
 
     async def request(

@@ -26,11 +26,12 @@ from typing import Generic, Self, TypeVar
 
 import anyio
 
+from .._logging import STREAMS_LOGGER
 from ..errors import MultiMarketsError, SlowConsumerError
 
 __all__ = ["OverflowPolicy", "Subscription", "SubscriptionRegistry", "SubscriptionStats"]
 
-logger = logging.getLogger("multimarkets_async.ws")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -149,7 +150,12 @@ class Subscription(Generic[T]):
         """End the subscription with ``error``; the consumer sees it after the buffered events."""
         if self._error is None and not self._closed:
             self._error = error
-            logger.warning("%s failed: %s", self.name, error)
+            logger.warning(
+                "%s failed: %s",
+                self.name,
+                error,
+                extra={"subscription": self.name, "error": type(error).__name__},
+            )
             self._wake()
 
     def close(self) -> None:
@@ -189,7 +195,9 @@ class Subscription(Generic[T]):
             try:
                 await self._on_exit(self)
             except MultiMarketsError:  # the connection is gone; nothing left to unsubscribe
-                logger.debug("%s: unsubscribe failed", self.name, exc_info=True)
+                logger.debug(
+                    "%s: unsubscribe failed", self.name, exc_info=True, extra={"subscription": self.name}
+                )
 
     def __aiter__(self) -> AsyncIterator[T]:
         if not self._entered:

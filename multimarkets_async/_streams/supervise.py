@@ -17,6 +17,7 @@ from anyio.abc import TaskStatus
 
 from .._config import Environment, ProtocolSettings, ReconnectPolicy, StreamSettings
 from .._http import HTTPSession
+from .._logging import STREAMS_LOGGER, socket_fields
 from .._tasks import TaskHost
 from .._ws import ConnectionManager, ConnectionState, SocketBackend
 from ..errors import MultiMarketsError, StreamError
@@ -25,7 +26,7 @@ from .subscription import Subscription
 
 __all__ = ["ConnectionEventRelay", "FeedHost", "as_stream_error", "supervise"]
 
-logger = logging.getLogger("multimarkets_async.ws")
+logger = logging.getLogger(STREAMS_LOGGER)
 
 
 class FeedHost(Protocol):
@@ -117,7 +118,7 @@ async def supervise(
     except Exception as exc:
         if not status.done:
             raise
-        logger.exception("%s stopped unexpectedly", manager.name)
+        logger.exception("%s stopped unexpectedly", manager.name, extra=socket_fields(manager))
         error = as_stream_error(manager.name, exc)
         for subscription in subscriptions():
             subscription.fail(error)

@@ -21,6 +21,7 @@ import anyio
 import anyio.lowlevel
 
 from .._config import ReconnectPolicy
+from .._logging import WS_LOGGER, socket_fields
 from ..errors import (
     MultiMarketsError,
     ProtocolError,
@@ -37,7 +38,7 @@ from ._state import ConnectionState, ConnectionStats, is_fatal
 
 __all__ = ["ConnectionManager", "OpenHook"]
 
-logger = logging.getLogger("multimarkets_async.ws")
+logger = logging.getLogger(WS_LOGGER)
 
 _RATE_MARGIN_S = 0.1
 """Added to the documented one-second window of the per-connection call limit."""
@@ -137,7 +138,7 @@ class ConnectionManager:
             try:
                 self._on_state(state, error)
             except Exception:  # a hook must not break the connection
-                logger.exception("%s: state hook failed", self.name)
+                logger.exception("%s: state hook failed", self.name, extra=socket_fields(self))
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -233,6 +234,14 @@ class ConnectionManager:
                     )
                     started = started or opened
                 if self._gives_up(error, attempt, started=started, connected=connected_at is not None):
+                    logger.warning(
+                        "%s: giving up (%s)",
+                        self.name,
+                        error,
+                        extra=socket_fields(
+                            self, state="closed", attempts=attempt + 1, error=type(error).__name__
+                        ),
+                    )
                     if not started:
                         raise error  # to the caller of TaskGroup.start: the stream never began
                     self._set_state(ConnectionState.CLOSED, error)
@@ -266,7 +275,13 @@ class ConnectionManager:
         self.stats.last_error = str(error)
         self._set_state(ConnectionState.RECONNECTING, error)
         delay = policy_delay(attempt, self.policy, self._rand())
-        logger.info("%s: reconnecting in %.2f s (%s)", self.name, delay, error)
+        logger.info(
+            "%s: reconnecting in %.2f s (%s)",
+            self.name,
+            delay,
+            error,
+            extra=socket_fields(self, delay_s=round(delay, 3), error=type(error).__name__),
+        )
         await anyio.sleep(delay)
 
     async def _serve(
@@ -301,8 +316,8 @@ class ConnectionManager:
                     )
                 )
                 await self._on_open(self, reconnect)
-                logger.info("%s: open%s", self.name, " again" if reconnect else "")
                 self._set_state(ConnectionState.OPEN)
+                logger.info("%s: open%s", self.name, " again" if reconnect else "", extra=socket_fields(self))
                 opened = True
                 if first_open is not None:
                     first_open.started()
@@ -370,14 +385,18 @@ class ConnectionManager:
                         inbound = decode(frame)
                     except ProtocolError as exc:
                         stats.malformed += 1
-                        logger.warning("%s: skipping a malformed frame: %s", self.name, exc)
+                        logger.warning(
+                            "%s: skipping a malformed frame: %s", self.name, exc, extra=socket_fields(self)
+                        )
                         continue
                     if type(inbound) is tuple:  # only events (Dialect.decode)
                         if inbound:
                             try:  # _deliver, inlined
                                 on_events(inbound)
                             except Exception:  # a subscriber's problem must never kill the reader
-                                logger.exception("%s: event delivery failed", self.name)
+                                logger.exception(
+                                    "%s: event delivery failed", self.name, extra=socket_fields(self)
+                                )
                         continue
                     assert isinstance(inbound, Inbound)
                     if inbound.events:
@@ -400,7 +419,7 @@ class ConnectionManager:
         try:
             self._on_events(events)
         except Exception:  # a subscriber's problem must never kill the reader
-            logger.exception("%s: event delivery failed", self.name)
+            logger.exception("%s: event delivery failed", self.name, extra=socket_fields(self))
 
     def _resolve(self, inbound: Inbound) -> None:
         waiter = self._waiters.pop(inbound.correlation, None) if inbound.correlation is not None else None

@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
+from .._logging import WS_LOGGER
 from ..protocol.heartbeat import HeartbeatState
 
 __all__ = ["run_heartbeat"]
 
-logger = logging.getLogger("multimarkets_async.ws")
+logger = logging.getLogger(WS_LOGGER)
 
 
 async def run_heartbeat(
@@ -42,6 +43,7 @@ async def run_heartbeat(
                 name,
                 now - state.last_received,
                 state.dead_after,
+                extra={"connection": name, "silent_s": round(now - state.last_received, 3)},
             )
             await on_dead()
             return
@@ -49,7 +51,7 @@ async def run_heartbeat(
             try:
                 ping_id = await send_ping()
             except Exception:  # the reader notices the broken socket and reconnects
-                logger.debug("%s: heartbeat send failed", name, exc_info=True)
+                logger.debug("%s: heartbeat send failed", name, exc_info=True, extra={"connection": name})
                 return
             state.ping_sent(now, ping_id)
         await sleep(state.next_wakeup(clock()))

@@ -19,6 +19,7 @@ from typing import Unpack
 import anyio
 
 from .._http import HTTPSession
+from .._logging import CLIENT_LOGGER
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import ConfigurationError, ProtocolError
 from ..models._answers import parse_answer
@@ -29,7 +30,7 @@ from ._core import KeyedCallOptions
 
 __all__ = ["ManagerSession"]
 
-logger = logging.getLogger("multimarkets_async.manager")
+logger = logging.getLogger(CLIENT_LOGGER)
 
 
 class ManagerSession:

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal, TypeAlias, overload
 
+from .._logging import CLIENT_LOGGER
 from .._streams.quote_feed import MARKET, ROLLING, TICKER, MarketParams
 from .._streams.subscription import Subscription
 from .._types import NOT_GIVEN, NotGivenOr
@@ -26,11 +27,12 @@ from ..models.stream import ConnectionEvent
 from ..models.symbols import Symbol
 from ..protocol import quote
 from ._core import ClientCore
+from ._history import History
 from ._lookup import Lookup, SymbolLike
 
 __all__ = ["KlineEnd", "Quotes"]
 
-logger = logging.getLogger("multimarkets_async.quotes")
+logger = logging.getLogger(CLIENT_LOGGER)
 
 KlineEnd: TypeAlias = datetime | int | float | None
 """The end of a K-line query: an aware ``datetime``, epoch **seconds**, or ``None`` for the latest bars."""
@@ -73,7 +75,7 @@ def kline_end_seconds(end: KlineEnd) -> int | None:
     return int(seconds)
 
 
-class Quotes:
+class Quotes(History):
     """Market data. Every subscription is an async context manager and an async iterator:
 
         async with client.quotes.tickers(["EURUSD"], trade_type=2) as ticks:

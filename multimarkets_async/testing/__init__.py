@@ -53,6 +53,7 @@ from ._sockets.datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
 from ._sockets.datapush_hub import DataPushHub
 
 if TYPE_CHECKING:
+    from ._replay import Replay, ReplayEvent
     from ._simulator import Simulator
     from ._sockets.kinds import DataPushSession, MessageSession, QuoteSession, RpcSession
     from ._sockets.registry import SocketRegistry
@@ -82,6 +83,8 @@ __all__ = [
     "QuoteSession",
     "RecordedHeaders",
     "RecordedRequest",
+    "Replay",
+    "ReplayEvent",
     "RpcSession",
     "SilenceHandle",
     "SimAccount",
@@ -119,6 +122,8 @@ _LAZY = {
     "SocketCounters": "._sockets.session",
     "SocketRegistry": "._sockets.registry",
     "SocketSession": "._sockets.session",
+    "Replay": "._replay",
+    "ReplayEvent": "._replay",
 }
 
 

@@ -8,6 +8,7 @@ documented choice and change it without touching the protocol code.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,6 +89,12 @@ class SimulatorConfig:
         push_token_bases: where ``getMsgPushToken`` signed with an API key is served: ``"client"``
             (``/api/global/getMsgPushToken``, the vendor page's URL) and ``"open"``
             (``/openapi-c/global/getMsgPushToken``). Leave one out to answer ``GATEWAY_CODE_002`` there.
+        replay: a directory recorded with ``multimarkets record`` (or ``data.Recorder``): its ticks,
+            books and trades are replayed into the quote socket, and the exchange's prices follow them
+            (``Simulator.replay`` holds the controls). Cannot be combined with ``tick_interval_s``.
+        replay_speed: the replay's pace: the recorded pace divided by this factor (1.0 real time, 10
+            ten times faster); ``None`` or 0 as fast as the subscribers read (the next event goes out
+            once every subscribed quote connection has sent the previous ones).
     """
 
     seed: int = 7
@@ -131,6 +138,8 @@ class SimulatorConfig:
     webhook_other_timeout_s: float = 5.0
     webhook_cancel_retry_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0)
     push_token_bases: frozenset[str] = frozenset({"client", "open"})
+    replay: str | os.PathLike[str] | None = None
+    replay_speed: float | None = 1.0
 
     def __post_init__(self) -> None:
         positive = {
@@ -175,5 +184,11 @@ class SimulatorConfig:
         ):
             if any(d < 0 for d in delays):
                 raise ValueError(f"SimulatorConfig.{name} must not hold negative delays, got {delays!r}")
+        if self.replay_speed is not None and not self.replay_speed >= 0:
+            raise ValueError(f"SimulatorConfig.replay_speed must be >= 0 or None, got {self.replay_speed!r}")
+        if self.replay is not None and self.tick_interval_s is not None:
+            raise ValueError(
+                "SimulatorConfig.replay and tick_interval_s exclude each other: a replay moves the prices"
+            )
         if not self.verify_code:
             raise ValueError("SimulatorConfig.verify_code must not be empty")

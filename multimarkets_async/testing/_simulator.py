@@ -38,6 +38,7 @@ from ._faults.sockets import SocketFaults
 from ._http.apikeys import SimApiKeys
 from ._http.app import Pipeline, create_app
 from ._http.wire import RecordedRequest
+from ._replay import ReplayHost, open_replay
 from ._server.rpc_socket import rpc_routes
 from ._server.state import SimState
 from ._server.uvicorn import DenialNoise, Server
@@ -49,7 +50,7 @@ from ._thread import LoopBinding, on_loop, on_loop_async, serve_in_thread
 __all__ = ["Simulator"]
 
 
-class Simulator(BackOffice):
+class Simulator(BackOffice, ReplayHost):
     """The simulated MultiMarkets platform on 127.0.0.1, for tests, demos and bot development.
 
     Families: the Client API at ``{base_url}/api`` (``/login/{bizType}``, ``/register/{bizType}``,
@@ -118,6 +119,7 @@ class Simulator(BackOffice):
         self._tick_event: anyio.Event | None = None
         self._state.exchange.order_listeners.append(self._on_order)
         self._state.exchange.pending_listeners.append(partial(publish_pending, self._state))
+        self._replay = open_replay(self.config, self._state, self._backoffice_prices)
 
     def __repr__(self) -> str:
         where = self.base_url if self._port is not None else "not running"
@@ -146,6 +148,7 @@ class Simulator(BackOffice):
             self._start_backoffice(self._tasks)
             if self.config.tick_interval_s is not None:
                 self._tasks.start_soon(partial(self._ticker, self.config.tick_interval_s))
+            self._start_replay(self._tasks)
         except BaseException:
             sock.close()
             await self.aclose()
@@ -297,6 +300,23 @@ class Simulator(BackOffice):
     def password(self) -> str:
         """The seeded customer's plain password (send its MD5 as ``loginPwd``)."""
         return self.config.password
+
+    def environment(self) -> dict[str, str]:
+        """The ``MULTIMARKETS_*`` variables of every credential set (Open API key, login, Manager, Bridge)
+        for ``from_env()``, as ``multimarkets sim --env`` prints them; known early on a fixed ``port``."""
+        fixed = f"http://{self.config.host}:{self.config.port}" if self.config.port else None
+        return {
+            "MULTIMARKETS_BASE_URL": fixed if self._port is None and fixed else self.base_url,
+            "MULTIMARKETS_COMPANY_ID": str(self.company_id),
+            "MULTIMARKETS_API_KEY": self.api_key,
+            "MULTIMARKETS_SECRET_KEY": self.secret_key,
+            "MULTIMARKETS_LOGIN_NAME": self.login_name,
+            "MULTIMARKETS_PASSWORD": self.password,
+            "MULTIMARKETS_APP_ID": self.manager_app_id,
+            "MULTIMARKETS_APP_SECRET": self.manager_app_secret,
+            "MULTIMARKETS_BRIDGE_API_KEY": self.bridge_api_key,
+            "MULTIMARKETS_BRIDGE_SECRET_KEY": self.bridge_secret_key,
+        }
 
     @property
     def customer_no(self) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
+from .._logging import WEBHOOKS_LOGGER, webhook_fields
 from ..protocol.crypto import (
     canonical_body,
     open_api_string_to_sign,
@@ -46,7 +47,7 @@ from ._plumbing import (
 
 __all__ = ["ChannelHandlers", "ReplayWindow", "SeenTraces"]
 
-logger = logging.getLogger("multimarkets_async.webhooks")
+logger = logging.getLogger(WEBHOOKS_LOGGER)
 
 
 class SeenTraces:
@@ -147,7 +148,11 @@ class ChannelHandlers:
         context = parse_context(headers, client_ip)
         if endpoint != "message":
             return too_large(context, endpoint, limit)
-        logger.warning("message: body larger than %d bytes, not read further", limit)
+        logger.warning(
+            "message: body larger than %d bytes, not read further",
+            limit,
+            extra=webhook_fields("message", context.trace),
+        )
         return WebhookAnswer(413, message_answer(MESSAGE_BAD_REQUEST, "request too large"))
 
     def _admit(
@@ -221,7 +226,12 @@ class ChannelHandlers:
             return WebhookAnswer(200, envelope(NOT_CONFIGURED, "Not configured", trace=context.trace))
         key = _bridge_replay_key(data, context.timestamp_ms)
         if not self.bridge_window.admit(key):
-            logger.info("%s already delivered; not called back again trace=%s", what, context.trace)
+            logger.info(
+                "%s already delivered; not called back again trace=%s",
+                what,
+                context.trace,
+                extra=webhook_fields(what, context.trace),
+            )
             return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace))
         _, failure = await call_safely(what, context, lambda: callback(notification))
         if failure is not None:
@@ -232,7 +242,14 @@ class ChannelHandlers:
             return WebhookAnswer(500, failure.body)
         if failure is not None:
             return failure
-        logger.info("%s %s order=%s trace=%s", what, report.report_type, report.order_id, context.trace)
+        logger.debug(
+            "%s %s order=%s trace=%s",
+            what,
+            report.report_type,
+            report.order_id,
+            context.trace,
+            extra=webhook_fields(what, context.trace),
+        )
         return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace))
 
     async def message(
@@ -254,24 +271,39 @@ class ChannelHandlers:
         context = parse_context(headers, client_ip)
         reason = self.access.refusal(context, secret, check_company=False)
         if reason is not None:
-            logger.warning("%s: refused (%s)", what, reason)
+            logger.warning("%s: refused (%s)", what, reason, extra=webhook_fields(what, context.trace))
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "forbidden"))
         if len(body) > self.max_body_bytes:
             return self.oversized("message", headers, limit=self.max_body_bytes, client_ip=client_ip)
         data = parse_json_object(body)
         request = None if data is None else validate(MessageRequest, data, context)
         if data is None or request is None or isinstance(request, str):
-            logger.warning("%s: malformed request (%s)", what, request or "body is not a JSON object")
+            logger.warning(
+                "%s: malformed request (%s)",
+                what,
+                request or "body is not a JSON object",
+                extra=webhook_fields(what, context.trace),
+            )
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_REQUEST, "malformed request"))
         callback, key = self.on_message, self.message_key
         if callback is None or key is None:
             return WebhookAnswer(200, message_answer(NOT_CONFIGURED, "not configured"))
         window = self.message_window
         if window.is_stale(request.timestamp_ms) or not verify_message_api_sign(key, data, max_skew_ms=0):
-            logger.warning("%s: sign does not verify or timestamp is stale, trace=%s", what, request.trace)
+            logger.warning(
+                "%s: sign does not verify or timestamp is stale, trace=%s",
+                what,
+                request.trace,
+                extra=webhook_fields(what, request.trace),
+            )
             return WebhookAnswer(200, message_answer(MESSAGE_BAD_SIGN, "invalid sign"))
         if not window.admit(request.trace):  # before awaiting: a concurrent duplicate is dropped too
-            logger.info("%s: trace %s already delivered; not sent again", what, request.trace)
+            logger.info(
+                "%s: trace %s already delivered; not sent again",
+                what,
+                request.trace,
+                extra=webhook_fields(what, request.trace),
+            )
             return WebhookAnswer(200, message_answer())
         _, failure = await call_safely(what, context, lambda: callback(request))
         if failure is not None:
@@ -280,5 +312,5 @@ class ChannelHandlers:
             return WebhookAnswer(
                 200, message_answer(MESSAGE_FAILED if code == CALLBACK_FAILED else code, "failed")
             )
-        logger.info("%s: trace %s delivered", what, request.trace)
+        logger.debug("%s: trace %s delivered", what, request.trace, extra=webhook_fields(what, request.trace))
         return WebhookAnswer(200, message_answer())

@@ -17,6 +17,7 @@ import anyio
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from .. import errors
+from .._logging import WEBHOOKS_LOGGER, webhook_fields
 from ..protocol.crypto import load_private_key, load_public_key
 from ._answers import (
     CALLBACK_FAILED,
@@ -61,7 +62,7 @@ __all__ = ["WebhookHandlers"]
 
 R = TypeVar("R", bound=WebhookRequest)
 
-logger = logging.getLogger("multimarkets_async.webhooks")
+logger = logging.getLogger(WEBHOOKS_LOGGER)
 
 _PENDING = IdempotencyRecord(RecordState.PENDING)
 
@@ -74,6 +75,7 @@ def _store_failed(what: str, number: str, trace: str | None, exc: Exception) -> 
         type(exc).__name__,
         trace,
         exc_info=True,
+        extra=webhook_fields(what, trace, code=STORE_FAILED),
     )
     return WebhookAnswer(200, envelope(STORE_FAILED, "Internal error", trace=trace))
 
@@ -226,9 +228,20 @@ class WebhookHandlers(ChannelHandlers):
         if failure is not None:
             return failure
         if not isinstance(answer, BalanceAnswer):
-            logger.error("%s: get_balance returned %s, not a BalanceAnswer", what, type(answer).__name__)
+            logger.error(
+                "%s: get_balance returned %s, not a BalanceAnswer",
+                what,
+                type(answer).__name__,
+                extra=webhook_fields(what, context.trace, code=CALLBACK_FAILED),
+            )
             return WebhookAnswer(200, envelope(CALLBACK_FAILED, "Callback failed", trace=context.trace))
-        logger.info("%s answered for user %s trace=%s", what, request.user_name, context.trace)
+        logger.debug(
+            "%s answered for user %s trace=%s",
+            what,
+            request.user_name,
+            context.trace,
+            extra=webhook_fields(what, context.trace),
+        )
         data_out = answer.to_data(self.balance_keys)
         return WebhookAnswer(200, envelope(SUCCESS, "Success", trace=context.trace, data=data_out))
 
@@ -270,13 +283,26 @@ class WebhookHandlers(ChannelHandlers):
                 _, failure = await call_safely(what, context, lambda: callback(request))
             elapsed = int((time.monotonic() - started) * 1000)
             if scope.cancelled_caught:
-                logger.error("%s %s: callback exceeded adjust_timeout trace=%s", what, number, context.trace)
+                logger.error(
+                    "%s %s: callback exceeded adjust_timeout trace=%s",
+                    what,
+                    number,
+                    context.trace,
+                    extra=webhook_fields(what, context.trace, code=CALLBACK_TIMEOUT, elapsed_ms=elapsed),
+                )
                 answer = envelope(
                     CALLBACK_TIMEOUT, "Adjustment timed out", trace=context.trace, elapsed_ms=elapsed
                 )
                 return IdempotencyRecord(RecordState.FAILED, answer, wire)
             if failure is None:
-                logger.info("%s %s applied in %d ms trace=%s", what, number, elapsed, context.trace)
+                logger.debug(
+                    "%s %s applied in %d ms trace=%s",
+                    what,
+                    number,
+                    elapsed,
+                    context.trace,
+                    extra=webhook_fields(what, context.trace, code=SUCCESS, elapsed_ms=elapsed),
+                )
                 answer = envelope(SUCCESS, "Success", trace=context.trace, elapsed_ms=elapsed)
                 return IdempotencyRecord(RecordState.APPLIED, answer, wire)
             state = RecordState.FAILED if failure.code == CALLBACK_FAILED else RecordState.REFUSED
@@ -292,10 +318,22 @@ class WebhookHandlers(ChannelHandlers):
         except Exception as exc:
             return _store_failed(what, number, context.trace, exc)
         if record is None:
-            logger.warning("%s %s still in progress elsewhere trace=%s", what, number, context.trace)
+            logger.warning(
+                "%s %s still in progress elsewhere trace=%s",
+                what,
+                number,
+                context.trace,
+                extra=webhook_fields(what, context.trace, code=IN_PROGRESS),
+            )
             return WebhookAnswer(200, envelope(IN_PROGRESS, "Request in progress", trace=context.trace))
         if not ran:
-            logger.info("%s %s replayed: stored answer code=%s", what, number, record.answer.get("code"))
+            logger.info(
+                "%s %s replayed: stored answer code=%s",
+                what,
+                number,
+                record.answer.get("code"),
+                extra=webhook_fields(what, context.trace, code=record.answer.get("code")),
+            )
         return WebhookAnswer(200, dict(record.answer))
 
     # -------------------------------------------------------------------------- cancel adjustment
@@ -336,13 +374,24 @@ class WebhookHandlers(ChannelHandlers):
         except Exception as exc:
             return _store_failed(what, original_no, context.trace, exc)
         if ran and outcome:
-            logger.info(
-                "%s of %s answered code=%s trace=%s", what, original_no, outcome[0].code, context.trace
+            logger.debug(
+                "%s of %s answered code=%s trace=%s",
+                what,
+                original_no,
+                outcome[0].code,
+                context.trace,
+                extra=webhook_fields(what, context.trace, code=outcome[0].code),
             )
             return outcome[0]
         if record is None:
             return WebhookAnswer(200, envelope(IN_PROGRESS, "Request in progress", trace=context.trace))
-        logger.info("%s of %s replayed: stored answer code=%s", what, original_no, record.answer.get("code"))
+        logger.info(
+            "%s of %s replayed: stored answer code=%s",
+            what,
+            original_no,
+            record.answer.get("code"),
+            extra=webhook_fields(what, context.trace, code=record.answer.get("code")),
+        )
         return WebhookAnswer(200, dict(record.answer))
 
     async def _cancel_original(self, request: CancelRequest) -> tuple[WebhookAnswer, bool]:

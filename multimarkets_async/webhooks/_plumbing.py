@@ -15,6 +15,7 @@ from typing import TypeVar
 import pydantic
 
 from .. import errors
+from .._logging import WEBHOOKS_LOGGER, webhook_fields
 from ._answers import CALLBACK_FAILED, FORBIDDEN, MALFORMED_REQUEST, Refused, WebhookAnswer, envelope
 from ._body import decode_json_object
 from ._models import WebhookContext, WebhookRequest
@@ -30,7 +31,7 @@ __all__ = [
     "validate",
 ]
 
-logger = logging.getLogger("multimarkets_async.webhooks")
+logger = logging.getLogger(WEBHOOKS_LOGGER)
 
 _M = TypeVar("_M", bound=WebhookRequest)
 _T = TypeVar("_T")
@@ -150,18 +151,37 @@ async def call_safely(
     try:
         return await call(), None
     except Refused as refused:
-        logger.info("%s refused by the callback: code=%s trace=%s", what, refused.code, context.trace)
+        logger.info(
+            "%s refused by the callback: code=%s trace=%s",
+            what,
+            refused.code,
+            context.trace,
+            extra=webhook_fields(what, context.trace, code=refused.code),
+        )
         return None, WebhookAnswer(200, envelope(refused.code, refused.msg, trace=context.trace))
     except Exception as exc:
         # The traceback goes to our log only; the platform gets a code, never the exception text.
-        logger.error("%s callback raised %s trace=%s", what, type(exc).__name__, context.trace, exc_info=True)
+        logger.error(
+            "%s callback raised %s trace=%s",
+            what,
+            type(exc).__name__,
+            context.trace,
+            exc_info=True,
+            extra=webhook_fields(what, context.trace, code=CALLBACK_FAILED),
+        )
         answer = envelope(CALLBACK_FAILED, "Callback failed", trace=context.trace)
         return None, WebhookAnswer(200, answer)
 
 
 def malformed(context: WebhookContext, what: str, reason: str) -> WebhookAnswer:
     """The answer to a body that is not what the documentation describes (logged at warning)."""
-    logger.warning("%s: malformed request (%s) trace=%s", what, reason, context.trace)
+    logger.warning(
+        "%s: malformed request (%s) trace=%s",
+        what,
+        reason,
+        context.trace,
+        extra=webhook_fields(what, context.trace, code=MALFORMED_REQUEST),
+    )
     return WebhookAnswer(
         200, envelope(MALFORMED_REQUEST, f"Malformed request: {reason}", trace=context.trace)
     )
@@ -169,12 +189,24 @@ def malformed(context: WebhookContext, what: str, reason: str) -> WebhookAnswer:
 
 def too_large(context: WebhookContext, what: str, limit: int) -> WebhookAnswer:
     """The answer to a body over the size limit: ``WH_0000400`` with HTTP 413 (logged at warning)."""
-    logger.warning("%s: body larger than %d bytes, not read further trace=%s", what, limit, context.trace)
+    logger.warning(
+        "%s: body larger than %d bytes, not read further trace=%s",
+        what,
+        limit,
+        context.trace,
+        extra=webhook_fields(what, context.trace, code=MALFORMED_REQUEST),
+    )
     message = f"Malformed request: body larger than {limit} bytes"
     return WebhookAnswer(413, envelope(MALFORMED_REQUEST, message, trace=context.trace))
 
 
 def forbidden(context: WebhookContext, what: str, reason: str) -> WebhookAnswer:
     """The answer to a call that failed an access check (the reason is logged, not sent)."""
-    logger.warning("%s: refused (%s) trace=%s", what, reason, context.trace)
+    logger.warning(
+        "%s: refused (%s) trace=%s",
+        what,
+        reason,
+        context.trace,
+        extra=webhook_fields(what, context.trace, code=FORBIDDEN),
+    )
     return WebhookAnswer(200, envelope(FORBIDDEN, "Forbidden", trace=context.trace))

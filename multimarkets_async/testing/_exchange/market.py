@@ -42,6 +42,8 @@ class SimSymbol:
         mid: current mid price.
         seq: quote sequence number, increased on every tick.
         tick_time_ms: server time of the last tick.
+        quoted: ``(bid, ask)`` exactly as a replayed recording set them (``Market.set_quote``); while
+            set, ``bid`` and ``ask`` are these instead of mid minus/plus the spread. ``None`` otherwise.
     """
 
     symbol_id: int
@@ -67,6 +69,7 @@ class SimSymbol:
     mid: Decimal
     seq: int = 0
     tick_time_ms: int = 0
+    quoted: tuple[Decimal, Decimal] | None = None
     _point: Decimal = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -80,12 +83,16 @@ class SimSymbol:
 
     @property
     def bid(self) -> Decimal:
-        """Current bid: mid minus half the spread (rounded down to a point)."""
+        """Current bid: mid minus half the spread (rounded down to a point), or the replayed bid."""
+        if self.quoted is not None:
+            return self.quoted[0]
         return self.mid - self._point * (self.spread_points // 2)
 
     @property
     def ask(self) -> Decimal:
-        """Current ask: bid plus the spread."""
+        """Current ask: bid plus the spread, or the replayed ask."""
+        if self.quoted is not None:
+            return self.quoted[1]
         return self.bid + self._point * self.spread_points
 
     def scale(self, price: Decimal) -> int:
@@ -196,7 +203,22 @@ class Market:
         """
         symbol = self._symbols[symbol_id]
         symbol.mid = Decimal(mid).quantize(symbol.point, rounding=ROUND_HALF_UP)
+        symbol.quoted = None
         return self._stamp(symbol, now_ms)
+
+    def set_quote(
+        self, symbol_id: int, bid: Decimal, ask: Decimal, *, price: Decimal, seq: int, time_ms: int
+    ) -> Quote:
+        """Put one product at a replayed quote: exactly this bid, ask and last price, sequence number
+        and tick time (a recording's, not the simulator's). ``tick`` and ``set_price`` end it.
+
+        Raises:
+            KeyError: unknown ``symbol_id``.
+        """
+        symbol = self._symbols[symbol_id]
+        symbol.mid, symbol.quoted = price, (bid, ask)
+        symbol.seq, symbol.tick_time_ms = seq, time_ms
+        return Quote(symbol_id, bid, ask, seq, time_ms)
 
     def tick(self, rng: random.Random, now_ms: int) -> list[Quote]:
         """Advance every product by one random-walk step and return the new quotes.
@@ -211,7 +233,7 @@ class Market:
             mid = (symbol.mid * (1 + step)).quantize(symbol.point, rounding=ROUND_HALF_UP)
             # Keep the bid strictly positive whatever the walk does.
             floor = symbol.point * (symbol.spread_points + 1)
-            symbol.mid = max(mid, floor)
+            symbol.mid, symbol.quoted = max(mid, floor), None
             quotes.append(self._stamp(symbol, now_ms))
         return quotes
 

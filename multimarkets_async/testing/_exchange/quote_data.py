@@ -9,6 +9,9 @@ deterministically from the seed, the clock and the current price:
   while the price stands still.
 * **The book** has up to ``BOOK_LEVELS`` levels a side, one price bucket apart from the best bid
   and ask (the bucket is the larger of ``merge_accuracy`` and one point); volumes vary with ``seq``.
+* **A replayed book** (``set_book``, from a recording) replaces the synthetic one while the product's
+  price is a replayed quote (``SimSymbol.quoted``) and both its sides hold levels: as recorded,
+  ``levels`` a side.
 * **Trades**: every price move makes one trade at the new mid (BUY when it rose, SELL when it fell);
   every executed order adds one; the last ``TRADES_KEPT`` per product are kept.
 
@@ -105,6 +108,8 @@ class QuoteData:
         self._phases = {s.symbol_id: [rng.uniform(0, 2 * math.pi) for _ in _WAVES] for s in market.symbols}
         self._last_mid = {s.symbol_id: s.mid for s in market.symbols}
         self._trades: dict[int, deque[FeedTrade]] = {}
+        self._replayed: dict[int, tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]] = {}
+        self._recorded_books: set[int] = set()
         for symbol in market.symbols:
             tape: deque[FeedTrade] = deque(maxlen=TRADES_KEPT)
             for i in range(20, 0, -1):  # a short tape so the first snapshot is not empty
@@ -138,11 +143,33 @@ class QuoteData:
         tape = self._trades[symbol.symbol_id]
         return list(reversed(tape))[: max(count, 0)]
 
+    def set_book(
+        self,
+        symbol_id: int,
+        bids: list[tuple[Decimal, Decimal]],
+        asks: list[tuple[Decimal, Decimal]],
+        *,
+        recorded: bool = False,
+    ) -> None:
+        """Serve these levels (best first) as ``symbol_id``'s book while its quote is a replayed one;
+        ``recorded``: a recorded book, not one made of a tick's best levels."""
+        self._replayed[symbol_id] = (bids, asks)
+        if recorded:
+            self._recorded_books.add(symbol_id)
+
+    def has_recorded_book(self, symbol_id: int) -> bool:
+        """Whether a recorded book was set for ``symbol_id`` (a tick's best levels then leave it be)."""
+        return symbol_id in self._recorded_books
+
     def book(
         self, symbol: SimSymbol, levels: int, accuracy: Decimal | None = None
     ) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
         """``(bids, asks)``, best first, ``levels`` a side (at most ``BOOK_LEVELS``), merged to
-        ``accuracy``."""
+        ``accuracy``; a replayed book as recorded (not merged)."""
+        replayed = self._replayed.get(symbol.symbol_id) if symbol.quoted is not None else None
+        if replayed is not None and replayed[0] and replayed[1]:
+            count = max(1, levels)
+            return replayed[0][:count], replayed[1][:count]
         bucket = max(accuracy or symbol.point, symbol.point)
         count = max(1, min(levels, BOOK_LEVELS))
         best_bid = (symbol.bid / bucket).to_integral_value(ROUND_FLOOR) * bucket

@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from ..._logging import SIMULATOR_LOGGER
 from .._faults.http import FailFault, StatusFault
 from .error_codes import SimError, gateway_error
 from .gateway import Admitted, Incoming, admit_auth2, admit_client, admit_open
@@ -39,7 +40,7 @@ from .wire import (
 
 __all__ = ["Dropper", "Outcome", "Pipeline", "create_app"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(SIMULATOR_LOGGER)
 
 Dropper = Callable[[Scope], bool]
 """Closes the TCP connection a request arrived on, without a response; False if it cannot."""

@@ -15,7 +15,11 @@ import anyio.abc
 import uvicorn
 from starlette.types import Scope
 
+from ..._logging import SIMULATOR_LOGGER
+
 __all__ = ["DenialNoise", "Server"]
+
+logger = logging.getLogger(SIMULATOR_LOGGER)
 
 
 class DenialNoise(logging.Filter):
@@ -46,6 +50,10 @@ class Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
+            host, port = sockets[0].getsockname()[:2] if sockets else (self.config.host, self.config.port)
+            logger.info(
+                "simulator listening on http://%s:%s", host, port, extra={"url": f"http://{host}:{port}"}
+            )
             self._task_status.started()
 
     def drop(self, scope: Scope) -> bool:
@@ -58,6 +66,8 @@ class Server(uvicorn.Server):
                 transport = getattr(connection, "transport", None)
                 if transport is not None:
                     transport.abort()
+                    peer = f"{client[0]}:{client[1]}"
+                    logger.debug("dropped the connection from %s", peer, extra={"client": peer})
                     return True
         return False
 

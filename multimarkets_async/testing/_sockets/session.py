@@ -187,6 +187,11 @@ class SocketSession:
         return f"{name}(id={self.id}, path={self.path!r}, {state}, received={count})"
 
     @property
+    def queued(self) -> int:
+        """Frames waiting in this connection's outgoing queue (0 once all queued were handed over)."""
+        return 0 if self._send is None else self._send.statistics().current_buffer_used
+
+    @property
     def counters(self) -> SocketCounters:
         """The counters of this session's family."""
         return self._registry.counters[self.kind]
