@@ -9,7 +9,8 @@ Every client reads ``MULTIMARKETS_BASE_URL`` (a URL or the presets ``prd`` / ``p
   ``MULTIMARKETS_PASSWORD`` (the client logs in when it is entered), else a guest; optionally
   ``MULTIMARKETS_PUBLIC_KEY`` for the encrypted-body mode. The first complete set in that order wins,
   so one shell can hold every set (``multimarkets sim --env`` prints them all).
-* ``ManagerClient``: ``MULTIMARKETS_APP_ID`` + ``MULTIMARKETS_APP_SECRET``.
+* ``ManagerClient``: ``MULTIMARKETS_APP_ID`` + ``MULTIMARKETS_APP_SECRET``; optionally
+  ``MULTIMARKETS_PUBLIC_KEY`` (the company public key, instead of the one authorize answers).
 * ``BridgeClient``: ``MULTIMARKETS_BRIDGE_API_KEY`` + ``MULTIMARKETS_BRIDGE_SECRET_KEY``.
 
 A pair with one half set is an error even when another set is complete: it is a typo waiting to bite.
@@ -172,6 +173,8 @@ def manager_options(environ: Mapping[str, str] | None, overrides: Mapping[str, o
                 "the company's app credentials"
             )
         options["app_id"], options["app_secret"] = pair
+    if "public_key" not in overrides and (public_key := reader.get("public_key")) is not None:
+        options["public_key"] = public_key  # the same company key; else the one authorize answers
     return options | _rest(overrides, frozenset({"base_url", "company_id"}))
 
 

@@ -141,7 +141,8 @@ class ManagerClient(BaseClient):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Self:
         """A Manager client configured from ``MULTIMARKETS_BASE_URL``, ``MULTIMARKETS_COMPANY_ID``,
-        ``MULTIMARKETS_APP_ID`` and ``MULTIMARKETS_APP_SECRET``.
+        ``MULTIMARKETS_APP_ID`` and ``MULTIMARKETS_APP_SECRET`` (and ``MULTIMARKETS_PUBLIC_KEY``, when
+        set, as ``public_key``).
 
         Args:
             environ: the variables to read; ``os.environ`` by default.

@@ -43,6 +43,17 @@ async def test_keep_latest_replaces_per_key_and_counts() -> None:
     assert (sub.stats.received, sub.stats.replaced, sub.stats.delivered) == (4, 2, 2)
 
 
+async def test_keep_every_event_queues_each_tick_and_drops_only_beyond_maxsize() -> None:
+    sub = make(maxsize=4).keep_every_event()
+    async with sub:
+        for n in range(5):
+            sub.push(("EURUSD", n))
+        assert await drain(sub) == [("EURUSD", 1), ("EURUSD", 2), ("EURUSD", 3), ("EURUSD", 4)]
+        with pytest.raises(RuntimeError, match="before entering"):
+            sub.keep_every_event()
+    assert (sub.stats.replaced, sub.stats.dropped) == (0, 1)
+
+
 async def test_uncoalesced_events_queue_and_the_oldest_is_dropped_when_full() -> None:
     sub = make(maxsize=3)
     async with sub:

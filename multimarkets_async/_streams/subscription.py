@@ -96,6 +96,19 @@ class Subscription(Generic[T]):
         self._entered = False
         self._closed = False
 
+    def keep_every_event(self) -> Subscription[T]:
+        """Queue every event instead of replacing a waiting one with a newer event for the same
+        product (a recorder wants them all). Beyond ``maxsize`` waiting events the oldest is dropped
+        and counted in ``stats.dropped``. Call it before entering; returns the subscription.
+
+        Raises:
+            RuntimeError: the subscription was already entered.
+        """
+        if self._entered:
+            raise RuntimeError("keep_every_event() must be called before entering the subscription")
+        self._keep_latest = False
+        return self
+
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self._entered else "new")
         return f"<Subscription {self.name} {state} buffered={len(self._buffer)}>"

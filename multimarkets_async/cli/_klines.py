@@ -53,6 +53,11 @@ def _output(value: Path) -> Path:
         format_of(value)
     except mm.InvalidArgumentError as exc:
         raise typer.BadParameter(str(exc)) from None
+    # Checked here, before connecting, so the error names the user's directory and not the
+    # temporary file the export would have opened in it.
+    directory = value.parent
+    if not directory.is_dir():
+        raise typer.BadParameter(f"directory '{directory}' does not exist")
     return value
 
 

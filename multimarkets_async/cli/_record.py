@@ -87,12 +87,16 @@ def record_command(
         typer.Option(
             "-o",
             "--output",
+            metavar="DIR",
             help="Directory the Parquet files go to (created when missing).",
             show_default=False,
         ),
     ],
     max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Start the next file once one holds this many bytes.")
+        int,
+        typer.Option(
+            "--max-bytes", metavar="BYTES", min=1, help="Start the next file once one holds this many bytes."
+        ),
     ] = DEFAULT_MAX_BYTES,
     messages: Annotated[
         bool,
@@ -104,7 +108,7 @@ def record_command(
         bool, typer.Option("--depth/--no-depth", help="Record the order books and trades too.")
     ] = True,
     depth_level: Annotated[
-        int, typer.Option("--depth-level", min=1, max=100, help="Book levels per side.")
+        int, typer.Option("--depth-level", metavar="N", min=1, max=100, help="Book levels per side.")
     ] = 10,
     trade_type: Annotated[
         int | None,
@@ -113,7 +117,10 @@ def record_command(
         ),
     ] = None,
     flush_every: Annotated[
-        float, typer.Option("--flush-every", min=0.01, help="Seconds between writes to the files.")
+        float,
+        typer.Option(
+            "--flush-every", metavar="SECONDS", min=0.01, help="Seconds between writes to the files."
+        ),
     ] = 1.0,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
 ) -> None:

@@ -115,12 +115,23 @@ async def export_bars(
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             count = await _WRITERS[kind](bars, out, temporary)
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:  # an error, a cancellation or Ctrl-C: no half-written file stays
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
     return count
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions ``target`` has, or a new file would get (mkstemp's temporary file is 0600)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)  # read the umask: setting it is the only way, so put it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 async def _write_csv(bars: AsyncIterable[Kline], out: IO[str], _: str) -> int:

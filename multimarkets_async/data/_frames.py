@@ -112,7 +112,8 @@ def to_arrow(bars: Iterable[Kline], *, prices: PriceFormat = "decimal") -> pa.Ta
 def to_pandas(bars: Iterable[Kline], *, prices: Literal["decimal", "float"] = "decimal") -> pd.DataFrame:
     """``bars`` as a pandas ``DataFrame`` indexed by the bars' open times.
 
-    The index is a ``DatetimeIndex`` in UTC named ``time``; the columns are the rest of ``COLUMNS``.
+    The index is a ``DatetimeIndex`` in UTC named ``time`` (``datetime64[ms, UTC]``); the columns are
+    the rest of ``COLUMNS``.
     ``open``, ``high``, ``low``, ``close`` and ``volume`` hold ``Decimal`` objects (exact; an
     ``object`` column), or ``float64`` with ``prices="float"``. ``last_tick_time`` is a UTC datetime
     column; the integer columns are nullable (``Int64``), since a reply may leave a field out.
@@ -129,7 +130,9 @@ def to_pandas(bars: Iterable[Kline], *, prices: Literal["decimal", "float"] = "d
     import pandas as pd
 
     rows = list(bars)
-    index = pd.DatetimeIndex(pd.to_datetime([b.time_ms for b in rows], unit="ms", utc=True), name="time")
+    # One resolution (ms, the wire's and to_arrow's) whatever pandas infers, for an empty list too.
+    times = pd.to_datetime([b.time_ms for b in rows], unit="ms", utc=True).as_unit("ms")
+    index = pd.DatetimeIndex(times, name="time")
     data: dict[str, object] = {}
     for name in _DECIMALS:
         values = [getattr(b, name) for b in rows]
@@ -141,7 +144,7 @@ def to_pandas(bars: Iterable[Kline], *, prices: Literal["decimal", "float"] = "d
     for name in ("symbol_id", "trade_type", "trade_mode", "kline_type"):
         data[name] = pd.array([getattr(b, name) for b in rows], dtype="Int64")
     ticks = [pd.NaT if b.last_tick_time_ms is None else b.last_tick_time_ms for b in rows]
-    data["last_tick_time"] = pd.to_datetime(ticks, unit="ms", utc=True)
+    data["last_tick_time"] = pd.to_datetime(ticks, unit="ms", utc=True).as_unit("ms")
     data["last_tick_seq"] = pd.array([b.last_tick_seq for b in rows], dtype="Int64")
     data["price_digits"] = pd.array([b.price_digits for b in rows], dtype="Int64")
     return pd.DataFrame(data, index=index)

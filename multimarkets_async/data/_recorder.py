@@ -13,9 +13,10 @@ which is what the ``record`` command relies on when Ctrl-C interrupts it. pyarro
 is imported when the first row group is written.
 
 ``record()`` streams a client's tickers, depth and trades (and account pushes) into a ``Recorder``
-until it is cancelled (Ctrl-C in the ``record`` command); a cancelled ``record()`` first takes every
-event the client's subscriptions already hold, so its caller's ``close()`` puts on disk everything
-the client received.
+until it is cancelled (Ctrl-C in the ``record`` command), every event (a market subscription keeps
+only the latest tick or book per product for a slow reader; a recording queues them all); a
+cancelled ``record()`` first takes every event the client's subscriptions already hold, so its
+caller's ``close()`` puts on disk everything the client received.
 """
 
 from __future__ import annotations
@@ -270,10 +271,13 @@ async def record(
     """
     try:
         async with anyio.create_task_group() as tg:
-            tg.start_soon(_pump, client.quotes.tickers(symbols, trade_type=trade_type), recorder)
+            tickers = client.quotes.tickers(symbols, trade_type=trade_type, maxsize=_RECORD_BUFFER)
+            tg.start_soon(_pump, _every_event(tickers), recorder)
             if depth:
-                market = client.quotes.market(symbols, trade_type=trade_type, depth_level=depth_level)
-                tg.start_soon(_pump, market, recorder)
+                market = client.quotes.market(
+                    symbols, trade_type=trade_type, depth_level=depth_level, maxsize=_RECORD_BUFFER
+                )
+                tg.start_soon(_pump, _every_event(market), recorder)
             if messages:
                 tg.start_soon(_pump, client.messages.subscribe(trade_types=message_trade_types), recorder)
             tg.start_soon(_flush_every, recorder, flush_interval_s, on_flush)
@@ -283,6 +287,17 @@ async def record(
         if first is None:
             raise
         raise first from None
+
+
+_RECORD_BUFFER: Final = 100_000
+"""Market events a recording holds for the writer before it drops the oldest (counted)."""
+
+
+def _every_event(subscription: Subscription[E]) -> Subscription[E]:
+    """``subscription`` with every event queued: market subscriptions keep only the latest tick or
+    book per product for a slow reader, which would leave events out of a recording (a burst that
+    arrives while a row group is written). Dropped only ``_RECORD_BUFFER`` events behind, counted."""
+    return subscription.keep_every_event()
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> Exception | None:

@@ -6,11 +6,14 @@ from the bar that holds that second. The range is cut into windows of 1,000 bar 
 forwards from ``start``; each window asks for the 1,000 bars ending one second before the window ends.
 Bars are never closer together than one bar length, so those 1,000 bars hold every bar that opens in
 the window; where the market had a gap (a weekend) they reach further back, into bars an earlier
-window already gave, and are dropped. So every bar whose open time ``t`` satisfies
-``start <= t < end`` comes out once, oldest first, as soon as its window arrives, and memory stays at
-one window whatever the range. Windows that open after the server's clock plus one bar are not asked
-for: a range that ends in the future stops at the open bar. (A range that ends less than a day ago or
-later first measures the server's clock, ``/thirdExt/now``, once.)
+window already gave, and are dropped. A page that does not reach back to the window's start (fewer
+bars than asked, or the history begins inside the window) is completed by asking for the bars before
+its oldest one until they reach it or none older come; a page that came empty for a product that gave
+bars before is asked again, then is a ``ProtocolError`` (never a silent gap). So every bar whose
+open time ``t`` satisfies ``start <= t < end`` comes out once, oldest first, as soon as its window
+arrives, and memory stays at one window whatever the range. Windows that open after the server's
+clock plus one bar are not asked for: a range that ends in the future stops at the open bar. (A range
+that ends less than a day ago or later first measures the server's clock, ``/thirdExt/now``, once.)
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, cast
 
 from .._types import NOT_GIVEN, NotGivenOr
-from ..errors import InvalidArgumentError, MultiMarketsError
+from ..errors import InvalidArgumentError, MultiMarketsError, ProtocolError
 from ..models.market import Kline, KlineType, SymbolKey
 from ._lookup import SymbolLike
 
@@ -149,6 +153,7 @@ class History:
             InvalidArgumentError: a naive ``datetime``, ``end`` not after ``start``, an unknown
                 interval (at the call, before any request).
             RequestTimeoutError: a page did not come within ``timeout``.
+            ProtocolError: the platform twice answered no bar for a product it gave bars of before.
         """
         return download(
             self._pages(), [symbol], interval=interval, start=start, end=end, batch=False,
@@ -302,15 +307,20 @@ async def _walk(
     total = math.ceil(max(stop - cursor, 0) / mean) * len(query.symbols)
     done = 0
     newest: dict[SymbolKey, int] = {}
+    seen: dict[int, SymbolKey] = {}  # the products (by position) that gave bars so far
     while cursor < stop:
         window_end = min(cursor + PAGE_BARS * shortest, stop)
-        pages = await _fetch(quotes, query, max(window_end - 1, 1))  # 0 would mean "the latest bars"
+        page_end = max(window_end - 1, 1)  # 0 would mean "the latest bars"
+        pages = await _fetch(quotes, query, page_end)
         fresh: list[tuple[int, int, Kline]] = []
-        for index, bars in enumerate(pages):
-            for bar in sorted(bars, key=_open_time):
+        for index, page in enumerate(pages):
+            known = seen.get(index)  # the next bar after the newest given opens a shortest bar later
+            floor = start_ms if known is None else min(cursor, newest[known] // 1000 + shortest) * 1000
+            bars = await _complete(quotes, query, index, page, page_end, floor_ms=floor, seen=index in seen)
+            for bar in sorted(bars, key=attrgetter("time_ms")):
                 t, key = bar.time_ms, bar.key
                 if start_ms <= t < end_ms and t < window_end * 1000 and t > newest.get(key, -1):
-                    newest[key] = t  # a product asked twice, or a bar repeated, comes out once
+                    newest[key], seen[index] = t, key  # a product asked twice, a bar repeated: once
                     fresh.append((t, index, bar))
         fresh.sort(key=lambda item: item[:2])
         for _, _, bar in fresh:
@@ -323,12 +333,50 @@ async def _walk(
         progress(done, done)
 
 
-def _open_time(bar: Kline) -> int:
-    return bar.time_ms
+async def _complete(
+    quotes: KlinePages,
+    query: _Query,
+    index: int,
+    bars: list[Kline],
+    page_end: int,
+    *,
+    floor_ms: int,
+    seen: bool,
+) -> list[Kline]:
+    """``bars``, the page of product ``index``, completed back to ``floor_ms`` (the window's start, or
+    the earliest open of the bar after the newest one given; ``start`` for a product that gave none)
+    by asking for the bars before its oldest one until they reach it or none older come.
+
+    Raises:
+        ProtocolError: asked twice, no bar before ``page_end`` of a product that gave bars before.
+    """
+    held = list(bars)
+    if not held and seen:
+        held = [bar for page in await _fetch(quotes, query, page_end, only=index) for bar in page]
+        if not held:
+            when = datetime.fromtimestamp(page_end, UTC).isoformat()
+            raise ProtocolError(
+                f"the K-line query for {query.symbols[index]} answered no bar up to {when} though it gave "
+                "bars of earlier times: the download stopped rather than leave a gap"
+            )
+    while held:
+        oldest = min(bar.time_ms for bar in held)
+        if oldest <= floor_ms or oldest // 1000 - 1 < 1:
+            break
+        more = await _fetch(quotes, query, oldest // 1000 - 1, only=index)
+        key = held[0].key  # a reply that left a product out must not mix another one's bars in
+        older = [bar for page in more for bar in page if bar.key == key and bar.time_ms < oldest]
+        if not older:
+            break
+        held.extend(older)
+    return held
 
 
-async def _fetch(quotes: KlinePages, query: _Query, page_end: int) -> list[list[Kline]]:
-    """One window: the bars of each product (in the order of ``query.symbols``)."""
+async def _fetch(
+    quotes: KlinePages, query: _Query, page_end: int, *, only: int | None = None
+) -> list[list[Kline]]:
+    """One window: the bars of each product (in the order of ``query.symbols``; with ``only``, of
+    that product alone)."""
     kind, trade_type, timeout = query.kind, query.trade_type, query.timeout
     if not query.batch:
         (symbol,) = query.symbols
@@ -336,10 +384,11 @@ async def _fetch(quotes: KlinePages, query: _Query, page_end: int) -> list[list[
             symbol, kline_type=kind, count=PAGE_BARS, end=page_end, trade_type=trade_type, timeout=timeout
         )
         return [bars]
+    symbols = query.symbols if only is None else query.symbols[only : only + 1]
     pages: list[list[Kline]] = []
-    for first in range(0, len(query.symbols), BATCH_PRODUCTS):
+    for first in range(0, len(symbols), BATCH_PRODUCTS):
         found = await quotes.batch_klines(
-            query.symbols[first : first + BATCH_PRODUCTS],
+            symbols[first : first + BATCH_PRODUCTS],
             kline_type=kind,
             count=PAGE_BARS,
             end=page_end,
