@@ -24,6 +24,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ._config import resolve_environment
 from .errors import ConfigurationError
 
 __all__ = [
@@ -98,7 +99,10 @@ def _common(reader: _Reader, overrides: Mapping[str, object]) -> dict[str, Any]:
                 f"{variable('base_url')} is not set: set it to the platform's URL, 'prd' or 'pre' "
                 "(or run 'multimarkets sim --env' for the simulator's)"
             )
-        options["base_url"] = base_url
+        try:
+            options["base_url"] = resolve_environment(base_url)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{variable('base_url')}: {exc}") from None
     if "company_id" in overrides:
         options["company_id"] = overrides["company_id"]
     else:

@@ -28,6 +28,12 @@ def test_base_url_and_company_id_are_required() -> None:
         mm.MultiMarkets.from_env({"MULTIMARKETS_BASE_URL": "prd"})
 
 
+def test_a_malformed_base_url_names_the_variable_it_came_from() -> None:
+    with pytest.raises(mm.ConfigurationError, match=r"^MULTIMARKETS_BASE_URL: base_url must look like"):
+        mm.MultiMarkets.from_env({**BASE, "MULTIMARKETS_BASE_URL": "not a url"})
+    assert mm.MultiMarkets.from_env({**BASE, "MULTIMARKETS_BASE_URL": "pre"}).environment.name == "pre"
+
+
 def test_company_id_must_be_a_positive_integer_and_the_error_does_not_quote_it() -> None:
     with pytest.raises(mm.ConfigurationError, match="MULTIMARKETS_COMPANY_ID must be a positive") as info:
         mm.MultiMarkets.from_env(BASE | {"MULTIMARKETS_COMPANY_ID": "abc" + SECRET})
