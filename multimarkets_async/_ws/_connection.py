@@ -1,7 +1,7 @@
 """The WebSocket connection manager: one engine for every socket dialect.
 
-For each connection it runs, in a task group owned by ``ConnectionManager.run``: one reader task,
-one heartbeat task (``_heartbeat.py``), and the reconnect loop around them; one method
+For each connection it runs, in a task group owned by ``ConnectionManager.run``: one reader task
+(``_reader.py``), one heartbeat task (``_heartbeat.py``), and the reconnect loop around them; one method
 (``_gives_up``) decides retry or give up. What differs per dialect (frames, heartbeat,
 correlation) comes from a sans-I/O ``Dialect``; what to send after (re)connecting (login, the
 *desired* subscriptions) comes from the ``on_open`` hook, so a reconnect replays exactly what
@@ -15,25 +15,19 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import NoReturn
 
 import anyio
-import anyio.lowlevel
 
 from .._config import ReconnectPolicy
 from .._logging import WS_LOGGER, socket_fields
-from ..errors import (
-    MultiMarketsError,
-    ProtocolError,
-    RequestTimeoutError,
-    TransportError,
-)
+from ..errors import MultiMarketsError, RequestTimeoutError, TransportError
 from ..protocol.backoff import policy_delay
 from ..protocol.dialects import Dialect, Inbound
 from ..protocol.heartbeat import HeartbeatState
 from ..protocol.throttle import SlidingWindowLimiter
-from ._backend import Receiver, SocketBackend, SocketConnection, WebsocketsBackend
+from ._backend import SocketBackend, SocketConnection, WebsocketsBackend
 from ._heartbeat import run_heartbeat
+from ._reader import read_frames
 from ._state import ConnectionState, ConnectionStats, is_fatal
 
 __all__ = ["ConnectionManager", "OpenHook"]
@@ -304,7 +298,20 @@ class ConnectionManager:
         self._conn = conn
         try:
             async with anyio.create_task_group() as tg:
-                tg.start_soon(self._read, conn, heartbeat)
+                tg.start_soon(
+                    functools.partial(
+                        read_frames,
+                        conn,
+                        heartbeat,
+                        name=self.name,
+                        decode=self.dialect.decode,
+                        on_events=self._on_events,
+                        resolve=self._resolve,
+                        stats=self.stats,
+                        clock=self._clock,
+                        log_fields=functools.partial(socket_fields, self),
+                    )
+                )
                 tg.start_soon(
                     functools.partial(
                         run_heartbeat,
@@ -352,74 +359,6 @@ class ConnectionManager:
     async def _dead(self) -> None:
         self.stats.last_error = "heartbeat: peer silent"
         await self.drop()
-
-    async def _read(self, conn: SocketConnection, heartbeat: HeartbeatState) -> NoReturn:
-        """Read frames until the connection ends, then raise why it ended (an SDK error).
-
-        This loop runs once per market-data message, so it keeps to locals and asks the backend for
-        its fastest way in (``receiver`` in ``_backend.py`` and ``_picows.py``): websockets' own
-        ``recv`` (no wrapper coroutine per frame), or every frame picows has queued at once. A frame
-        whose dialect returns only events (a bare tuple, see ``Dialect.decode``) goes straight out.
-        """
-        decode = self.dialect.decode
-        deliver = self._deliver
-        on_events = self._on_events
-        clock = self._clock
-        stats = self.stats
-        checkpoint = anyio.lowlevel.checkpoint
-        receiver = getattr(conn, "receiver", None)
-        way_in: Receiver = receiver() if receiver is not None else (conn.recv, False, None)
-        recv, batched, translate = way_in
-        try:
-            while True:
-                # Raises TransportError (or ProtocolError) when the socket ends.
-                frames: Sequence[str | bytes] = await recv() if batched else (await recv(),)
-                heartbeat.last_received = clock()
-                for frame in frames:
-                    if not stats.messages & 0xFF:
-                        # recv() does not yield while frames are buffered (nor does a batch): let the
-                        # consumers, the heartbeat and the rest of the application run every 256 frames.
-                        await checkpoint()
-                    stats.messages += 1
-                    try:
-                        inbound = decode(frame)
-                    except ProtocolError as exc:
-                        stats.malformed += 1
-                        logger.warning(
-                            "%s: skipping a malformed frame: %s", self.name, exc, extra=socket_fields(self)
-                        )
-                        continue
-                    if type(inbound) is tuple:  # only events (Dialect.decode)
-                        if inbound:
-                            try:  # _deliver, inlined
-                                on_events(inbound)
-                            except Exception:  # a subscriber's problem must never kill the reader
-                                logger.exception(
-                                    "%s: event delivery failed", self.name, extra=socket_fields(self)
-                                )
-                        continue
-                    assert isinstance(inbound, Inbound)
-                    if inbound.events:
-                        deliver(inbound.events)
-                    if inbound.correlation is not None:
-                        self._resolve(inbound)
-                    if inbound.pong:
-                        latency = heartbeat.pong(heartbeat.last_received, inbound.pong_id)
-                        if latency is not None:
-                            stats.latency = latency
-                    if inbound.session_error is not None:
-                        raise inbound.session_error
-        except Exception as exc:
-            error = translate(exc) if translate is not None else None
-            if error is None:
-                raise
-            raise error from exc
-
-    def _deliver(self, events: Sequence[object]) -> None:
-        try:
-            self._on_events(events)
-        except Exception:  # a subscriber's problem must never kill the reader
-            logger.exception("%s: event delivery failed", self.name, extra=socket_fields(self))
 
     def _resolve(self, inbound: Inbound) -> None:
         waiter = self._waiters.pop(inbound.correlation, None) if inbound.correlation is not None else None
