@@ -16,6 +16,7 @@ either, or (``cancel``) an id with ``trade_type=``. The reading methods are in `
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from .._types import NOT_GIVEN, NotGivenOr
 from ..errors import InvalidArgumentError, OrderStateUnknownError
@@ -36,6 +37,8 @@ from ._orders_body import OrderBody, place_biz_type, side_of
 from ._pending_changes import PendingChanges, idempotency
 
 __all__ = ["Orders"]
+
+R = TypeVar("R", bound=OrderResult)
 
 Timeout = NotGivenOr[float | None]
 _PENDING_TYPES = frozenset({10, 11, 12, 13, 14})  # the bizTypes that wait for their price
@@ -67,23 +70,14 @@ class Orders(PendingChanges):
         seen = price if price is not None else await self._lookup.seen_price(body.symbol, side)
         body.price("requestPrice", seen, what="price")
 
-    async def _send(self, body: OrderBody, idempotency_key: str | None, timeout: Timeout) -> OrderResult:
+    async def _send(
+        self, body: OrderBody, idempotency_key: str | None, timeout: Timeout, result: type[R]
+    ) -> R:
+        """Place the order ``body`` describes and read the answer as ``result``, with its tradeType."""
         placed = await self._core.call(
             place_biz_type(body.symbol.trade_type),
             body.body,
-            OrderResult,
-            idempotency_key=idempotency(idempotency_key),
-            timeout=timeout,
-        )
-        return placed.model_copy(update={"trade_type": body.symbol.trade_type})
-
-    async def _send_pending(
-        self, body: OrderBody, idempotency_key: str | None, timeout: Timeout
-    ) -> PendingOrderResult:
-        placed = await self._core.call(
-            place_biz_type(body.symbol.trade_type),
-            body.body,
-            PendingOrderResult,
+            result,
             idempotency_key=idempotency(idempotency_key),
             timeout=timeout,
         )
@@ -142,7 +136,7 @@ class Orders(PendingChanges):
         body.leverage(leverage)
         body.slippage(slippage)
         body.client_order_id(client_order_id)
-        return await self._send(body, idempotency_key, timeout)
+        return await self._send(body, idempotency_key, timeout, OrderResult)
 
     async def _pending(
         self,
@@ -168,7 +162,7 @@ class Orders(PendingChanges):
         body.set("expireType", int(lifetime))
         body.leverage(leverage)
         body.client_order_id(client_order_id)
-        return await self._send_pending(body, idempotency_key, timeout)
+        return await self._send(body, idempotency_key, timeout, PendingOrderResult)
 
     async def limit(
         self,
@@ -288,7 +282,7 @@ class Orders(PendingChanges):
         """
         body = await self._closing(position, OrderBizType.MARKET_CLOSE, volume)
         await self._request_price(body, Side(position.direction).opposite, price)
-        return await self._send(body, idempotency_key, timeout)
+        return await self._send(body, idempotency_key, timeout, OrderResult)
 
     async def aggregate_limit_close(
         self,
@@ -314,7 +308,7 @@ class Orders(PendingChanges):
         body = await self._closing(position, OrderBizType.AGGREGATE_LIMIT_CLOSE, volume)
         body.price("requestPrice", price, what="price")
         body.set("expireType", int(lifetime))
-        return await self._send_pending(body, idempotency_key, timeout)
+        return await self._send(body, idempotency_key, timeout, PendingOrderResult)
 
     async def resend(self, lost: OrderStateUnknownError, *, timeout: Timeout = NOT_GIVEN) -> OrderResult:
         """Send an order whose answer was lost again, under the same ``idempotency-key``.
