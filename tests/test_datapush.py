@@ -236,3 +236,18 @@ async def _until_closed(server: MemorySocket) -> list[str | bytes]:
             frames.append(await server.recv())
     except mm.TransportError:
         return frames
+
+
+def test_dedupe_window_keeps_two_changes_of_one_record_in_the_same_millisecond() -> None:
+    # Two bookings on one balance (fee, then P&L) share id and updateTime; only `version` differs.
+    window = DedupeWindow()
+    frames = [
+        json.dumps({"data": {"id": "7", "updateTime": 5, "version": v}, "eventType": "subject_update"})
+        for v in (1, 2)
+    ]
+    events = [decode_event(frame) for frame in frames]
+    assert all(event is not None for event in events)
+    assert [window.seen(event) for event in events if event is not None] == [False, False]
+    repeat = decode_event(frames[1])
+    assert repeat is not None
+    assert window.seen(repeat)

@@ -2,8 +2,9 @@
 
 The client sends only the text frame ``ping`` (every 10 s); the server answers with a WebSocket PONG
 control frame and sends events as ``{"data": {...}, "eventType": "..."}`` text frames. Delivery is at
-least once, so events are de-duplicated on ``(eventType, data.id, updateTime or revision or version)``
-over a bounded window (Assumption ``push_dedupe_key``).
+least once, so events are de-duplicated on ``(eventType, data.id, updateTime, revision, version)``
+over a bounded window (Assumption ``push_dedupe_key``: the reference keys on whichever stamp exists;
+every stamp is used, so two changes of one record in the same millisecond both arrive).
 """
 
 from __future__ import annotations
@@ -69,10 +70,9 @@ def dedupe_key(event: DataPushEvent) -> Hashable | None:
     """The identity of an event for de-duplication; ``None`` when the event has no id."""
     if event.id is None:
         return None
-    stamp = event.update_time_ms if event.update_time_ms is not None else event.revision
-    if stamp is None:
-        stamp = event.version
-    return (event.event_type, event.id, stamp)
+    # Every stamp, not the first one present: two bookings on one balance within the same
+    # millisecond differ only in ``version``, and keying on ``updateTime`` alone dropped the second.
+    return (event.event_type, event.id, event.update_time_ms, event.revision, event.version)
 
 
 class DedupeWindow:
