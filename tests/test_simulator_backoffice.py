@@ -915,3 +915,28 @@ async def test_platform_uses_the_registered_urls(sim: Simulator, http: httpx.Asy
     )
     assert not refused.accepted
     assert [c.url for c in refused.cancels] == [urls["cancelExternalSystemAdjustmentUrl"]]
+
+
+async def test_datapush_redeliver_on_connect_repeats_what_the_group_had(
+    sim: Simulator, http: httpx.AsyncClient
+) -> None:
+    token = (await authorize(http, sim))["token"]
+    first = await open_push(sim, token, "relay")
+    await sim.sockets.wait_for(lambda: sim.sockets.datapush)
+    for i in range(3):
+        sim.datapush.emit("kyc", {"id": str(i)})
+    assert [e["data"]["id"] for e in await events(first, 3)] == ["0", "1", "2"]
+    await first.close()
+    await sim.sockets.wait_for(lambda: not sim.sockets.datapush)
+    sim.datapush.emit("kyc", {"id": "3"})  # missed while offline
+    with pytest.raises(ValueError, match="at least 1"):
+        sim.datapush.redeliver_on_connect(0)
+    sim.datapush.redeliver_on_connect(2)
+    back = await open_push(sim, token, "relay")
+    assert [e["data"]["id"] for e in await events(back, 3)] == ["1", "2", "3"]
+    await back.close()
+    await sim.sockets.wait_for(lambda: not sim.sockets.datapush)
+    again = await open_push(sim, token, "relay")  # the fault applies to one connection only
+    sim.datapush.emit("kyc", {"id": "4"})
+    assert [e["data"]["id"] for e in await events(again, 1)] == ["4"]
+    await again.close()

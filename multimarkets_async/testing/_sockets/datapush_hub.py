@@ -17,7 +17,9 @@ turns exchange changes into events as they happen:
 reachable that way. Delivery (Assumption: at least once): the hub keeps every event for 168 hours;
 a connection with a ``group`` gets, on connecting, the events raised since that group's last
 connection ended (a group seen for the first time starts now); a connection without a ``group``
-gets live events only. ``duplicate_next(n)`` delivers the next ``n`` events twice.
+gets live events only. ``duplicate_next(n)`` delivers the next ``n`` events twice;
+``redeliver_on_connect(n)`` makes the next connection of a group get the ``n`` events before its
+cursor again (delivery at least once across reconnects: what a consumer that restarts sees).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class DataPushHub:
         self._times: list[int] = []
         self._cursors: dict[str, int] = {}
         self._duplicate = 0
+        self._redeliver = 0
         self._proposals = 0
         self._revisions: dict[str, int] = {}
         self.pong_sender: Callable[[dict[str, Any]], bool] | None = None
@@ -126,6 +129,18 @@ class DataPushHub:
         if count < 1:
             raise ValueError(f"count must be at least 1, got {count!r}")
         self._duplicate += count
+
+    @on_loop
+    def redeliver_on_connect(self, count: int) -> None:
+        """Give the next connection of a group that connected before the ``count`` events it already
+        had again, before what it missed (at-least-once delivery across reconnects).
+
+        Raises:
+            ValueError: ``count`` is not positive.
+        """
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count!r}")
+        self._redeliver = count
 
     def of_type(self, event_type: str) -> list[dict[str, Any]]:
         """The ``data`` of every event of one type emitted so far, oldest first."""
@@ -196,6 +211,8 @@ class DataPushHub:
                 other.kicked = True
                 other.close(4001, "kicked out by a newer connection of the same group")
         cursor = self._cursors.get(group)
+        if cursor is not None and self._redeliver:
+            cursor, self._redeliver = max(0, cursor - self._redeliver), 0
         if cursor is not None:
             oldest = self._now_ms() - RETENTION_MS
             for event, time_ms in zip(self.events[cursor:], self._times[cursor:], strict=True):
