@@ -322,6 +322,7 @@ __all__ = [
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:  # imported on first use below; these give type checkers the real classes
+    from . import relay as relay
     from . import testing as testing
     from ._http._aiohttp import AiohttpClient as AiohttpClient
     from ._ws._picows import PicowsBackend as PicowsBackend
@@ -330,11 +331,13 @@ if TYPE_CHECKING:  # imported on first use below; these give type checkers the r
 
 
 def __getattr__(name: str) -> object:
-    # `mm.testing` without importing the simulator (and its optional dependencies) up front.
+    # `mm.testing` and `mm.relay` without importing the simulator (and its optional dependencies) up front.
     import importlib
 
     if name == "testing":
         return importlib.import_module(".testing", __name__)
+    if name == "relay":  # needs the optional nats-py ([relay] extra)
+        return importlib.import_module(".relay", __name__)
     if name == "RateLimitedError":  # deprecated for one release
         import warnings
 

@@ -32,6 +32,7 @@ __all__ = [
     "HTTP_LOGGER",
     "LOGGER_NAMES",
     "MASK",
+    "RELAY_LOGGER",
     "SECRET_NAMES",
     "SIMULATOR_LOGGER",
     "SOCKET_FIELDS",
@@ -62,6 +63,8 @@ STREAMS_LOGGER = "multimarkets_async.streams"
 """Subscriptions and the feeds behind them: failed subscriptions, refused lists, kick-outs."""
 WEBHOOKS_LOGGER = "multimarkets_async.webhooks"
 """The server side of the platform's calls: refusals, replays, failing callbacks (each call at DEBUG)."""
+RELAY_LOGGER = "multimarkets_async.relay"
+"""The NATS relay and its feeds: role changes, NATS connections, give-ups, undecodable payloads."""
 SIMULATOR_LOGGER = "multimarkets_async.simulator"
 """The simulator in ``multimarkets_async.testing``: start, stop, injected connection drops."""
 
@@ -72,6 +75,7 @@ LOGGER_NAMES: tuple[str, ...] = (
     WIRE_LOGGER,
     STREAMS_LOGGER,
     WEBHOOKS_LOGGER,
+    RELAY_LOGGER,
     SIMULATOR_LOGGER,
 )
 """Every logger the SDK logs to; all are children of ``multimarkets_async`` (which has a NullHandler)."""

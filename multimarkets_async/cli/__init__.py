@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import _account, _klines, _market, _record, _sim
+from . import _account, _klines, _market, _record, _relay, _sim
 from ._app import app, set_verbosity
 
 __all__ = ["app", "main"]
 
-_COMMANDS = (_account, _klines, _market, _record, _sim)  # imported for the commands they register
+_COMMANDS = (_account, _klines, _market, _record, _relay, _sim)  # imported for the commands they register
 
 
 def main(argv: Sequence[str] | None = None) -> int:

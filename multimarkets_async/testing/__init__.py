@@ -47,6 +47,7 @@ from ._keys import (
     TRADE_H5_COMPANY,
     TestKeyPair,
 )
+from ._nats_server import NatsServer
 from ._partners.platform import AdjustmentResult, Attempt, BalanceResult, MessageResult, Platform, Target
 from ._partners.state import BridgeState, CallbackRecord, SimBridgeAccount, SimBridgeOrder
 from ._sockets.datapush_events import EVENT_TYPES as DATAPUSH_EVENT_TYPES
@@ -78,6 +79,7 @@ __all__ = [
     "Faults",
     "MessageResult",
     "MessageSession",
+    "NatsServer",
     "Platform",
     "Quote",
     "QuoteSession",
