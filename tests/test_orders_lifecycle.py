@@ -308,3 +308,14 @@ async def test_the_trading_pages_limit_order_example_runs_as_written() -> None:
     async with trading() as (_sim, client):
         await namespace["example"](client, mm)
         assert await client.orders.pending(trade_type=2) == []
+
+
+async def test_a_market_order_without_price_waits_for_the_tick_no_longer_than_its_timeout() -> None:
+    # The request price comes from the current tick; a silent quote socket must not hold the order
+    # for the 10 s default when the caller said timeout=0.3.
+    async with trading() as (sim, client):
+        with sim.socket_faults.go_silent("quote", new_connections=True):
+            with anyio.fail_after(5):  # well under the 10 s that was waited before, whatever timeout said
+                with pytest.raises(mm.RequestTimeoutError, match="no tick"):
+                    await client.orders.market("EURUSD", side="buy", volume="0.01", trade_type=2, timeout=0.3)
+        assert not sim.exchange.orders  # nothing was sent without a price

@@ -190,11 +190,12 @@ class Lookup:
 
     # -- prices --------------------------------------------------------------------------------------
 
-    async def latest_tick(self, key: SymbolKey, *, timeout: float) -> Tick:
+    async def latest_tick(self, key: SymbolKey, *, timeout: float | None) -> Tick:
         """The current tick of ``key``: a live ticker subscription's latest, else a fresh snapshot.
 
         Raises:
-            RequestTimeoutError: no tick arrived within ``timeout`` seconds.
+            RequestTimeoutError: no tick arrived within ``timeout`` seconds (``None``: wait as long as
+                it takes).
         """
         feed = self.quote_feed
         cached = feed.latest(key)
@@ -211,7 +212,11 @@ class Lookup:
                         return tick
         raise RequestTimeoutError(f"no tick for {key} within {timeout:g} s")
 
-    async def seen_price(self, row: Symbol, side: Side) -> Number:
-        """The price a ``side`` order of ``row`` would see now: the ask to buy, the bid to sell."""
-        tick = await self.latest_tick(row.key, timeout=10.0)
+    async def seen_price(self, row: Symbol, side: Side, *, timeout: float | None = 10.0) -> Number:
+        """The price a ``side`` order of ``row`` would see now: the ask to buy, the bid to sell.
+
+        Raises:
+            RequestTimeoutError: no tick arrived within ``timeout`` seconds.
+        """
+        tick = await self.latest_tick(row.key, timeout=timeout)
         return tick.ask if side is Side.BUY else tick.bid

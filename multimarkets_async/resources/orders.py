@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from .._types import NOT_GIVEN, NotGivenOr
+from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ..errors import InvalidArgumentError, OrderStateUnknownError
 from ..models.market import SymbolKey
 from ..models.positions import Position
@@ -41,6 +41,9 @@ __all__ = ["Orders"]
 R = TypeVar("R", bound=OrderResult)
 
 Timeout = NotGivenOr[float | None]
+
+_TICK_WAIT_S = 10.0
+"""How long an order without ``price=`` waits for the current tick when no ``timeout=`` is given."""
 _PENDING_TYPES = frozenset({10, 11, 12, 13, 14})  # the bizTypes that wait for their price
 _RESENDABLE = frozenset({"addMarketOrder", "updatePboOrder"})  # whose answer is an order's layout
 
@@ -65,10 +68,15 @@ class Orders(PendingChanges):
         """
         return str(uuid.uuid4())
 
-    async def _request_price(self, body: OrderBody, side: Side, price: Number | None) -> None:
-        """Set ``requestPrice``: the price the caller saw, by default the current ask or bid."""
-        seen = price if price is not None else await self._lookup.seen_price(body.symbol, side)
-        body.price("requestPrice", seen, what="price")
+    async def _request_price(
+        self, body: OrderBody, side: Side, price: Number | None, timeout: Timeout
+    ) -> None:
+        """Set ``requestPrice``: the price the caller saw, by default the current ask or bid (waited
+        for as long as ``timeout`` allows a request; 10 s when not given)."""
+        if price is None:
+            wait = _TICK_WAIT_S if isinstance(timeout, NotGiven) else timeout
+            price = await self._lookup.seen_price(body.symbol, side, timeout=wait)
+        body.price("requestPrice", price, what="price")
 
     async def _send(
         self, body: OrderBody, idempotency_key: str | None, timeout: Timeout, result: type[R]
@@ -120,7 +128,8 @@ class Orders(PendingChanges):
                 for 24 h, whatever the repeat's body, so after a cancellation repeat the same call
                 with the same key.
             timeout: read timeout in seconds for each request this sends (None waits forever); the
-                client's by default.
+                client's by default. Without ``price=`` it also bounds the wait for the current tick
+                (10 s by default).
 
         Raises:
             InvalidArgumentError: a price with more decimals than the product, a non-positive volume,
@@ -131,7 +140,7 @@ class Orders(PendingChanges):
         body = await self._opening(
             OrderBizType.MARKET_OPEN, symbol, side, volume, trade_type=trade_type, currency=currency
         )
-        await self._request_price(body, side_of(side), price)
+        await self._request_price(body, side_of(side), price, timeout)
         body.stops(stop_loss, take_profit)
         body.leverage(leverage)
         body.slippage(slippage)
@@ -278,10 +287,11 @@ class Orders(PendingChanges):
             price: the price you saw; by default the current bid (closing a buy) or ask.
             idempotency_key: as in ``market``.
             timeout: read timeout in seconds for each request this sends (None waits forever); the
-                client's by default.
+                client's by default. Without ``price=`` it also bounds the wait for the current tick
+                (10 s by default).
         """
         body = await self._closing(position, OrderBizType.MARKET_CLOSE, volume)
-        await self._request_price(body, Side(position.direction).opposite, price)
+        await self._request_price(body, Side(position.direction).opposite, price, timeout)
         return await self._send(body, idempotency_key, timeout, OrderResult)
 
     async def aggregate_limit_close(

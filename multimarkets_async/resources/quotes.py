@@ -254,7 +254,7 @@ class Quotes(KlineQueries, History):
         return self._feed.subscription("rolling_24h", enter, maxsize)  # type: ignore[return-value]
 
     async def latest(
-        self, symbol: SymbolLike, *, trade_type: int | None = None, timeout: float = 10.0
+        self, symbol: SymbolLike, *, trade_type: int | None = None, timeout: float | None = 10.0
     ) -> Tick:
         """The current tick of one product.
 
@@ -262,7 +262,8 @@ class Quotes(KlineQueries, History):
         takes the snapshot and unsubscribes.
 
         Raises:
-            RequestTimeoutError: no tick arrived within ``timeout`` seconds.
+            RequestTimeoutError: no tick arrived within ``timeout`` seconds (``None`` waits as long
+                as it takes).
         """
         (key,), names = await self._keys([symbol], trade_type)
         self._feed.remember(names)
