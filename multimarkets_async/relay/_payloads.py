@@ -49,16 +49,7 @@ from ..models.datapush import DataPushEvent
 from ..models.market import DepthBook, Rolling24h, Tick, Trade
 from ..models.push import AccountUpdate, MessageEvent
 from ..protocol._json import DECODE_ERRORS, Malformed, cause_of, decode_error, loads_object
-from ._payloads_market import (
-    MARKET_DECODERS,
-    MarketEvent,
-    book_payload,
-    int64,
-    opt_int,
-    rolling_payload,
-    tick_payload,
-    trade_payload,
-)
+from ._payloads_market import MARKET_DECODERS, MarketEncoder, MarketEvent, int64, opt_int
 from ._payloads_push import (
     ACCOUNT_TYPES,
     DATAPUSH_TYPES,
@@ -73,6 +64,7 @@ from ._subjects import MARKET_KINDS, MarketKind, RelayNames
 
 __all__ = [
     "PAYLOAD_VERSION",
+    "Encoder",
     "Envelope",
     "RelayEvent",
     "RelayedProduct",
@@ -115,6 +107,31 @@ class Envelope:
     kept: bool
 
 
+_MARKET_TYPES: Final = (Tick, DepthBook, Trade, Rolling24h)
+
+
+class Encoder:
+    """:func:`encode` bound to one company's names, keeping per product what never changes (its
+    subject, its payload's head, its message id's head): what the relay's pumps call once per event.
+
+    Args:
+        names: the relay's names (company and prefix).
+    """
+
+    __slots__ = ("_market", "_names")
+
+    def __init__(self, names: RelayNames) -> None:
+        self._names = names
+        self._market = MarketEncoder(names)
+
+    def __call__(self, event: RelayEvent) -> Envelope:
+        """The envelope of ``event``, the same as ``encode(event, names)`` gives (raises the same)."""
+        if isinstance(event, _MARKET_TYPES):
+            subject, payload, msg_id = self._market.encode(event)
+            return Envelope(subject, payload, _occurrence() if msg_id is None else msg_id, False)
+        return encode(event, self._names)
+
+
 def _hashed(payload: bytes) -> str:
     return "h:" + hashlib.sha256(payload).hexdigest()[:32]
 
@@ -153,22 +170,8 @@ def encode(event: RelayEvent, names: RelayNames) -> Envelope:
         InvalidArgumentError: ``event`` holds a value JSON cannot carry (a non-finite decimal in a
             push, a data-push event of the wrong class for its ``event_type``).
     """
-    if isinstance(event, Tick):
-        payload = tick_payload(event)
-        msg_id = f"t:{event.symbol_id}:{event.trade_type}:{event.seq}:{event.time_ms}"
-        return Envelope(names.market("tick", event.symbol_id, event.trade_type), payload, msg_id, False)
-    if isinstance(event, DepthBook):
-        payload = book_payload(event)
-        msg_id = f"b:{event.symbol_id}:{event.trade_type}:{event.seq}:{event.time_ms}"
-        return Envelope(names.market("book", event.symbol_id, event.trade_type), payload, msg_id, False)
-    if isinstance(event, Trade):
-        payload = trade_payload(event)
-        subject = names.market("trade", event.symbol_id, event.trade_type)
-        return Envelope(subject, payload, _occurrence(), False)
-    if isinstance(event, Rolling24h):
-        payload = rolling_payload(event)
-        subject = names.market("rolling", event.symbol_id, event.trade_type)
-        return Envelope(subject, payload, _occurrence(), False)
+    if isinstance(event, _MARKET_TYPES):
+        return Encoder(names)(event)
     if isinstance(event, MessageEvent | AccountUpdate):
         try:
             fields = account_fields(event)

@@ -1,8 +1,8 @@
 """The relay's pumps: each moves one platform subscription's events onto NATS, and keeps count (and
 ``resolve_products``: the catalogue rows the market subscriptions take, as the symbol table).
 
-A ``Pump`` takes the events of one SDK subscription, encodes each (``_payloads.encode``) and hands it
-to the ``Publisher``:
+A ``Pump`` takes the events of one SDK subscription, encodes each (``_payloads.Encoder``: ``encode``
+with per-product caches) and hands it to the ``Publisher``:
 
 * market data (``Envelope.kept`` false) goes out with a core NATS publish; an event NATS refuses (it
   is away and its outbound buffer is full) is dropped and counted: the next tick replaces it anyway;
@@ -31,7 +31,7 @@ from .._logging import RELAY_LOGGER
 from ..errors import MultiMarketsError, StreamError, TransportError
 from ..models.push import PongEvent, SubscribeAck
 from ._nats import NatsLink
-from ._payloads import Envelope, RelayedProduct, RelayEvent, encode
+from ._payloads import Encoder, Envelope, RelayedProduct, RelayEvent
 from ._subjects import MARKET_KINDS, MarketKind, RelayNames
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ RELAYED_KINDS: Final[tuple[str, ...]] = (*MARKET_KINDS, "account", "datapush")
 _RETRY_FIRST_S: Final = 0.05
 _RETRY_MAX_S: Final = 2.0
 _ACK_TIMEOUT_S: Final = 5.0
+_NOISE: Final = (PongEvent, SubscribeAck)  # connection noise of the message socket: never relayed
+_MAX_SUBJECTS: Final = 65_536  # Publisher's subject -> kind cache starts again beyond this
 
 
 @dataclass(slots=True)
@@ -116,6 +118,8 @@ class Publisher:
         self._link = link
         self._names = names
         self._kind_at = len(names.root) + 1
+        self._kinds: dict[str, str] = {}  # subject -> its kind token, for the counters
+        self._encoder = Encoder(names)
         self.stats = stats
         self._nats_away = False
         self._unencodable: set[str] = set()
@@ -124,7 +128,7 @@ class Publisher:
         """``event`` as an envelope, or ``None`` (counted in ``skipped``) for a type the payload schema
         does not know."""
         try:
-            return encode(event, self._names)
+            return self._encoder(event)
         except TypeError:
             self.stats.skipped += 1
             name = type(event).__name__
@@ -167,8 +171,13 @@ class Publisher:
             return
 
     def _count(self, envelope: Envelope) -> None:
-        kind = envelope.subject[self._kind_at :].split(".", 1)[0]
-        self.stats.published[kind] = self.stats.published.get(kind, 0) + 1
+        kind = self._kinds.get(envelope.subject)
+        if kind is None:
+            if len(self._kinds) >= _MAX_SUBJECTS:
+                self._kinds.clear()
+            kind = self._kinds[envelope.subject] = envelope.subject[self._kind_at :].split(".", 1)[0]
+        published = self.stats.published
+        published[kind] = published.get(kind, 0) + 1
         if self._nats_away:
             self._nats_away = False
             logger.info("relay: NATS takes events again")
@@ -209,8 +218,23 @@ class Pump:
             MultiMarketsError: the subscription failed (``SlowConsumerError``, ``SessionEndedError`` ...).
             StreamError: the subscription ended although nobody closed it.
         """
-        async for event in self._events:
-            await self._relay(event)
+        # One frame per event, not three: encode and publish inline (``_relay`` does the same for the
+        # drain). After each wake-up, take what is already buffered with ``get_nowait``, which is a
+        # plain call where ``__anext__`` is a coroutine; it raises the subscription's error, as
+        # ``__anext__`` would, once the buffer is empty.
+        events = self._events
+        encode = self._publisher.encode
+        publish = self._publisher.publish
+        async for first in events:
+            event: RelayEvent | None = first
+            while event is not None:
+                if not isinstance(event, _NOISE):
+                    envelope = encode(event)
+                    if envelope is not None:
+                        self._in_hand = envelope
+                        await publish(envelope)
+                        self._in_hand = None
+                event = events.get_nowait()
         raise StreamError(f"the platform's {self.name} subscription ended; the relay cannot go on")
 
     async def drain(self) -> None:
@@ -243,11 +267,11 @@ class Pump:
                 return count
             if held is None:
                 return count
-            if not isinstance(held, PongEvent | SubscribeAck):
+            if not isinstance(held, _NOISE):
                 count += 1
 
     async def _relay(self, event: RelayEvent) -> None:
-        if isinstance(event, PongEvent | SubscribeAck):
+        if isinstance(event, _NOISE):
             return
         envelope = self._publisher.encode(event)
         if envelope is None:

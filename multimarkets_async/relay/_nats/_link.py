@@ -21,7 +21,7 @@ import nats.js.errors
 from nats.aio.client import Client
 
 from ...errors import ConnectError, InvalidArgumentError, RequestTimeoutError
-from ._errors import mask_url, scrub, translating
+from ._errors import NATS_ERRORS, map_nats_error, mask_url, scrub, translating
 from ._leftovers import client_tasks, settle
 
 if TYPE_CHECKING:
@@ -195,8 +195,12 @@ class NatsLink:
                 reconnecting).
             InvalidArgumentError: a bad subject or a payload above the server's limit.
         """
-        with translating(f"publish to {subject}"):
+        # What ``translating`` does, without a context manager: this runs once per market event, and
+        # entering and leaving a generator-based context manager costs about 0.9 us.
+        try:
             await self._nc.publish(subject, payload, headers={MSG_ID_HEADER: msg_id})
+        except NATS_ERRORS as exc:
+            raise map_nats_error(exc, f"publish to {subject}") from exc
 
     async def publish_acked(self, subject: str, payload: bytes, *, msg_id: str, timeout: float = 5.0) -> bool:
         """Publish to JetStream and wait for the stream's acknowledgement.
