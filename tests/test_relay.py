@@ -335,6 +335,33 @@ async def test_a_relay_that_loses_its_lease_closes_the_platform_connections_and_
         assert relay.stats.activations == 2
 
 
+async def test_a_relay_that_gave_up_its_lease_says_standby_even_when_it_takes_it_back_at_once(
+    nats_server: NatsServer, relay_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A renewal that fails while the key still holds the relay's own entry (NATS slow to answer): the
+    # relay closes its platform connections, and is standby until it holds the lease again.
+    from multimarkets_async.relay._nats import Lease
+
+    fail_once = anyio.Event()
+    renew = Lease.renew
+
+    async def renew_or_fail(lease: Lease) -> bool:
+        if fail_once.is_set():
+            return await renew(lease)
+        fail_once.set()
+        return False
+
+    async with Simulator() as sim:
+        relay = make_relay(sim, nats_server, relay_prefix, tickers=["EURUSD"], trade_type=2)
+        async with running(relay):
+            await relay.wait_role("active")
+            monkeypatch.setattr(Lease, "renew", renew_or_fail)
+            with anyio.fail_after(10):
+                seen = [await relay.next_role(), await relay.next_role()]
+        assert seen == ["standby", "active"]
+        assert relay.stats.activations == 2
+
+
 async def test_a_relay_that_cannot_renew_closes_the_platform_connections_before_its_lease_ends() -> None:
     # The lease was last stored when its renewal was *sent* (the answer may come much later), and it ends
     # ttl_s after that: the relay must have given up (and so closed its clients) before then.

@@ -138,3 +138,17 @@ async def test_a_renewal_whose_answer_was_lost_is_still_ours(link: NatsLink, nam
     assert await lease.renew() is True
     assert await other.try_acquire() is False
     assert await lease.holder() == "relay-1"
+
+
+async def test_a_lease_whose_create_answer_was_lost_is_taken_up_again(
+    link: NatsLink, names: RelayNames
+) -> None:
+    # The create reached the server but its answer did not come back (NATS was reconnecting): the key
+    # holds this Lease's own value while the Lease believes it holds nothing.
+    lease = await Lease.open(link, names, owner="relay-1", settings=LeaseSettings(ttl_s=30))
+    other = await Lease.open(link, names, owner="relay-1", settings=LeaseSettings(ttl_s=30))
+    assert await lease.try_acquire()
+    lease._revision = None
+    assert await other.try_acquire() is False  # the same name, another Lease: not its lease
+    assert await lease.try_acquire() is True
+    assert await lease.renew() is True

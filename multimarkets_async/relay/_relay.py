@@ -284,7 +284,8 @@ class Relay:
                     delay,
                 )
                 await anyio.sleep(delay)
-            else:
+            else:  # the lease was lost: the platform connections are closed, back to standby
+                self._set_role("standby")
                 delays = self._retry_delays()
 
     def _retry_delays(self) -> Iterator[float]:

@@ -99,7 +99,7 @@ class RelayStats:
         counts = ", ".join(f"{count} {kind}" for kind, count in self.published.items())
         extra = f"; {self.dropped} dropped"
         if self.duplicates:
-            extra += f", {self.duplicates} duplicates"
+            extra += f", {self.duplicates} duplicate{'' if self.duplicates == 1 else 's'}"
         if self.lost:
             extra += f", {self.lost} lost at a stop"
         return counts + extra

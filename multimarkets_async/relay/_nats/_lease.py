@@ -99,10 +99,18 @@ class Lease:
             if await self._create():
                 return True
             try:
-                await self._kv.get(LEASE_KEY)
+                entry = await self._kv.get(LEASE_KEY)
             except nats.js.errors.KeyNotFoundError:  # expired or released since: one more try
                 return await self._create()
-            return False
+            if entry.value != self._value or entry.revision is None:
+                return False
+            # Our own value: a create whose answer was lost (NATS reconnecting), or a lease this
+            # relay gave up too early. The token is this Lease's alone, so taking it back is safe.
+            try:
+                self._revision = await self._kv.update(LEASE_KEY, self._value, last=entry.revision)
+            except nats.js.errors.KeyWrongLastSequenceError:
+                return False
+            return True
 
     async def renew(self) -> bool:
         """Extend the lease by another ``ttl_s``.
