@@ -77,7 +77,7 @@ async def pool(feed: mm.relay.RelayFeed, group: str, tasks: int, tally: Tally) -
 async def run_worker(args: argparse.Namespace) -> None:
     """The worker: run the pool until Ctrl-C or SIGTERM."""
     nats = args.nats or os.environ.get("MULTIMARKETS_NATS_URL", mm.relay.DEFAULT_NATS_URL).split(",")
-    company_id = args.company_id or int(os.environ["MULTIMARKETS_COMPANY_ID"])
+    company_id = args.company_id
     tally = Tally()
     with anyio.open_signal_receiver(signal.SIGTERM) as signals:
         async with mm.relay.connect(nats, company_id=company_id, prefix=args.prefix) as feed:
@@ -118,6 +118,12 @@ async def run_demo(tasks: int) -> None:
     print(f"done: {emitted} data-push events, each handled once, by {len(tally.handled)} of {tasks} workers")
 
 
+def first_leaf(group: BaseExceptionGroup[mm.MultiMarketsError]) -> mm.MultiMarketsError:
+    """The first error of a (possibly nested) exception group: the one worth a line."""
+    found = group.exceptions[0]
+    return found if isinstance(found, mm.MultiMarketsError) else first_leaf(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="A worker pool for a relay's data-push events.")
     parser.add_argument("--nats", action="append", metavar="URL", help="NATS server (repeat for a cluster)")
@@ -127,13 +133,19 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2, help="handlers in this process (default 2)")
     parser.add_argument("--demo", action="store_true", help="run a simulator, NATS and a relay in-process")
     args = parser.parse_args()
+    if not args.demo and args.company_id is None:
+        company_id = os.environ.get("MULTIMARKETS_COMPANY_ID", "")
+        if not company_id.isdigit():
+            parser.error("pass --company-id, or set MULTIMARKETS_COMPANY_ID (multimarkets sim --env does)")
+        args.company_id = int(company_id)
     try:
         try:
             anyio.run(run_demo, 3) if args.demo else anyio.run(run_worker, args)
         except* mm.MultiMarketsError as failed:  # e.g. no relay has created the streams yet
-            sys.exit(f"relay_worker: {failed.exceptions[0]}")
+            sys.exit(f"relay_worker: {first_leaf(failed)}")
     except KeyboardInterrupt:
-        print("stopped (Ctrl-C)")
+        print("stopped (Ctrl-C)", flush=True)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

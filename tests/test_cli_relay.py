@@ -5,15 +5,17 @@ credentials (1, one line), nothing to relay (2), and ``--help``.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import nats
@@ -23,6 +25,9 @@ from multimarkets_async.cli import main
 from multimarkets_async.relay._payloads import decode_datapush
 from multimarkets_async.relay._subjects import RelayNames
 from multimarkets_async.testing import NatsServer, Simulator
+
+if TYPE_CHECKING:
+    from multimarkets_async.relay import Relay, RelayStats
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,8 +173,95 @@ async def test_the_standby_line_does_not_claim_another_relay_holds_the_lease(
     relay = _Roles()
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(_show_roles, relay)
+            tg.start_soon(_show_roles, cast("Relay", relay))
             await relay.shown.wait()
             tg.cancel_scope.cancel()
     err = capsys.readouterr().err.splitlines()
     assert err == ["relay r: standby, waiting for the lease", "relay r: active, publishing"]
+
+
+def test_no_nats_server_is_one_line_saying_what_to_start(
+    simulator: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in _env(simulator).items():
+        monkeypatch.setenv(name, value)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"nats://127.0.0.1:{probe.getsockname()[1]}"
+    # --status-every below the connect timeout: nothing was relayed, so no counter line either.
+    assert main(["relay", "--nats", url, "--tickers", "EURUSD", "-t", "2", "--status-every", "0.05"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: cannot connect to NATS at {url} (")
+    assert line.endswith("is a NATS server with JetStream running there (nats-server -js)? Point --nats or "
+                         "$MULTIMARKETS_NATS_URL at it")  # fmt: skip
+
+
+class _Stats:
+    """A ``RelayStats`` stand-in whose summary changes after ``quiet`` calls."""
+
+    def __init__(self, quiet: int) -> None:
+        self.calls = 0
+        self.quiet = quiet
+        self.done = anyio.Event()
+
+    def summary(self) -> str:
+        self.calls += 1
+        if self.calls > self.quiet + 2:
+            self.done.set()
+        return "1 tick" if self.calls > self.quiet else "0 tick"
+
+
+@pytest.mark.anyio
+async def test_the_counters_show_once_something_was_relayed(capsys: pytest.CaptureFixture[str]) -> None:
+    # A standby relay (or one still connecting to NATS) printed "relayed 0 tick, ..." after a few s.
+    from multimarkets_async.cli._relay import _show_counters
+
+    stats = _Stats(quiet=5)
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_show_counters, cast("RelayStats", stats), 0.001)
+            await stats.done.wait()
+            tg.cancel_scope.cancel()
+    assert capsys.readouterr().err.splitlines() == ["relayed 1 tick"]
+
+
+def test_relay_notices_and_sdk_warnings_are_status_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    # The package's NullHandler swallowed them: a relay that lost NATS, gave its lease up and took it
+    # again said nothing at all without -v.
+    from multimarkets_async.cli._relay import _notices_on_stderr
+
+    def log(name: str, level: int, message: str, func: str = "somewhere") -> None:
+        logger = logging.getLogger(name)
+        if logger.isEnabledFor(level):
+            logger.handle(logger.makeRecord(name, level, __file__, 1, message, (), None, func=func))
+
+    relay_logger = logging.getLogger("multimarkets_async.relay")
+    before = relay_logger.level
+    with _notices_on_stderr():
+        log("multimarkets_async.relay", logging.INFO, "relay r: gave up the lease (NATS did not answer)")
+        log("multimarkets_async.relay", logging.WARNING, "NATS connection lost; reconnecting")
+        log("multimarkets_async.ws", logging.WARNING, "quote#1: reconnecting")
+        log("multimarkets_async.relay", logging.INFO, "relay r: active (company 439)", func="_set_role")
+        log("multimarkets_async.ws", logging.INFO, "quote#1: open")
+        log("multimarkets_async.relay", logging.DEBUG, "relay r: lease renewal failed")
+    log("multimarkets_async.relay", logging.WARNING, "after the command")
+    assert capsys.readouterr().err.splitlines() == [
+        "relay r: gave up the lease (NATS did not answer)",
+        "NATS connection lost; reconnecting",
+        "quote#1: reconnecting",
+    ]
+    assert relay_logger.level == before
+
+
+def test_with_v_the_verbose_log_shows_the_notices_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from multimarkets_async.cli._app import set_verbosity
+    from multimarkets_async.cli._relay import _notices_on_stderr
+
+    set_verbosity(1)
+    try:
+        with _notices_on_stderr():
+            logging.getLogger("multimarkets_async.relay").warning("NATS connection lost; reconnecting")
+    finally:
+        set_verbosity(0)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith("WARNING multimarkets_async.relay: NATS connection lost; reconnecting")

@@ -360,3 +360,41 @@ def test_the_example_worker_pool_shares_the_events_across_processes(
             assert worker.out[-1].startswith("stopped: ")
             assert not worker.err
     assert sorted(handled()) == sorted(sent)  # each event once, by one worker of the pool
+
+
+def test_the_example_worker_ends_on_ctrl_c_with_130_and_no_traceback(
+    simulator: Simulator, nats_server: NatsServer, relay_prefix: str
+) -> None:
+    with cluster(simulator, nats_server, relay_prefix) as c:
+        c.relay("relay", "--data-push", "ops").err_line("relay relay: active")
+        worker = c.example_worker("one")
+        worker.wait_for(lines_with(worker, ": waiting for the events", 2), "ready lines")
+        assert worker.stop(signal.SIGINT) == 130  # as a shell expects of Ctrl-C (the relay's status too)
+        assert worker.out[-1] == "stopped (Ctrl-C)"
+        assert not worker.err
+
+
+def test_the_example_worker_says_in_one_line_that_no_relay_made_the_streams(
+    simulator: Simulator, nats_server: NatsServer, relay_prefix: str
+) -> None:
+    # The stream error comes out of nested task groups; the user sees it, not "unhandled errors in a
+    # TaskGroup (2 sub-exceptions)".
+    with cluster(simulator, nats_server, relay_prefix) as c:
+        worker = c.example_worker("early")
+        assert worker.proc.wait(timeout=DEADLINE_S) == 1
+        worker.kill()  # joins the readers
+    (line,) = worker.err
+    assert line.startswith(f"relay_worker: there is no stream {relay_prefix.upper()}_")
+    assert "start `multimarkets relay`" in line
+
+
+def test_the_example_worker_without_a_company_id_says_what_to_set(nats_server: NatsServer) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MULTIMARKETS_")}
+    command = [sys.executable, str(ROOT / "examples" / "relay_worker.py"), "--nats", nats_server.url]
+    done = subprocess.run(
+        command, check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=DEADLINE_S
+    )
+    assert done.returncode == 2
+    assert "MULTIMARKETS_COMPANY_ID" in done.stderr
+    assert "--company-id" in done.stderr
+    assert "Traceback" not in done.stderr

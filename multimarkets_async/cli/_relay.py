@@ -1,19 +1,23 @@
 """``multimarkets relay``: hold the platform connections once and publish their events onto NATS JetStream.
 
 The work is the library's (``relay._relay.Relay``); this module parses the command line, reads the
-credentials from the environment as every command does, and shows on stderr the relay's role changes
-and, every few seconds, what it has published. Ctrl-C (exit 130) and SIGTERM or SIGHUP (exit 0) stop it
-the same way: the platform connections close, every event they delivered is published, and the lease
+credentials from the environment as every command does, and shows on stderr the relay's role changes,
+what it has published every few seconds (once it has published something), and the relay's own notices
+and the SDK's warnings (NATS lost and back, a lease given up, a take-over retried) as plain lines; with
+``-v`` those come through the verbose log instead. Ctrl-C (exit 130) and SIGTERM or SIGHUP (exit 0) stop
+it the same way: the platform connections close, every event they delivered is published, and the lease
 is released so a standby relay takes over at once.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import anyio
@@ -21,7 +25,8 @@ import typer
 
 import multimarkets_async as mm
 
-from ..errors import ConfigurationError
+from .._logging import RELAY_LOGGER
+from ..errors import ConfigurationError, ConnectError
 from ..relay._settings import DEFAULT_NATS_URL, LeaseSettings, Retention
 from ..relay._subjects import DEFAULT_PREFIX
 from ._app import app, client_from_env, fail, run
@@ -34,6 +39,7 @@ __all__ = ["NATS_URL_VARIABLE", "relay_command"]
 
 NATS_URL_VARIABLE = "MULTIMARKETS_NATS_URL"
 """Where ``--nats`` comes from when it is not given (comma-separated URLs)."""
+_SDK_LOGGER = "multimarkets_async"
 
 
 def _split(values: Sequence[str] | None) -> list[str]:
@@ -61,7 +67,7 @@ async def _show_roles(relay: Relay) -> None:
 
 
 async def _show_counters(stats: RelayStats, every_s: float) -> None:
-    last = ""
+    last = f"relayed {stats.summary()}"  # nothing yet: a relay in standby or still starting stays quiet
     while True:
         await anyio.sleep(every_s)
         line = f"relayed {stats.summary()}"
@@ -79,6 +85,50 @@ async def _stop_on_termination(scope: anyio.CancelScope, stopped_by: list[int]) 
             stopped_by.append(int(signum))
             scope.cancel()
             return
+
+
+def _notice(record: logging.LogRecord) -> bool:
+    """Whether a log record is a status line: the SDK's warnings, and the relay's own notices but its
+    role changes (``Relay._set_role``; ``_show_roles`` prints those as status lines)."""
+    if record.levelno >= logging.WARNING:
+        return True
+    return (
+        record.levelno >= logging.INFO
+        and record.name.startswith(RELAY_LOGGER)
+        and record.funcName != "_set_role"
+    )
+
+
+@contextmanager
+def _notices_on_stderr() -> Iterator[None]:
+    """Print the relay's notices and the SDK's warnings on stderr, as bare lines, while the command
+    runs (the package's ``NullHandler`` would otherwise swallow them). Nothing when ``-v`` already sends
+    the SDK's log to stderr."""
+    sdk = logging.getLogger(_SDK_LOGGER)
+    if sdk.level != logging.NOTSET:  # -v / -vv: the verbose handler shows all of it, with timestamps
+        yield
+        return
+    relay_logger = logging.getLogger(RELAY_LOGGER)
+    level = relay_logger.level
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(_notice)
+    relay_logger.setLevel(logging.INFO)
+    sdk.addHandler(handler)
+    try:
+        yield
+    finally:
+        sdk.removeHandler(handler)
+        relay_logger.setLevel(level)
+
+
+def _with_nats_hint(exc: ConnectError, servers: Sequence[str]) -> ConnectError:
+    """The relay's first NATS connection failed: say what to start or pass (the URLs are masked)."""
+    if not exc.message.startswith("cannot connect to NATS"):
+        return exc
+    hint = "; is a NATS server with JetStream running there (nats-server -js)? Point --nats or "
+    hint += f"${NATS_URL_VARIABLE} at it" if len(servers) == 1 else f"${NATS_URL_VARIABLE} at one"
+    return ConnectError(exc.message + hint)
 
 
 _SYMBOLS = "SYMBOL"
@@ -208,7 +258,9 @@ def relay_command(
             param_hint="'--tickers'",
         )
     if market_storage not in ("memory", "file"):
-        raise typer.BadParameter("memory or file", param_hint="'--market-storage'")
+        raise typer.BadParameter(
+            f"{market_storage!r} is neither memory nor file", param_hint="'--market-storage'"
+        )
     storage: Literal["memory", "file"] = "memory" if market_storage == "memory" else "file"
     market = any(symbols.values()) or messages
 
@@ -259,7 +311,10 @@ def relay_command(
                 if not quiet:
                     tg.start_soon(_show_roles, relay)
                     tg.start_soon(_show_counters, relay.stats, status_every)
-                await relay.run()
+                try:
+                    await relay.run()
+                except ConnectError as exc:
+                    raise _with_nats_hint(exc, servers) from exc
         except anyio.get_cancelled_exc_class():
             interrupted = True  # Ctrl-C: the relay has drained and released the lease
             raise
@@ -267,4 +322,8 @@ def relay_command(
             if (interrupted or stopped_by) and not quiet:
                 _say(f"relay {relay.name}: stopped; relayed {relay.stats.summary()}")
 
-    run(main)
+    if quiet:
+        run(main)
+        return
+    with _notices_on_stderr():
+        run(main)
