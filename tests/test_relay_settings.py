@@ -221,3 +221,34 @@ def test_settings_are_frozen() -> None:
         Retention().replicas = 2  # type: ignore[misc]
     with pytest.raises(AttributeError):
         LeaseSettings().ttl_s = 1  # type: ignore[misc]
+
+
+def test_without_nats_py_the_package_and_the_command_line_still_work() -> None:
+    # The relay extra is optional: the demo, the other commands, the names and the payload codec work
+    # without nats-py; the relay and the feeds say which extra to install.
+    import subprocess
+    import sys
+
+    script = """
+import sys
+sys.modules["nats"] = None  # as if nats-py were not installed
+import multimarkets_async as mm
+from multimarkets_async.cli import main
+assert mm.relay.RelayNames(439).root == "multimarkets.439"
+assert mm.relay.decode_product(mm.relay.encode_product(mm.relay.RelayedProduct(
+    symbol="EURUSD", symbol_id=1001, trade_type=2, trade_mode=0, price_digits=5, carried={"tick"}
+))).symbol == "EURUSD"
+for name in ("connect", "Relay"):
+    try:
+        getattr(mm.relay, name)
+    except ImportError as exc:
+        assert "multimarkets-async[relay]" in str(exc), exc
+    else:
+        raise AssertionError(name + " imported without nats-py")
+assert main(["--help"]) == 0
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("ok")
+    assert "Traceback" not in done.stderr

@@ -20,7 +20,8 @@ footsteps (tests, tools).
 
 from __future__ import annotations
 
-from ._feed import FeedStats, FeedSubscription, FeedSymbol, RelayFeed, connect
+from typing import TYPE_CHECKING
+
 from ._payloads import (
     PAYLOAD_VERSION,
     Envelope,
@@ -33,9 +34,35 @@ from ._payloads import (
     encode,
     encode_product,
 )
-from ._relay import Relay, RelayRole, RelayStats
 from ._settings import DEFAULT_NATS_URL, LeaseSettings, Retention
 from ._subjects import DEFAULT_PREFIX, MARKET_KINDS, MarketKind, RelayNames, subject_token
+
+if TYPE_CHECKING:  # imported on first use below: they need nats-py (the relay extra)
+    from ._feed import FeedStats, FeedSubscription, FeedSymbol, RelayFeed, connect
+    from ._relay import Relay, RelayRole, RelayStats
+
+_NEEDS_NATS = {
+    "FeedStats": "._feed",
+    "FeedSubscription": "._feed",
+    "FeedSymbol": "._feed",
+    "RelayFeed": "._feed",
+    "connect": "._feed",
+    "Relay": "._relay",
+    "RelayRole": "._relay",
+    "RelayStats": "._relay",
+}
+
+
+def __getattr__(name: str) -> object:
+    # The names, settings and payload codec import without nats-py; the relay and the feeds need it
+    # (an ImportError naming the extra when it is missing).
+    module = _NEEDS_NATS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module, __name__), name)
+
 
 __all__ = [
     "DEFAULT_NATS_URL",
