@@ -29,6 +29,7 @@ from ._datapush_trading import (
 )
 
 __all__ = [
+    "EVENT_MODELS",
     "AccountAdjustEvent",
     "AccountEvent",
     "CustomerInfoEvent",
@@ -45,23 +46,24 @@ __all__ = [
     "event_model",
 ]
 
+EVENT_MODELS: tuple[type[DataPushEvent], ...] = (
+    RegisterEvent,
+    CustomerUpdateEvent,
+    CustomerInfoEvent,
+    KycEvent,
+    AccountEvent,
+    SubjectEvent,
+    SubjectWaterEvent,
+    PositionEvent,
+    TradeDealEvent,
+    DepositEvent,
+    AccountAdjustEvent,
+    WithdrawEvent,
+)
+"""The model of every documented event type (each lists its ``eventType`` values in ``EVENT_TYPES``)."""
+
 _MODELS: dict[str, type[DataPushEvent]] = {
-    event_type: cls
-    for cls in (
-        RegisterEvent,
-        CustomerUpdateEvent,
-        CustomerInfoEvent,
-        KycEvent,
-        AccountEvent,
-        SubjectEvent,
-        SubjectWaterEvent,
-        PositionEvent,
-        TradeDealEvent,
-        DepositEvent,
-        AccountAdjustEvent,
-        WithdrawEvent,
-    )
-    for event_type in cls.EVENT_TYPES
+    event_type: cls for cls in EVENT_MODELS for event_type in cls.EVENT_TYPES
 }
 
 

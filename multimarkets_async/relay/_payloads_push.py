@@ -29,22 +29,7 @@ from typing import Any, Final, TypeAlias
 from pydantic import ValidationError as PydanticValidationError
 
 from .._logging import MASK, SECRET_NAMES
-from ..models.datapush import (
-    AccountAdjustEvent,
-    AccountEvent,
-    CustomerInfoEvent,
-    CustomerUpdateEvent,
-    DataPushEvent,
-    DepositEvent,
-    KycEvent,
-    PositionEvent,
-    RegisterEvent,
-    SubjectEvent,
-    SubjectWaterEvent,
-    TradeDealEvent,
-    WithdrawEvent,
-    event_model,
-)
+from ..models.datapush import EVENT_MODELS, DataPushEvent, event_model
 from ..models.push import (
     AccountUpdate,
     DisconnectEvent,
@@ -237,22 +222,7 @@ ACCOUNT_TYPES: Final[dict[str, type[AccountPush]]] = {cls.__name__: cls for cls 
 """The account payload ``type`` -> its event class."""
 
 DATAPUSH_TYPES: Final[frozenset[str]] = frozenset(
-    cls.__name__
-    for cls in (
-        DataPushEvent,
-        RegisterEvent,
-        CustomerUpdateEvent,
-        CustomerInfoEvent,
-        KycEvent,
-        AccountEvent,
-        SubjectEvent,
-        SubjectWaterEvent,
-        PositionEvent,
-        TradeDealEvent,
-        DepositEvent,
-        AccountAdjustEvent,
-        WithdrawEvent,
-    )
+    [DataPushEvent.__name__, *(cls.__name__ for cls in EVENT_MODELS)]
 )
 """The data-push payload ``type`` values (the SDK's data-push class names)."""
 
