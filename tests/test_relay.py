@@ -24,7 +24,9 @@ from nats.aio.msg import Msg
 
 import multimarkets_async as mm
 from multimarkets_async.errors import ConnectError
+from multimarkets_async.relay import _relay as relay_module
 from multimarkets_async.relay._payloads import (
+    Envelope,
     decode_account,
     decode_datapush,
     decode_market,
@@ -32,6 +34,7 @@ from multimarkets_async.relay._payloads import (
 )
 from multimarkets_async.relay._relay import Relay
 from multimarkets_async.relay._relay_lease import LeaseKeeper
+from multimarkets_async.relay._relay_outbox import Outbox
 from multimarkets_async.relay._relay_pumps import Publisher, Pump, RelayStats
 from multimarkets_async.relay._settings import LeaseSettings, Retention
 from multimarkets_async.relay._subjects import RelayNames
@@ -423,10 +426,89 @@ async def test_the_market_stream_is_made_again_when_nats_restarts_without_it(rel
             assert relay.stats.activations == 1
 
 
-async def test_events_nats_never_took_are_counted_and_logged_as_lost_when_the_lease_goes(
-    relay_prefix: str, caplog: pytest.LogCaptureFixture
+def record_subscriptions(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The platform subscriptions the relay's pumps will take (their ``stats.received`` says what the
+    relay took from the platform)."""
+    made: list[Any] = []
+
+    class _Recording(Pump):
+        def __init__(self, name: str, events: Any, publisher: Publisher, **options: Any) -> None:
+            made.append(events)
+            super().__init__(name, events, publisher, **options)
+
+    monkeypatch.setattr(relay_module, "Pump", _Recording)
+    return made
+
+
+async def took(made: list[Any], count: int) -> None:
+    async def all_received() -> bool:
+        received: int = sum(events.stats.received for events in made)
+        return received >= count
+
+    await until(all_received)
+
+
+async def test_kept_events_taken_before_the_lease_was_lost_are_stored_once_when_nats_comes_back(
+    relay_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The platform moved the group's cursor past them when it sent them: only the relay has them now.
+    made = record_subscriptions(monkeypatch)
+    with NatsServer() as server:  # of this test's own: it is stopped and started
+        async with Simulator() as sim:
+            names = RelayNames(sim.company_id, relay_prefix)
+            relay = make_relay(
+                sim,
+                server,
+                relay_prefix,
+                data_push_group="outbox",
+                lease=LeaseSettings(ttl_s=1.0, renew_every_s=0.1),
+            )
+
+            def emit(n: int) -> None:
+                sim.datapush.emit("kyc", {"id": f"o{n}", "companyId": sim.company_id, "updateTime": n})
+
+            async def kyc_ids() -> list[str]:
+                try:
+                    async with nats_client(server) as nc:
+                        return [
+                            str(decode_datapush(data).id)
+                            for _, data in await stored(nc, names.datapush_stream)
+                        ]
+                except nats.errors.Error:  # the server is starting again
+                    return []
+
+            async with running(relay):
+                await relay.wait_role("active")
+                await sim.sockets.wait_for(lambda: [s for s in sim.sockets.datapush if s.group == "outbox"])
+                await anyio.to_thread.run_sync(server.kill)  # the store stays
+                for n in range(3):
+                    emit(n)
+                await took(made, 3)
+                await relay.wait_role("standby")  # NATS away longer than the lease: given up
+                assert (relay.stats.pending, relay.stats.lost) == (3, 0)
+                await anyio.to_thread.run_sync(server.start)  # same port, same store
+
+                async def the_three() -> bool:
+                    return len(await kyc_ids()) >= 3
+
+                await until(the_three)  # published by the outbox, whatever the relay's role
+                await relay.wait_role("active")
+                emit(3)
+
+                async def the_fourth() -> bool:
+                    return len(await kyc_ids()) >= 4
+
+                await until(the_fourth)
+        assert await kyc_ids() == ["o0", "o1", "o2", "o3"]
+    assert (relay.stats.lost, relay.stats.pending, relay.stats.published["datapush"]) == (0, 0, 4)
+    assert relay.stats.activations == 2
+
+
+async def test_kept_events_nats_never_took_are_counted_and_logged_as_lost_when_the_relay_stops(
+    relay_prefix: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.INFO, logger="multimarkets_async.relay")
+    made = record_subscriptions(monkeypatch)
     with NatsServer() as server:
         async with Simulator() as sim:
             relay = make_relay(
@@ -443,9 +525,14 @@ async def test_events_nats_never_took_are_counted_and_logged_as_lost_when_the_le
                 await anyio.to_thread.run_sync(server.kill)
                 for n in range(3):
                     sim.datapush.emit("kyc", {"id": f"l{n}", "companyId": sim.company_id, "updateTime": n})
+                await took(made, 3)
                 await relay.wait_role("standby")  # NATS away: the lease cannot be renewed
-        assert relay.stats.lost == 3
-        assert relay.stats.total == 0
+                assert (relay.stats.pending, relay.stats.lost) == (3, 0)  # losing the lease loses nothing
+                assert "3 pending" in relay.stats.summary()
+                assert not [r for r in caplog.records if "are lost" in r.getMessage()]
+            # Stopped with NATS still away: the outbox had drain_timeout to publish them.
+        assert (relay.stats.lost, relay.stats.pending, relay.stats.total) == (3, 0, 0)
+        assert relay.stats.summary().endswith("; 0 dropped, 3 lost")
         lost = [r for r in caplog.records if "are lost" in r.getMessage()]
         assert len(lost) == 1
         assert lost[0].levelno == logging.WARNING
@@ -556,18 +643,18 @@ def test_a_relay_needs_something_to_relay_and_the_factories_for_it() -> None:
 class _HeldEvents:
     """A subscription holding ``held`` events: iteration takes the first, then waits forever."""
 
-    def __init__(self, held: list[mm.Tick]) -> None:
+    def __init__(self, held: list[Any]) -> None:
         self.held = held
 
-    def __aiter__(self) -> AsyncIterator[mm.Tick]:
+    def __aiter__(self) -> AsyncIterator[Any]:
         return self._iterate()
 
-    async def _iterate(self) -> AsyncIterator[mm.Tick]:
+    async def _iterate(self) -> AsyncIterator[Any]:
         yield self.held.pop(0)
         await anyio.sleep_forever()
         yield self.held.pop(0)  # pragma: no cover
 
-    def get_nowait(self) -> mm.Tick | None:
+    def get_nowait(self) -> Any:
         return self.held.pop(0) if self.held else None
 
 
@@ -584,30 +671,136 @@ class _StuckLink:
             await anyio.sleep_forever()
         self.published.append(msg_id)
 
+    async def publish_acked(self, subject: str, payload: bytes, *, msg_id: str, timeout: float) -> bool:
+        await self.publish(subject, payload, msg_id=msg_id)
+        return True
 
-async def test_a_cancelled_pump_drains_the_event_in_hand_then_what_the_subscription_holds() -> None:
-    ticks = [
-        mm.Tick(
-            1001,
-            2,
-            1,
-            seq,
-            1_700_000_000_000 + seq,
-            Decimal(1),
-            Decimal(1),
-            Decimal(2),
-            Decimal(0),
-            Decimal(0),
-        )
-        for seq in (1, 2, 3)
-    ]
+
+def _kept(name: str) -> Envelope:
+    return Envelope(f"x.datapush.{name}", b"{}", f"d:{name}", True)
+
+
+class _GatedPublisher:
+    """Stands for ``Publisher``: encodes a string as a kept envelope; each publish starts (recorded),
+    waits until ``gate`` is set, then is done (recorded)."""
+
+    def __init__(self) -> None:
+        self.gate = anyio.Event()
+        self.started: list[str] = []
+        self.published: list[str] = []
+
+    def encode(self, event: str) -> Envelope:
+        return _kept(event)
+
+    async def publish(self, envelope: Envelope) -> None:
+        self.started.append(envelope.msg_id)
+        await self.gate.wait()
+        self.published.append(envelope.msg_id)
+
+
+def _ticks(*seqs: int) -> list[mm.Tick]:
+    one, two, zero = Decimal(1), Decimal(2), Decimal(0)
+    return [mm.Tick(1001, 2, 1, seq, 1_700_000_000_000 + seq, one, one, two, zero, zero) for seq in seqs]
+
+
+async def test_a_cancelled_market_pump_hands_over_by_publishing_the_event_in_hand_then_what_it_holds() -> (
+    None
+):
+    ticks = _ticks(1, 2, 3)
     link = _StuckLink()
     stats = RelayStats()
     pump = Pump("tickers", _HeldEvents(list(ticks)), Publisher(link, RelayNames(7), stats))  # type: ignore[arg-type]
+    kept: list[Envelope] = []
     async with anyio.create_task_group() as tg:
         tg.start_soon(pump.run)
         await link.first_in_flight.wait()
         tg.cancel_scope.cancel()
-    await pump.drain()
+    await pump.hand_over(kept.append)
     assert link.published == [f"t:1001:2:{t.seq}:{t.time_ms}" for t in ticks]
     assert stats.published["tick"] == 3
+    assert kept == []  # market events never wait in the outbox
+
+
+async def test_a_cancelled_kept_pump_hands_the_event_in_hand_and_what_it_holds_to_the_outbox_in_order() -> (
+    None
+):
+    publisher = _GatedPublisher()
+    pump = Pump("data-push", _HeldEvents(["a", "b", "c"]), publisher)  # type: ignore[arg-type]
+    kept: list[Envelope] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(pump.run)
+        await anyio.wait_all_tasks_blocked()  # "a" is in hand: its publish waits for NATS
+        assert publisher.started == ["d:a"]
+        tg.cancel_scope.cancel()
+    await pump.hand_over(kept.append)
+    assert kept == [_kept("a"), _kept("b"), _kept("c")]
+    assert publisher.published == []
+    assert pump.abandon(kept.append) == 0  # nothing left
+
+
+async def test_the_outbox_publishes_oldest_first_and_kept_pumps_wait_until_it_is_empty() -> None:
+    publisher = _GatedPublisher()
+    stats = RelayStats()
+    outbox = Outbox(publisher, stats, limit=10, owner="test")  # type: ignore[arg-type]
+    outbox.put(_kept("old1"))
+    outbox.put(_kept("old2"))
+    assert stats.pending == 2
+    pump = Pump("data-push", _HeldEvents(["new1", "new2"]), publisher, after=outbox.wait_empty)  # type: ignore[arg-type]
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(outbox.run)
+        tg.start_soon(pump.run)
+        await anyio.wait_all_tasks_blocked()
+        assert publisher.started == ["d:old1"]  # the pump does not publish while the outbox holds events
+        publisher.gate.set()
+
+        async def all_four() -> bool:
+            return len(publisher.published) == 4
+
+        await until(all_four)
+        tg.cancel_scope.cancel()
+    assert publisher.published == ["d:old1", "d:old2", "d:new1", "d:new2"]
+    assert (stats.pending, len(outbox)) == (0, 0)
+
+
+async def test_a_full_outbox_drops_its_oldest_waiting_event_counts_it_lost_and_warns_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="multimarkets_async.relay")
+    publisher = _GatedPublisher()
+    stats = RelayStats()
+    outbox = Outbox(publisher, stats, limit=2, owner="test")  # type: ignore[arg-type]
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(outbox.run)
+        outbox.put(_kept("a"))
+        await anyio.wait_all_tasks_blocked()
+        assert publisher.started == ["d:a"]  # in flight: it may be stored already, so it stays
+        for name in ("b", "c", "d"):
+            outbox.put(_kept(name))
+        assert (stats.pending, stats.lost) == (2, 2)  # b and c pushed out
+        publisher.gate.set()
+        await outbox.wait_empty()
+        tg.cancel_scope.cancel()
+    assert publisher.published == ["d:a", "d:d"]
+    assert stats.pending == 0
+    warnings = [r for r in caplog.records if "oldest are dropped" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    with pytest.raises(ValueError, match="market events"):
+        outbox.put(Envelope("x.tick.1.2", b"{}", "t:1", False))
+
+
+async def test_an_outbox_publish_cut_short_is_published_again_with_the_same_message_id() -> None:
+    link = _StuckLink()
+    stats = RelayStats()
+    outbox = Outbox(Publisher(link, RelayNames(7), stats), stats, limit=10, owner="test")  # type: ignore[arg-type]
+    outbox.put(Envelope("multimarkets.7.datapush.kyc", b"{}", "d:kyc:1", True))
+    outbox.put(Envelope("multimarkets.7.datapush.kyc", b"{}", "d:kyc:2", True))
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(outbox.run)
+        await link.first_in_flight.wait()
+        tg.cancel_scope.cancel()  # a stop in the middle of the first publish
+    assert len(outbox) == 2
+    with anyio.fail_after(5):
+        await outbox.drain()
+    assert link.published == ["d:kyc:1", "d:kyc:2"]
+    assert (stats.published["datapush"], stats.pending, outbox.abandon("unused")) == (2, 0, 0)

@@ -8,20 +8,19 @@ One process of several runs as the active relay; the others wait in standby::
 * **standby**: the relay tries to take the lease (a key-value entry with a TTL, ``_nats.Lease``) every
   ``LeaseSettings.interval_s``. It holds no platform connection.
 * **active**: holding the lease, it enters the platform clients from their factories, publishes the
-  symbol table and enters the subscriptions (tickers, books and trades, 24 h statistics, account
-  pushes, data-push events); then it is active, and runs one ``Pump`` per subscription while it renews
-  the lease (``_relay_lease.LeaseKeeper``: renewals give up before the lease can end, and the streams
-  are made again after NATS reconnects). A renewal that fails (another relay holds the key, or NATS
-  did not answer in time) closes the platform clients at once, publishes what they had already
-  delivered, and goes back to standby.
+  symbol table and enters the subscriptions; then it runs one ``Pump`` per subscription while it
+  renews the lease (``_relay_lease.LeaseKeeper``). A renewal that fails (another relay holds the key,
+  or NATS did not answer in time) closes the platform clients at once and goes back to standby; the
+  kept events (account, data-push) JetStream had not stored go to the outbox (``_relay_outbox``), which
+  publishes them whenever NATS answers, before the kept events of the next active period.
 * A failure that may pass (``_relay_lease.retryable``: the platform unreachable or restarting while
   the relay takes over, the relay falling behind) closes the clients likewise, releases the lease (so
   another relay may try), logs one warning, and tries again after a jittered, growing delay in
   standby. Anything else (refused credentials, an unknown symbol, a kick-out from the data-push group
   by another consumer) ends ``run()``.
 * **stopped**: ``run()`` was cancelled (Ctrl-C, SIGTERM) or failed. Cancellation first closes the
-  platform clients, publishes every event their subscriptions hold, releases the lease (so a standby
-  takes over at once), and closes the NATS link.
+  platform clients, publishes what their subscriptions and the outbox hold (within ``drain_timeout``;
+  what is left is counted lost), releases the lease (so a standby takes over at once), and closes NATS.
 
 ``run()`` raises one SDK error, never an ``ExceptionGroup``. Logs (``multimarkets_async.relay``): one
 INFO line per role change, none per event.
@@ -36,6 +35,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 import anyio
@@ -45,6 +45,7 @@ from ..errors import InvalidArgumentError, MultiMarketsError
 from ..protocol.backoff import backoff_delays
 from ._nats import Lease, NatsLink, ensure_streams, put_products
 from ._relay_lease import LeaseKeeper, retryable
+from ._relay_outbox import Outbox
 from ._relay_pumps import Publisher, Pump, RelayStats, abandon, first_error, resolve_products
 from ._settings import DEFAULT_NATS_URL, LeaseSettings, Retention
 from ._subjects import DEFAULT_PREFIX, MarketKind, RelayNames
@@ -64,19 +65,27 @@ RelayRole = Literal["starting", "standby", "active", "stopped"]
 _MARKET_BUFFER: Final = 10_000
 """Market events a subscription holds for the pump (every event is relayed; beyond, the oldest go)."""
 _KEPT_BUFFER: Final = 100_000
-"""Account and data-push events held while NATS is away, before the subscription fails loudly."""
+"""Account and data-push events a subscription (then it fails) or the outbox (then its oldest go) holds."""
 _RETRY_MAX_S: Final = 30.0
 """The longest wait between two take-over attempts after failures that may pass."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Wiring:
+    """One run's NATS side: what every active period uses."""
+
+    link: NatsLink
+    names: RelayNames
+    keeper: LeaseKeeper
+    outbox: Outbox
+
+
+@dataclass(slots=True)
 class _Session:
     """One active period: whether it ended because the lease was lost, and whether it got active."""
 
-    __slots__ = ("active", "lost")
-
-    def __init__(self) -> None:
-        self.lost = False
-        self.active = False
+    lost: bool = False
+    active: bool = False
 
 
 class Relay:
@@ -101,7 +110,7 @@ class Relay:
         retention: what the streams keep (created or updated when the relay starts).
         lease: the lease's TTL and renewal interval.
         name: this relay's name in the lease (host, process id and a random suffix by default).
-        drain_timeout: seconds a stopping relay spends publishing what its subscriptions hold.
+        drain_timeout: seconds a stopping relay spends on what its subscriptions hold, then on its outbox.
 
     Raises:
         InvalidArgumentError: nothing to relay, or a kind of event without the factory it needs.
@@ -222,10 +231,15 @@ class Relay:
                     owner=self.name,
                     on_standby=lambda: self._set_role("standby"),
                 )
+                outbox = Outbox(
+                    Publisher(link, names, self.stats), self.stats, limit=_KEPT_BUFFER, owner=self.name
+                )
+                why = f"relay {self.name}: drain_timeout ({self._drain_timeout:g} s)"
                 try:
-                    await self._alternate(link, names, keeper)
+                    async with outbox.publishing(drain_timeout=self._drain_timeout, why=why):
+                        await self._alternate(_Wiring(link, names, keeper, outbox))
                 finally:
-                    await keeper.release()  # after the drain (inside the active period): at once
+                    await keeper.release()  # after the drains (the pumps', then the outbox's): at once
             finally:
                 with anyio.CancelScope(shield=True):
                     await link.aclose()
@@ -259,14 +273,15 @@ class Relay:
         finally:
             await made.aclose()
 
-    async def _alternate(self, link: NatsLink, names: RelayNames, keeper: LeaseKeeper) -> None:
+    async def _alternate(self, wiring: _Wiring) -> None:
         """Standby, active, standby ... until cancelled or a failure that cannot pass."""
+        keeper = wiring.keeper
         delays = self._retry_delays()
         while True:
             held_since = await keeper.acquire()
             session = _Session()
             try:
-                await self._serve(link, names, keeper, held_since, session)
+                await self._serve(wiring, held_since, session)
             except MultiMarketsError as exc:
                 if not retryable(exc):
                     raise
@@ -296,21 +311,19 @@ class Relay:
 
     # ------------------------------------------------------------------ the active period
 
-    async def _serve(
-        self, link: NatsLink, names: RelayNames, keeper: LeaseKeeper, held_since: float, session: _Session
-    ) -> None:
-        """Relay until the lease is lost (then return) or the caller cancels (then drain and re-raise).
+    async def _serve(self, wiring: _Wiring, held_since: float, session: _Session) -> None:
+        """Relay until the lease is lost (then return) or the caller cancels (then re-raise); either
+        way, hand what the pumps hold over (kept events to the outbox) first.
 
         The lease is renewed from the start: entering the clients and subscriptions may take a while.
         """
 
         async def keep_lease(scope: anyio.CancelScope) -> None:
-            why = await keeper.keep(held_since)
+            why = await wiring.keeper.keep(held_since)
             logger.info("relay %s: gave up the lease (%s); closing the platform connections", self.name, why)
             session.lost = True
             scope.cancel()
 
-        publisher = Publisher(link, names, self.stats)
         clients: list[MultiMarkets | ManagerClient] = []
         pumps: list[Pump] = []
         try:
@@ -318,15 +331,7 @@ class Relay:
                 try:
                     async with anyio.create_task_group() as tg:
                         tg.start_soon(keep_lease, tg.cancel_scope)
-                        await self._start(
-                            link=link,
-                            names=names,
-                            keeper=keeper,
-                            clients=clients,
-                            pumps=pumps,
-                            subscriptions=subscriptions,
-                            publisher=publisher,
-                        )
+                        await self._start(wiring, clients=clients, pumps=pumps, subscriptions=subscriptions)
                         session.active = True
                         self._set_role("active")
                         for pump in pumps:
@@ -335,17 +340,16 @@ class Relay:
                     raise first_error(group) from None
                 finally:
                     with anyio.move_on_after(self._drain_timeout, shield=True) as drain:
-                        # Nothing new arrives once the clients are closed; then publish what they hold.
+                        # Nothing new arrives once the clients are closed; then hand over what they hold.
                         for client in clients:
                             await client.aclose()
                         for pump in pumps:
-                            await pump.drain()
+                            await pump.hand_over(wiring.outbox.put)
                     if drain.cancelled_caught:
-                        abandon(
-                            pumps, self.stats, f"relay {self.name}: drain_timeout ({self._drain_timeout:g} s)"
-                        )
+                        why = f"relay {self.name}: drain_timeout ({self._drain_timeout:g} s)"
+                        abandon(pumps, wiring.outbox.put, self.stats, why)
         finally:
-            keeper.products = []
+            wiring.keeper.products = []
             with anyio.CancelScope(shield=True):
                 for client in clients:
                     await client.aclose()
@@ -354,24 +358,23 @@ class Relay:
 
     async def _start(
         self,
+        wiring: _Wiring,
         *,
-        link: NatsLink,
-        names: RelayNames,
-        keeper: LeaseKeeper,
         clients: list[MultiMarkets | ManagerClient],
         pumps: list[Pump],
         subscriptions: AsyncExitStack,
-        publisher: Publisher,
     ) -> None:
-        """Enter the clients, publish the symbol table, enter the subscriptions and make their pumps."""
+        """Enter the clients, publish the symbol table, enter the subscriptions and make their pumps
+        (the kept ones publish once the outbox is empty: the older events first)."""
+        publisher, outbox = wiring.outbox.publisher, wiring.outbox
         if self._client_factory is not None:
             client = self._client_factory()
             clients.append(client)
             await client.__aenter__()
             rows, products = await resolve_products(client, self._symbols, self._trade_type)
             if products:
-                await put_products(link, names, products)
-                keeper.products = products  # put again after NATS reconnects
+                await put_products(wiring.link, wiring.names, products)
+                wiring.keeper.products = products  # put again after NATS reconnects
             quotes = client.quotes
             if rows["tick"]:
                 ticks = quotes.tickers(rows["tick"], maxsize=_MARKET_BUFFER).keep_every_event()
@@ -386,10 +389,12 @@ class Relay:
                 pushes = client.messages.subscribe(
                     trade_types=self._message_trade_types, maxsize=_KEPT_BUFFER
                 )
-                pumps.append(Pump("messages", await subscriptions.enter_async_context(pushes), publisher))
+                pushes = await subscriptions.enter_async_context(pushes)
+                pumps.append(Pump("messages", pushes, publisher, after=outbox.wait_empty))
         if self._manager_factory is not None:
             manager = self._manager_factory()
             clients.append(manager)
             await manager.__aenter__()
             events = manager.data_push.events(group=self._group, maxsize=_KEPT_BUFFER)
-            pumps.append(Pump("data-push", await subscriptions.enter_async_context(events), publisher))
+            events = await subscriptions.enter_async_context(events)
+            pumps.append(Pump("data-push", events, publisher, after=outbox.wait_empty))

@@ -176,9 +176,12 @@ class LeaseKeeper:
             logger.log(level, "relay %s: could not set the streams up again (%s)", self._owner, exc)
 
     async def release(self) -> None:
-        """Give the lease up (if held) so that a standby takes over at once; bounded, never raises."""
+        """Give the lease up (if held) so that a standby takes over at once; bounded, never raises.
+
+        Not tried while NATS is away (a stop would wait for nothing): the lease then ends by its TTL.
+        """
         with anyio.move_on_after(_RELEASE_TIMEOUT_S, shield=True):
-            if self._lease.held:
+            if self._lease.held and self._link.is_connected:
                 try:
                     await self._lease.release()
                 except MultiMarketsError as exc:

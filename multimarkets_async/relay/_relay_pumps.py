@@ -11,9 +11,12 @@ with per-product caches) and hands it to the ``Publisher``:
   same message id (JetStream drops a repeat), and the platform subscription buffers what comes behind
   it, so nothing is lost and nothing is stored twice.
 
-The pump remembers the event in hand, so a pump cancelled in the middle of a publish can still
-publish it when its owner ``drain()``s it (the owner closes the platform clients first, so nothing
-new arrives, then drains every pump, within a deadline). Connection noise (heartbeat pongs and
+The pump remembers the event in hand, so a pump cancelled in the middle of a publish still has it
+when its owner ``hand_over()``s it at the end of an active period (the owner closes the platform
+clients first, so nothing new arrives): market events are published once more, kept events go to the
+relay's outbox (``_relay_outbox``), which publishes them whenever NATS answers; the platform would
+not send them again. The kept pumps of the next active period wait for that outbox to empty before
+they publish (``after``), so each stream gets the older events first. Connection noise (heartbeat pongs and
 subscribe acknowledgements of the message socket) is not relayed. Nothing is logged per event: a
 NATS outage is one warning when it starts and one line when it ends.
 """
@@ -21,7 +24,7 @@ NATS outage is one warning when it starts and one line when it ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
@@ -74,8 +77,12 @@ class RelayStats:
         duplicates: kept events JetStream reported as already stored (a repeat the platform sent, or
             an event published again after a take-over or a retry).
         dropped: market events that could not be published (NATS away) and were left out.
-        lost: events received from the platform but given up when the relay stopped or lost its
-            lease, because NATS did not take them within ``drain_timeout`` (logged as a warning).
+        lost: events received from the platform but given up (logged as a warning): what a stopping
+            relay could not hand to NATS within ``drain_timeout``, market events an ending active
+            period could not publish in time, and the oldest kept events when more than the
+            outbox's limit waited for NATS.
+        pending: kept events received from the platform that wait in the relay's outbox for NATS to
+            store them (an active period ended before it did); published whenever NATS answers.
         errors: publish attempts NATS refused or did not acknowledge in time (kept events are retried).
         skipped: events of a type the relay cannot encode (none is expected; counted, never raised).
         activations: how many times the relay became the active one.
@@ -88,6 +95,7 @@ class RelayStats:
     errors: int = 0
     skipped: int = 0
     activations: int = 0
+    pending: int = 0
 
     @property
     def total(self) -> int:
@@ -95,13 +103,16 @@ class RelayStats:
         return sum(self.published.values())
 
     def summary(self) -> str:
-        """``"12 tick, 3 book, 3 trade, 0 rolling, 1 account, 4 datapush; 0 dropped"``."""
+        """``"12 tick, 3 book, 3 trade, 0 rolling, 1 account, 4 datapush; 0 dropped"``, then the
+        duplicates, the events lost and those pending in the outbox when there are some."""
         counts = ", ".join(f"{count} {kind}" for kind, count in self.published.items())
         extra = f"; {self.dropped} dropped"
         if self.duplicates:
             extra += f", {self.duplicates} duplicate{'' if self.duplicates == 1 else 's'}"
         if self.lost:
-            extra += f", {self.lost} lost at a stop"
+            extra += f", {self.lost} lost"
+        if self.pending:
+            extra += f", {self.pending} pending"
         return counts + extra
 
 
@@ -203,12 +214,22 @@ class Pump:
         name: what the subscription carries, for messages (``"tickers"``, ``"data-push"`` ...).
         events: the entered subscription.
         publisher: where the events go.
+        after: awaited before the first event is published (the kept pumps wait for the relay's
+            outbox to empty); the subscription buffers the events meanwhile.
     """
 
-    def __init__(self, name: str, events: Events[RelayEvent], publisher: Publisher) -> None:
+    def __init__(
+        self,
+        name: str,
+        events: Events[RelayEvent],
+        publisher: Publisher,
+        *,
+        after: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.name = name
         self._events = events
         self._publisher = publisher
+        self._after = after
         self._in_hand: Envelope | None = None
 
     async def run(self) -> None:
@@ -218,10 +239,12 @@ class Pump:
             MultiMarketsError: the subscription failed (``SlowConsumerError``, ``SessionEndedError`` ...).
             StreamError: the subscription ended although nobody closed it.
         """
-        # One frame per event, not three: encode and publish inline (``_relay`` does the same for the
-        # drain). After each wake-up, take what is already buffered with ``get_nowait``, which is a
-        # plain call where ``__anext__`` is a coroutine; it raises the subscription's error, as
-        # ``__anext__`` would, once the buffer is empty.
+        # One frame per event, not three: encode and publish inline. After each wake-up, take what is
+        # already buffered with ``get_nowait``, which is a plain call where ``__anext__`` is a
+        # coroutine; it raises the subscription's error, as ``__anext__`` would, once the buffer is
+        # empty.
+        if self._after is not None:
+            await self._after()
         events = self._events
         encode = self._publisher.encode
         publish = self._publisher.publish
@@ -237,15 +260,15 @@ class Pump:
                 event = events.get_nowait()
         raise StreamError(f"the platform's {self.name} subscription ended; the relay cannot go on")
 
-    async def drain(self) -> None:
-        """Publish the event in hand (a cancelled publish) and every event the subscription still holds.
+    async def hand_over(self, keep: Callable[[Envelope], None]) -> None:
+        """End of an active period: the event in hand (a cancelled publish), then every event the
+        subscription still holds, in order: kept events to ``keep`` (the relay's outbox), market events
+        published once (dropped and counted if NATS refuses them).
 
-        Call it after the platform clients are closed, in a shielded scope with a deadline: kept events
-        are retried for as long as NATS refuses them.
+        Call it after the platform clients are closed, in a shielded scope with a deadline.
         """
-        if self._in_hand is not None:  # kept until published: a drain that runs out of time counts it
-            await self._publisher.publish(self._in_hand)
-            self._in_hand = None
+        if self._in_hand is not None:
+            await self._hand_over(self._in_hand, keep)
         while True:
             try:
                 held = self._events.get_nowait()
@@ -253,41 +276,47 @@ class Pump:
                 return
             if held is None:
                 return
-            await self._relay(held)
+            if not isinstance(held, _NOISE) and (envelope := self._publisher.encode(held)) is not None:
+                await self._hand_over(envelope, keep)
 
-    def abandon(self) -> int:
-        """Give up the event in hand and every event the subscription still holds (a drain that ran
-        out of time); how many events that was."""
-        count = 0 if self._in_hand is None else 1
-        self._in_hand = None
+    def abandon(self, keep: Callable[[Envelope], None]) -> int:
+        """What ``hand_over`` had no time for: kept events still go to ``keep``, market events are given
+        up; how many market events that was."""
+        count = 0
         while True:
-            try:
-                held = self._events.get_nowait()
-            except (MultiMarketsError, RuntimeError):
-                return count
-            if held is None:
-                return count
-            if not isinstance(held, _NOISE):
+            envelope = self._in_hand
+            self._in_hand = None
+            if envelope is None:
+                try:
+                    held = self._events.get_nowait()
+                except (MultiMarketsError, RuntimeError):
+                    return count
+                if held is None:
+                    return count
+                if isinstance(held, _NOISE) or (envelope := self._publisher.encode(held)) is None:
+                    continue
+            if envelope.kept:
+                keep(envelope)
+            else:
                 count += 1
 
-    async def _relay(self, event: RelayEvent) -> None:
-        if isinstance(event, _NOISE):
+    async def _hand_over(self, envelope: Envelope, keep: Callable[[Envelope], None]) -> None:
+        if envelope.kept:
+            keep(envelope)
+            self._in_hand = None
             return
-        envelope = self._publisher.encode(event)
-        if envelope is None:
-            return
-        self._in_hand = envelope
+        self._in_hand = envelope  # kept until published: an abandon() after the deadline counts it
         await self._publisher.publish(envelope)
         self._in_hand = None
 
 
-def abandon(pumps: list[Pump], stats: RelayStats, why: str) -> None:
-    """Give up what ``pumps`` still hold after a drain ran out of time: count it in ``stats.lost`` and
-    say so in one warning that starts with ``why``."""
-    lost = sum(pump.abandon() for pump in pumps)
+def abandon(pumps: list[Pump], keep: Callable[[Envelope], None], stats: RelayStats, why: str) -> None:
+    """What ``pumps`` still hold after ``hand_over`` ran out of time: kept events to ``keep``; market
+    events counted in ``stats.lost`` and said in one warning that starts with ``why``."""
+    lost = sum(pump.abandon(keep) for pump in pumps)
     stats.lost += lost
     if lost:
-        logger.warning("%s passed: NATS did not take %d received events, and they are lost", why, lost)
+        logger.warning("%s passed: NATS did not take %d received market events, and they are lost", why, lost)
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
