@@ -472,6 +472,25 @@ def test_product_rows_are_plain_json_and_checked() -> None:
 SCHEMA_PAGE = Path(__file__).parent.parent / "docs" / "relay-schema.md"
 
 
+def test_the_schema_page_lists_the_account_pushes_the_relay_publishes() -> None:
+    # The relay drops the message socket's own noise (``_relay_pumps._NOISE``): the page must not
+    # promise those on the account stream, nor name one of them as what travels on ``account.none``.
+    from multimarkets_async.relay._payloads_push import ACCOUNT_TYPES
+    from multimarkets_async.relay._relay_pumps import _NOISE
+
+    page = SCHEMA_PAGE.read_text(encoding="utf-8")
+    listing = page.split("### Account pushes", 1)[1].split("\n\n", 2)[1]
+    noise = {cls.__name__ for cls in _NOISE}
+    note = re.search(r"\(([^()]*) are not relayed[^()]*\)", listing)
+    assert note is not None, listing
+    assert set(re.findall(r"`(\w+)`", note.group(1))) == noise
+    carried = listing.replace(note.group(0), "")
+    # MessageEvent is the base class the codec also reads; the SDK hands the relay its subclasses.
+    assert set(re.findall(r"`([A-Z]\w+)`", carried)) == set(ACCOUNT_TYPES) - noise - {"MessageEvent"}
+    none_line = page.split("`multimarkets.439.account.none`", 1)[0].rsplit("\n- ", 1)[1]
+    assert "acknowledgement" not in none_line
+
+
 def test_the_schema_pages_examples_are_what_the_codec_writes() -> None:
     blocks = re.findall(r"```json\n(.*?)```", SCHEMA_PAGE.read_text(encoding="utf-8"), flags=re.DOTALL)
     assert len(blocks) == 8

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -254,3 +255,13 @@ print("ok")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("ok")
     assert "Traceback" not in done.stderr
+
+
+def test_every_public_name_is_on_the_reference_page() -> None:
+    # What `mm.relay.__all__` exports is what a user may import: each has an entry on the API page.
+    import multimarkets_async as mm
+
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "relay.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^::: multimarkets_async\.relay\.(\w+)$", page, flags=re.MULTILINE))
+    assert sorted(set(mm.relay.__all__) - documented) == []
+    assert sorted(documented - set(mm.relay.__all__)) == []

@@ -168,7 +168,10 @@ def relay_command(
     ] = None,
     messages: Annotated[
         bool,
-        typer.Option("--messages", help="Relay the account's pushes (needs API-key or login credentials)."),
+        typer.Option(
+            "--messages",
+            help="Relay the account's pushes of trade types 1 and 2 (needs API-key or login credentials).",
+        ),
     ] = False,
     data_push: Annotated[
         str | None,

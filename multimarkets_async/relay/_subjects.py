@@ -33,6 +33,7 @@ MarketKind = Literal["tick", "book", "trade", "rolling"]
 """The market-data subjects: ``Tick``, ``DepthBook``, ``Trade`` and ``Rolling24h`` events."""
 
 MARKET_KINDS: Final[tuple[MarketKind, ...]] = ("tick", "book", "trade", "rolling")
+"""Every ``MarketKind``, in the order of ``RelayNames.market_subjects()``."""
 
 NO_TRADE_TYPE: Final = "none"
 """The ``account`` subject token of a push that names no trade type."""
