@@ -212,6 +212,24 @@ async def test_the_subscriptions_error_comes_after_every_buffered_event() -> Non
     assert stats.published["tick"] == 10
 
 
+async def test_an_event_the_codec_cannot_carry_is_skipped_not_fatal() -> None:
+    # A non-finite decimal cannot travel as a decimal string: the codec refuses it. One such event
+    # must not end the relay's run; it is counted and the next ones go on.
+    ticks = _ticks(1, 3)
+    bad = ticks[1]._replace(bid=Decimal("NaN"))
+    link = _Recording()
+    stats = RelayStats()
+    events = _Buffered([[ticks[0], bad, ticks[2]]])
+    with pytest.raises(mm.StreamError, match="tickers subscription ended"):
+        await Pump("tickers", events, Publisher(link, NAMES, stats)).run()  # type: ignore[arg-type]
+    assert link.published == _ids([ticks[0], ticks[2]])
+    assert stats.skipped == 1
+    for value in ("NaN", "sNaN", "Infinity", "-Infinity"):
+        for event in (ticks[1]._replace(ask=Decimal(value)), ticks[1]._replace(bid_volume=Decimal(value))):
+            with pytest.raises(mm.InvalidArgumentError, match="non-finite"):
+                Encoder(NAMES)(event)
+
+
 async def test_a_pump_cancelled_inside_a_burst_drains_the_event_in_hand_then_the_rest_in_order() -> None:
     ticks = _ticks(1, 20)
     link = _Recording(stuck_at=_ids(ticks)[7])

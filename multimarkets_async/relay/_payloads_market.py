@@ -27,6 +27,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final, TypeAlias
 
+from ..errors import InvalidArgumentError
 from ..models.market import DepthBook, DepthLevel, Rolling24h, Tick, Trade, TradeDirection
 from ..protocol._json import Malformed
 from ._subjects import MarketKind, RelayNames
@@ -70,9 +71,16 @@ def text(value: str | None) -> str:
 
 def _num(value: Decimal) -> str:
     # str() is three times as fast as format(value, "f") and the same text unless it chose an
-    # exponent (a positive exponent, or more than six leading zeros).
+    # exponent (a positive exponent, or more than six leading zeros) or the value is not finite
+    # ("NaN", "sNaN", "Infinity": refused, a payload carries finite decimal strings only).
     text = str(value)
-    return text if "E" not in text else format(value, "f")
+    if "E" not in text and "N" not in text and "I" not in text:
+        return text
+    if not value.is_finite():
+        raise InvalidArgumentError(
+            f"a market event carries a non-finite decimal ({text}); it cannot be relayed"
+        )
+    return format(value, "f")
 
 
 def _opt(value: Decimal | None) -> str:
@@ -115,7 +123,7 @@ def _tick_body(t: Tick) -> str:
         f'"seq":{t.seq:d},"time_ms":{t.time_ms:d},"price":"{t.price!s}","bid":"{t.bid!s}","ask":"{t.ask!s}",'
         f'"bid_volume":"{t.bid_volume!s}","ask_volume":"{t.ask_volume!s}",{tail}'
     )
-    if "E" not in body:
+    if "E" not in body and "N" not in body and "I" not in body:  # keys and "null" are lower case
         return body
     return (
         f'"seq":{t.seq:d},"time_ms":{t.time_ms:d},"price":"{_num(t.price)}","bid":"{_num(t.bid)}",'

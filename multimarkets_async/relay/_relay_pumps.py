@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 import anyio
 
 from .._logging import RELAY_LOGGER
-from ..errors import MultiMarketsError, StreamError, TransportError
+from ..errors import InvalidArgumentError, MultiMarketsError, StreamError, TransportError
 from ..models.push import PongEvent, SubscribeAck
 from ._nats import NatsLink
 from ._payloads import Encoder, Envelope, RelayedProduct, RelayEvent
@@ -137,15 +137,16 @@ class Publisher:
 
     def encode(self, event: RelayEvent) -> Envelope | None:
         """``event`` as an envelope, or ``None`` (counted in ``skipped``) for a type the payload schema
-        does not know."""
+        does not know, or a value it cannot carry (a non-finite decimal): one bad event never stops
+        the relay."""
         try:
             return self._encoder(event)
-        except TypeError:
+        except (TypeError, InvalidArgumentError) as exc:
             self.stats.skipped += 1
             name = type(event).__name__
             if name not in self._unencodable:  # once per type, not per event
                 self._unencodable.add(name)
-                logger.warning("relay: cannot encode %s events; they are not relayed", name)
+                logger.warning("relay: cannot encode a %s event (%s); skipped", name, type(exc).__name__)
             return None
 
     async def publish(self, envelope: Envelope) -> None:
